@@ -1,0 +1,83 @@
+// The Executor: how pgrepl acts on a host. Implementations: SSH (libssh), a dry-run guard,
+// and a scripted fake for unit tests.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "pgrepl/util/result.hpp"
+
+namespace pgrepl {
+
+/// Whether a call may change the host. The dry-run guard lets only ReadOnly calls through.
+enum class Mutation { ReadOnly, Mutating };
+
+/// The user a remote command runs as.
+enum class RunAs {
+    Admin,     ///< root (directly, or through sudo -n when the SSH user is not root)
+    Postgres,  ///< the postgres operating-system user
+};
+
+/// A remote command: a POSIX shell script run by `sh -c` on the host.
+struct Command {
+    std::string script;                   ///< shell text; inventory values must be quoted into it
+    std::string stdin_data;               ///< bytes sent to the command's standard input
+    Mutation mutation = Mutation::ReadOnly;  ///< whether it may change the host
+    RunAs run_as = RunAs::Admin;          ///< the user it runs as
+    std::string purpose;                  ///< a short description for logs and errors
+    bool secret_stdin = false;            ///< stdin holds a secret: never log it
+};
+
+/// What a remote command did.
+struct CommandResult {
+    int exit_status = 0;                  ///< exit status, or -1 when killed by a signal
+    std::optional<std::string> signal;    ///< the signal's name when killed by one ("KILL")
+    std::string out;                      ///< standard output
+    std::string err;                      ///< standard error
+    std::chrono::milliseconds duration{0};  ///< wall time of the command
+
+    /// True when the command exited with status 0.
+    bool success() const { return exit_status == 0 && !signal; }
+};
+
+/// A file to write atomically (temporary file in the same directory, then rename).
+struct FileSpec {
+    std::string path;              ///< absolute path on the host
+    std::string content;           ///< the whole content
+    int mode = 0644;               ///< permission bits
+    std::string owner = "root";    ///< owning user
+    std::string group = "root";    ///< owning group
+    bool secret = false;           ///< content is secret: never log it
+};
+
+/// Counters of what an executor did (for benchmarks and logs).
+struct ExecutorStats {
+    int connections = 0;  ///< SSH connections opened
+    int commands = 0;     ///< remote round trips (commands, file reads and writes)
+};
+
+/// Runs commands and moves files on one host.
+class Executor {
+public:
+    virtual ~Executor() = default;
+
+    /// The inventory name of the host this executor acts on.
+    virtual const std::string& host_name() const = 0;
+
+    /// Runs a command. An Error means the command could not be run at all (connection, sudo);
+    /// a command that ran and failed is a CommandResult with a non-zero status.
+    virtual Result<CommandResult> run(const Command& command) = 0;
+
+    /// Writes a file atomically with the given mode and owner.
+    virtual Status write_file(const FileSpec& file) = 0;
+
+    /// Reads a file; std::nullopt when it does not exist.
+    virtual Result<std::optional<std::string>> read_file(const std::string& path,
+                                                         RunAs run_as = RunAs::Admin) = 0;
+
+    /// What this executor did so far.
+    virtual ExecutorStats stats() const = 0;
+};
+
+}  // namespace pgrepl

@@ -1,0 +1,17 @@
+// The process exit codes, the same for every command (documented in README.md).
+#pragma once
+
+namespace pgrepl {
+
+/// Exit codes of the pgrepl binary.
+enum class ExitCode : int {
+    Ok = 0,       ///< success, or replication healthy
+    Failed = 1,   ///< an operation failed, or replication is unhealthy
+    Usage = 2,    ///< usage or inventory error: nothing was touched
+    Refused = 3,  ///< refused for safety
+};
+
+/// The integer value to return from main().
+constexpr int to_int(ExitCode code) { return static_cast<int>(code); }
+
+}  // namespace pgrepl

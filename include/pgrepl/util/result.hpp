@@ -1,0 +1,84 @@
+// Expected-style error values: what can go wrong in normal operation is returned, not thrown.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace pgrepl {
+
+/// What kind of failure an Error describes; decides the exit code and the wording of hints.
+enum class ErrorKind {
+    Usage,      ///< bad command-line arguments
+    Inventory,  ///< the inventory file is invalid
+    Connect,    ///< TCP or SSH transport failure, timeout while connecting
+    HostKey,    ///< host key unknown, changed or not verifiable
+    Auth,       ///< SSH authentication failed
+    Sudo,       ///< privilege escalation failed (for instance sudo wants a password)
+    Remote,     ///< a remote command failed
+    NotFound,   ///< a remote file or object does not exist
+    Timeout,    ///< something did not happen in time
+    Conflict,   ///< live state disagrees with what pgrepl manages
+    Refused,    ///< refused for safety (exit code 3)
+    Internal,   ///< a bug in pgrepl
+};
+
+/// A short lower-case name of an ErrorKind, for logs and JSON.
+const char* to_string(ErrorKind kind);
+
+/// An expected failure: its kind, a one-line message and an optional hint for the user.
+struct Error {
+    ErrorKind kind = ErrorKind::Internal;  ///< what failed
+    std::string message;                   ///< what went wrong, one line
+    std::string hint;                      ///< what the user can do about it (may be empty)
+};
+
+/// Builds an Error; a shorthand used throughout the code base.
+inline Error make_error(ErrorKind kind, std::string message, std::string hint = {}) {
+    return Error{kind, std::move(message), std::move(hint)};
+}
+
+/// Either a value of type T or an Error (a minimal std::expected for C++20).
+template <typename T>
+class [[nodiscard]] Result {
+public:
+    /// A successful result holding a value.
+    Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}
+    /// A failed result holding an error.
+    Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}
+
+    /// True when the result holds a value.
+    bool ok() const { return data_.index() == 0; }
+    /// True when the result holds a value.
+    explicit operator bool() const { return ok(); }
+    /// The value; calling it on an error is a bug.
+    T& value() & { return std::get<0>(data_); }
+    /// The value; calling it on an error is a bug.
+    const T& value() const& { return std::get<0>(data_); }
+    /// The value, moved out; calling it on an error is a bug.
+    T&& value() && { return std::get<0>(std::move(data_)); }
+    /// The error; calling it on a value is a bug.
+    const Error& error() const { return std::get<1>(data_); }
+    /// Pointer-like access to the value.
+    T* operator->() { return &value(); }
+    /// Pointer-like access to the value.
+    const T* operator->() const { return &value(); }
+    /// Dereference to the value.
+    T& operator*() & { return value(); }
+    /// Dereference to the value.
+    const T& operator*() const& { return value(); }
+
+private:
+    std::variant<T, Error> data_;
+};
+
+/// A value-less success, for Result<Unit>.
+struct Unit {};
+
+/// Success or an Error.
+using Status = Result<Unit>;
+
+/// The successful Status.
+inline Status ok_status() { return Status(Unit{}); }
+
+}  // namespace pgrepl
