@@ -1,0 +1,69 @@
+// The postgresql.conf settings pgrepl manages on every node, rendered for a conf.d file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pgrepl/inventory/inventory.hpp"
+
+namespace pgrepl {
+
+/// Where a rendered setting comes from.
+enum class SettingOrigin {
+    Managed,    ///< a pgrepl default
+    Inventory,  ///< an extra setting of the inventory
+    Override,   ///< an inventory setting replacing the pgrepl default of the same name
+};
+
+/// One `name = value` line of a managed configuration file.
+struct ManagedSetting {
+    std::string name;   ///< parameter name, lower case
+    std::string value;  ///< already rendered: numbers and on/off bare, strings conf_quote'd
+    SettingOrigin origin = SettingOrigin::Managed;  ///< pgrepl default or inventory setting
+};
+
+/// Everything managed_settings() needs to know about a node.
+struct NodeSettingsInput {
+    PgVersion version;               ///< server major version
+    int max_wal_senders = 10;        ///< max_wal_senders
+    int max_replication_slots = 10;  ///< max_replication_slots
+    std::string wal_keep = "1GB";  ///< WAL kept for replicas: digits with kB/MB/GB/TB or none (MB)
+    std::string listen_addresses = "*";  ///< listen_addresses
+    bool archive_mode = false;           ///< archive_mode = on (also on replicas)
+    std::string archive_command;         ///< archive_command, emitted with archive_mode
+    int archive_timeout = 60;            ///< archive_timeout in seconds, emitted with archive_mode
+    std::vector<std::pair<std::string, std::string>> extra;  ///< inventory settings (raw values)
+};
+
+/// Size of 16 MB, the WAL segment size of Debian's packages.
+inline constexpr std::uint64_t kWalSegmentBytes = 16ull * 1024 * 1024;
+
+/// Parses a PostgreSQL memory size: digits followed by kB, MB, GB, TB, or nothing (meaning
+/// `default_unit` bytes). std::nullopt when malformed or overflowing.
+std::optional<std::uint64_t> parse_size_bytes(std::string_view text,
+                                              std::uint64_t default_unit = 1024ull * 1024);
+
+/// True when `name` can be a configuration parameter name: [A-Za-z_][A-Za-z0-9_]* with at
+/// most one '.' separating two such parts (custom settings like pg_stat_statements.max).
+bool is_valid_setting_name(std::string_view name);
+
+/// The settings pgrepl writes on a node, in a fixed order: listen_addresses, wal_level,
+/// max_wal_senders, max_replication_slots, wal_keep_size (13+) or wal_keep_segments (before
+/// 13, rounded up to whole 16 MB segments), hot_standby, archive_mode/archive_command/
+/// archive_timeout (only when archiving), then the inventory's extra settings. An extra setting
+/// named like a managed one (case-insensitively) replaces its value in place; a repeated extra
+/// setting keeps its last value. Extra values are always conf_quote'd. Throws
+/// std::invalid_argument on an invalid wal_keep or setting name (validation refuses them).
+std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input);
+
+/// A whole managed configuration file: a first line `# Managed by pgrepl: edits are
+/// overwritten.`, each line of `header_comment` as a `# ` comment, then one `name = value`
+/// line per setting in the given order (inventory settings carry a trailing comment).
+std::string render_managed_conf(const std::vector<ManagedSetting>& settings,
+                                std::string_view header_comment);
+
+}  // namespace pgrepl
