@@ -1,6 +1,5 @@
 #include "pgrepl/pg/settings.hpp"
 
-#include <algorithm>
 #include <limits>
 #include <stdexcept>
 

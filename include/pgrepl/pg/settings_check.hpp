@@ -46,7 +46,8 @@ struct SettingConflict {
     std::string message;  ///< one line for the user, e.g. "wal_level is set in X:3"
 };
 
-/// The rows whose value does not come from `managed_file_path`. A row from another file is an
+/// The rows whose value does not come from `managed_file_path` (absolute, as the server reports
+/// it: /etc/postgresql/V/NAME/conf.d/FILE). A row from another file is an
 /// OtherFile conflict naming that file and line; a row with no source file is NotApplied (for
 /// a postmaster-context parameter the message says a restart may be pending, since the server
 /// keeps the old source until restarted). Values are not compared: the source file decides.
