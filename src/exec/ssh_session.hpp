@@ -1,0 +1,70 @@
+// libssh plumbing shared by the SSH executor's files (private to src/exec/; the only header of
+// the project that includes libssh).
+#pragma once
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/util/result.hpp"
+
+namespace pgrepl {
+
+/// Calls ssh_init() once per process (thread-safe).
+void ensure_ssh_initialized();
+
+/// An open libssh session: disconnected and freed on destruction. Its address is stable (the
+/// session keeps a pointer to `callbacks`).
+struct SshConnection {
+    ssh_session session = nullptr;     ///< the libssh session
+    ssh_callbacks_struct callbacks{};  ///< session callbacks (a passphrase prompt that refuses)
+
+    SshConnection();
+    ~SshConnection();
+    SshConnection(const SshConnection&) = delete;
+    SshConnection& operator=(const SshConnection&) = delete;
+};
+
+/// Creates a session for `host`, sets its options (~/.ssh/config first, explicit options and
+/// strict host key checking re-applied after it), connects, verifies the host key and
+/// authenticates.
+Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host);
+
+/// Verifies the server's host key of a connected session against `known_hosts` (already
+/// expanded) according to host.ssh.host_key_checking; records a new key under accept-new.
+Status verify_host_key(ssh_session session, const Host& host, const std::string& known_hosts);
+
+/// Authenticates a connected session: none, ssh-agent (when SSH_AUTH_SOCK is set), the identity
+/// file (already expanded), then the default keys.
+Status authenticate(ssh_session session, const Host& host,
+                    const std::optional<std::string>& identity_file);
+
+/// What a command run on a channel did (before privilege-failure interpretation).
+struct ChannelOutcome {
+    std::optional<int> exit_status;     ///< the exit status, when the server sent one
+    std::optional<std::string> signal;  ///< the signal name, when killed by one
+    std::string out;                    ///< standard output
+    std::string err;                    ///< standard error
+};
+
+/// Runs `command_line` on a new channel of `session`, sends `stdin_data` then EOF, and collects
+/// both output streams until the command ends. Error (kind Connect) when the connection fails;
+/// `context` ("host: purpose") prefixes the message.
+Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
+                                      std::string_view stdin_data, std::string_view context);
+
+/// The SHA256 fingerprint of a key ("SHA256:..."), or "(unknown fingerprint)".
+std::string key_fingerprint(ssh_key key);
+
+/// The key's type name ("ssh-ed25519").
+std::string key_type(ssh_key key);
+
+/// libssh's last error text for the session ("unknown error" when empty).
+std::string last_ssh_error(ssh_session session);
+
+}  // namespace pgrepl
