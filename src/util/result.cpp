@@ -4,18 +4,30 @@ namespace pgrepl {
 
 const char* to_string(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Usage: return "usage";
-        case ErrorKind::Inventory: return "inventory";
-        case ErrorKind::Connect: return "connect";
-        case ErrorKind::HostKey: return "host-key";
-        case ErrorKind::Auth: return "auth";
-        case ErrorKind::Sudo: return "sudo";
-        case ErrorKind::Remote: return "remote";
-        case ErrorKind::NotFound: return "not-found";
-        case ErrorKind::Timeout: return "timeout";
-        case ErrorKind::Conflict: return "conflict";
-        case ErrorKind::Refused: return "refused";
-        case ErrorKind::Internal: return "internal";
+        case ErrorKind::Usage:
+            return "usage";
+        case ErrorKind::Inventory:
+            return "inventory";
+        case ErrorKind::Connect:
+            return "connect";
+        case ErrorKind::HostKey:
+            return "host-key";
+        case ErrorKind::Auth:
+            return "auth";
+        case ErrorKind::Sudo:
+            return "sudo";
+        case ErrorKind::Remote:
+            return "remote";
+        case ErrorKind::NotFound:
+            return "not-found";
+        case ErrorKind::Timeout:
+            return "timeout";
+        case ErrorKind::Conflict:
+            return "conflict";
+        case ErrorKind::Refused:
+            return "refused";
+        case ErrorKind::Internal:
+            return "internal";
     }
     return "unknown";
 }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "pgrepl/util/result.hpp"
 
@@ -27,6 +29,9 @@ struct Command {
     RunAs run_as = RunAs::Admin;          ///< the user it runs as
     std::string purpose;                  ///< a short description for logs and errors
     bool secret_stdin = false;            ///< stdin holds a secret: never log it
+    bool secret_output = false;           ///< stdout may hold a secret: never log it
+    /// Called with each chunk of standard error as it arrives (progress output); may be empty.
+    std::function<void(std::string_view)> on_stderr;
 };
 
 /// What a remote command did.

@@ -12,6 +12,8 @@ enum class ExitCode : int {
 };
 
 /// The integer value to return from main().
-constexpr int to_int(ExitCode code) { return static_cast<int>(code); }
+constexpr int to_int(ExitCode code) {
+    return static_cast<int>(code);
+}
 
 }  // namespace pgrepl

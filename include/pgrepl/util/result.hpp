@@ -41,7 +41,7 @@ inline Error make_error(ErrorKind kind, std::string message, std::string hint = 
 /// Either a value of type T or an Error (a minimal std::expected for C++20).
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     /// A successful result holding a value.
     Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}
     /// A failed result holding an error.
@@ -68,7 +68,7 @@ public:
     /// Dereference to the value.
     const T& operator*() const& { return value(); }
 
-private:
+  private:
     std::variant<T, Error> data_;
 };
 
@@ -79,6 +79,8 @@ struct Unit {};
 using Status = Result<Unit>;
 
 /// The successful Status.
-inline Status ok_status() { return Status(Unit{}); }
+inline Status ok_status() {
+    return Status(Unit{});
+}
 
 }  // namespace pgrepl

@@ -1,0 +1,54 @@
+// Host facts: what a host is, gathered in one remote round trip.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pgrepl/exec/executor.hpp"
+#include "pgrepl/inventory/inventory.hpp"
+
+namespace pgrepl {
+
+/// The live role of a PostgreSQL cluster.
+enum class LiveRole {
+    Unknown,  ///< not running, or not asked
+    Primary,  ///< running and not in recovery
+    Standby,  ///< running and in recovery
+};
+
+/// What one probe learned about a host and its cluster.
+struct HostFacts {
+    std::string user;                        ///< effective user of admin commands (root)
+    std::string os;                          ///< PRETTY_NAME of /etc/os-release
+    bool pg_installed = false;               ///< the postgresql-V package is installed
+    bool cluster_exists = false;             ///< /etc/postgresql/V/NAME exists
+    bool cluster_running = false;            ///< the cluster's postmaster is running
+    int cluster_port = 0;                    ///< port from pg_lsclusters (0 when unknown)
+    std::string data_directory;              ///< data directory from pg_lsclusters
+    bool data_dir_has_pg_version = false;    ///< the data directory holds PG_VERSION
+    bool standby_signal = false;             ///< standby.signal or recovery.conf present
+    LiveRole role = LiveRole::Unknown;       ///< from pg_is_in_recovery()
+    std::string system_identifier;           ///< from pg_control_system(), else pg_controldata
+    std::string control_state;               ///< pg_controldata's "Database cluster state"
+    std::string receiver_status;             ///< pg_stat_wal_receiver.status on a standby
+    std::string receiver_host;               ///< host= of the standby's wal receiver conninfo
+    std::string postmaster_start;            ///< pg_postmaster_start_time() as text
+    std::string query_error;                 ///< psql's error when the cluster runs but rejected us
+    std::map<std::string, std::string> raw;  ///< every key=value line, for debugging
+};
+
+/// The shell script that prints the facts of `host` as key=value lines (run as RunAs::Admin).
+std::string host_probe_script(const Host& host);
+
+/// Parses the output of host_probe_script().
+HostFacts parse_host_probe(std::string_view output);
+
+/// Runs the probe on a host (one round trip, read-only).
+Result<HostFacts> probe_host(Executor& executor, const Host& host);
+
+/// "primary", "standby" or "unknown".
+const char* to_string(LiveRole role);
+
+}  // namespace pgrepl

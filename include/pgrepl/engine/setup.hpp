@@ -1,0 +1,32 @@
+// `pgrepl setup`: run every host's chain of steps, primary first, then replicas in waves.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "pgrepl/engine/connect.hpp"
+#include "pgrepl/engine/step.hpp"
+#include "pgrepl/util/exit_code.hpp"
+
+namespace pgrepl {
+
+/// Whether diffs are printed for changes made in apply mode (always in check mode).
+enum class ShowDiffs { No, Yes };
+
+/// Options of `pgrepl setup`.
+struct SetupOptions {
+    RunMode mode = RunMode::Apply;  ///< --check gives RunMode::Check
+    Force force = Force::No;        ///< --force
+    std::vector<std::string>
+        limit;  ///< --limit: only these hosts (their upstreams are checked only)
+    ShowDiffs show_diffs = ShowDiffs::No;  ///< print diffs of changes (-v)
+};
+
+/// Runs setup and prints a line per step as it finishes, then a recap, to `out`.
+/// Exit code: 0 all ok/changed, 1 a step failed or a host was unreachable, 2 bad --limit or
+/// password source (before any host is contacted), 3 refused for safety (drift, guard).
+ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
+                   const ExecutorFactory& factory, std::ostream& out);
+
+}  // namespace pgrepl

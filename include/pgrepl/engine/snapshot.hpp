@@ -1,0 +1,54 @@
+// A host's state as setup needs it, gathered in ONE remote round trip: the probe facts, the
+// content of the files pgrepl manages and the answers of a few catalog queries.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/exec/executor.hpp"
+
+namespace pgrepl {
+
+/// What to gather besides the probe facts.
+struct SnapshotRequest {
+    std::vector<std::string> files;  ///< absolute paths to read (missing is fine)
+    std::vector<std::pair<std::string, std::string>>
+        queries;                             ///< (name, SQL) run when PostgreSQL runs
+    std::string replication_login_conninfo;  ///< when set: try a replication login with it
+};
+
+/// The gathered state.
+struct HostSnapshot {
+    HostFacts facts;                                          ///< the probe facts
+    std::map<std::string, std::optional<std::string>> files;  ///< path → content (nullopt: missing)
+    std::map<std::string, std::string> queries;               ///< name → psql -At output
+    /// The outcome of the replication login test, when one was asked for.
+    struct Login {
+        bool ok = false;                ///< the login worked
+        std::string system_identifier;  ///< IDENTIFY_SYSTEM's systemid when it worked
+        std::string timeline;           ///< IDENTIFY_SYSTEM's timeline when it worked
+        std::string error;              ///< psql's first error line when it failed
+    };
+    std::optional<Login> replication_login;  ///< set when the request had a login conninfo
+
+    /// The content of a gathered file, or nullopt when it is missing or was not asked for.
+    std::optional<std::string> file(const std::string& path) const;
+    /// The output of a gathered query ("" when it was not run).
+    std::string query(const std::string& name) const;
+};
+
+/// The remote script that prints the snapshot (run as RunAs::Admin).
+std::string snapshot_script(const Host& host, const SnapshotRequest& request);
+
+/// Parses the output of snapshot_script().
+Result<HostSnapshot> parse_snapshot(std::string_view output);
+
+/// Gathers a snapshot (one read-only round trip; its output may hold secrets and is never logged).
+Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
+                                   const SnapshotRequest& request);
+
+}  // namespace pgrepl

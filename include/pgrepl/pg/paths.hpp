@@ -1,0 +1,30 @@
+// Where a Debian postgresql-common cluster keeps its files.
+#pragma once
+
+#include <string>
+
+#include "pgrepl/inventory/inventory.hpp"
+
+namespace pgrepl {
+
+/// The paths pgrepl reads and writes for one cluster.
+struct ClusterPaths {
+    std::string conf_dir;  ///< /etc/postgresql/V/NAME
+    std::string data_dir;  ///< /var/lib/postgresql/V/NAME (the default; pg_lsclusters may differ)
+    std::string hba_file;  ///< conf_dir/pg_hba.conf
+    std::string managed_conf;  ///< conf_dir/conf.d/pgrepl.conf (settings step)
+    std::string standby_conf;  ///< conf_dir/conf.d/pgrepl-standby.conf (PG 12+ standby settings)
+    std::string log_file;      ///< /var/log/postgresql/postgresql-V-NAME.log
+    std::string passfile;      ///< /var/lib/postgresql/.pgrepl-V-NAME.pgpass (0600, postgres)
+    std::string trigger_file;  ///< /var/lib/postgresql/V/NAME.promote (pre-12 trigger_file)
+};
+
+/// The paths of the cluster described by a host's postgres options.
+ClusterPaths cluster_paths(const Host& host);
+
+/// recovery.conf (before 12) or standby.signal (12+) inside `data_dir`.
+std::string recovery_conf_path(const std::string& data_dir);
+/// standby.signal inside `data_dir`.
+std::string standby_signal_path(const std::string& data_dir);
+
+}  // namespace pgrepl

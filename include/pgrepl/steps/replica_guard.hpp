@@ -1,0 +1,46 @@
+// The replica step's guard: what may be done to a host's data directory (pure, unit-tested).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/step.hpp"
+
+namespace pgrepl {
+
+/// What the replica step will do.
+enum class ReplicaAction {
+    None,         ///< already a standby of this cluster: leave it alone
+    Reconfigure,  ///< a standby of this cluster whose standby settings differ: rewrite them
+    Start,        ///< a stopped standby of this cluster: (rewrite settings and) start it
+    Clone,        ///< empty or freshly initialised: replace with a base backup of the upstream
+    Refuse,       ///< holds a primary or another system's data: refused without --force
+    Wait,         ///< cannot decide yet (the upstream is not ready): needs the upstream first
+};
+
+/// What the guard knows.
+struct ReplicaGuardInput {
+    HostFacts facts;  ///< the replica host's facts
+    std::optional<std::string>
+        upstream_system_identifier;    ///< from a replication login, if it worked
+    std::string upstream_login_error;  ///< why the login failed, if it did
+    bool fresh = false;                ///< a running primary with no user data at all
+    std::string data_summary;          ///< e.g. "3 databases, 12 tables" for messages
+    bool standby_files_match = false;  ///< standby settings on disk are the desired ones
+    std::string upstream_name;         ///< for messages
+    Force force = Force::No;           ///< --force
+};
+
+/// The decision with its reason (and hint for refusals).
+struct ReplicaDecision {
+    ReplicaAction action = ReplicaAction::None;  ///< what to do
+    std::string reason;                          ///< one line
+    std::string hint;                            ///< for Refuse and Wait
+};
+
+/// Decides what the replica step may do. Never Clone over a running or stopped primary that
+/// has data, a diverged primary of this cluster, or another system's standby, unless forced.
+ReplicaDecision decide_replica(const ReplicaGuardInput& input);
+
+}  // namespace pgrepl

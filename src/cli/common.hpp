@@ -1,0 +1,53 @@
+// Shared plumbing of the command-line layer (CLI11 wiring only; logic lives in engine/).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "pgrepl/engine/connect.hpp"
+#include "pgrepl/inventory/inventory.hpp"
+
+namespace pgrepl::cli {
+
+/// Options that apply to every command.
+struct GlobalOptions {
+    std::string inventory;                ///< -i/--inventory
+    int verbose = 0;                      ///< number of -v
+    bool quiet = false;                   ///< -q
+    std::optional<std::string> log_file;  ///< --log-file
+};
+
+/// What the parsed command line asks for: the chosen command's action returns the exit code.
+struct Context {
+    GlobalOptions global;         ///< global options
+    std::function<int()> action;  ///< set by the subcommand that was chosen
+};
+
+/// The inventory path: `positional`, else -i, else $PGREPL_INVENTORY, else ./inventory.yaml.
+std::string resolve_inventory_path(const GlobalOptions& global, const std::string& positional = {});
+
+/// Loads and validates the inventory; on failure prints every `FILE:LINE:COL: message` to
+/// stderr and returns std::nullopt (the caller exits with code 2).
+std::optional<Inventory> load_or_report(const std::string& path);
+
+/// The production executor factory (SSH).
+ExecutorFactory ssh_factory();
+
+/// Splits "a,b,c" (and repeated options) into names.
+std::vector<std::string> split_names(const std::vector<std::string>& values);
+
+/// Registers each command; one file per command.
+void add_setup_command(CLI::App& app, Context& context);
+/// Registers `verify`.
+void add_verify_command(CLI::App& app, Context& context);
+/// Registers `promote`.
+void add_promote_command(CLI::App& app, Context& context);
+/// Registers `inventory check`.
+void add_inventory_command(CLI::App& app, Context& context);
+/// Registers `ping`.
+void add_ping_command(CLI::App& app, Context& context);
+
+}  // namespace pgrepl::cli

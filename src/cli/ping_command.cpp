@@ -1,0 +1,20 @@
+#include <iostream>
+
+#include "common.hpp"
+#include "pgrepl/engine/ping.hpp"
+
+namespace pgrepl::cli {
+
+void add_ping_command(CLI::App& app, Context& context) {
+    auto* ping = app.add_subcommand(
+        "ping", "Connect to every host in parallel: SSH, sudo, OS, PostgreSQL installed/running");
+    ping->callback([&context] {
+        context.action = [&context] {
+            auto inventory = load_or_report(resolve_inventory_path(context.global));
+            if (!inventory) return to_int(ExitCode::Usage);
+            return to_int(run_ping(*inventory, ssh_factory(), std::cout));
+        };
+    });
+}
+
+}  // namespace pgrepl::cli

@@ -1,0 +1,37 @@
+#include <iostream>
+
+#include "common.hpp"
+#include "pgrepl/engine/setup.hpp"
+
+namespace pgrepl::cli {
+
+void add_setup_command(CLI::App& app, Context& context) {
+    struct Options {
+        std::string inventory;
+        bool check = false;
+        bool force = false;
+        std::vector<std::string> limit;
+    };
+    auto options = std::make_shared<Options>();
+    auto* setup = app.add_subcommand("setup", "Provision the primary and every replica over SSH");
+    setup->add_option("INVENTORY", options->inventory, "Inventory file");
+    setup->add_flag("--check", options->check, "Show the plan with diffs; change nothing");
+    setup->add_option("--limit", options->limit, "Only these hosts (HOST[,HOST])");
+    setup->add_flag("--force", options->force,
+                    "Replace a data directory that holds a primary or another system's data");
+    setup->callback([&context, options] {
+        context.action = [&context, options] {
+            auto inventory =
+                load_or_report(resolve_inventory_path(context.global, options->inventory));
+            if (!inventory) return to_int(ExitCode::Usage);
+            SetupOptions setup;
+            setup.mode = options->check ? RunMode::Check : RunMode::Apply;
+            setup.force = options->force ? Force::Yes : Force::No;
+            setup.limit = split_names(options->limit);
+            setup.show_diffs = context.global.verbose > 0 ? ShowDiffs::Yes : ShowDiffs::No;
+            return to_int(run_setup(*inventory, setup, ssh_factory(), std::cout));
+        };
+    });
+}
+
+}  // namespace pgrepl::cli

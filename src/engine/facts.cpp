@@ -1,0 +1,148 @@
+#include "pgrepl/engine/facts.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "pgrepl/exec/quote.hpp"
+
+namespace pgrepl {
+namespace {
+
+// Runs psql as postgres on the cluster and prints one line `key=value` per column, for a
+// query that returns one row in unaligned, tuples-only form with '|' separators.
+constexpr const char* kProbeTemplate = R"SH(V={version}; C={cluster}
+as_postgres() {{ if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }}
+echo "user=$(id -un)"
+if [ -r /etc/os-release ]; then . /etc/os-release; fi
+echo "os=${{PRETTY_NAME:-unknown}}"
+if dpkg-query -W -f='${{Status}}' "postgresql-$V" 2>/dev/null | grep -q 'install ok installed'; then
+  echo pg_installed=yes
+else
+  echo pg_installed=no
+fi
+if [ -f "/etc/postgresql/$V/$C/postgresql.conf" ]; then echo cluster_exists=yes; else echo cluster_exists=no; fi
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  echo "lsclusters=$(pg_lsclusters -h "$V" "$C" 2>/dev/null | head -n 1)"
+fi
+D=$(pg_lsclusters -h "$V" "$C" 2>/dev/null | awk '{{print $6}}')
+if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then echo pg_version_file=yes; fi
+if [ -n "$D" ] && [ -f "$D/standby.signal" -o -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
+if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
+  as_postgres /usr/lib/postgresql/$V/bin/pg_controldata "$D" 2>/dev/null | sed -n \
+    -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
+    -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p'
+fi
+if [ -n "$D" ] && pg_ctlcluster "$V" "$C" status >/dev/null 2>&1; then
+  running=yes; echo running=yes
+  out=$(as_postgres psql --cluster "$V/$C" -X -At -F '|' -v ON_ERROR_STOP=1 -c "{query}" 2>&1)
+  if [ $? -eq 0 ]; then echo "query=$out"; else echo "query_error=$(echo "$out" | head -n 1)"; fi
+else
+  running=no; echo running=no
+fi
+)SH";
+
+constexpr const char* kProbeQuery =
+    "SELECT pg_is_in_recovery(), (SELECT system_identifier FROM pg_control_system()), "
+    "coalesce((SELECT status FROM pg_stat_wal_receiver), ''), "
+    "coalesce((SELECT conninfo FROM pg_stat_wal_receiver), ''), pg_postmaster_start_time()";
+
+std::string conninfo_host(std::string_view conninfo) {
+    std::istringstream in{std::string(conninfo)};
+    std::string word;
+    while (in >> word) {
+        if (word.rfind("host=", 0) == 0) return word.substr(5);
+    }
+    return {};
+}
+
+}  // namespace
+
+const char* to_string(LiveRole role) {
+    switch (role) {
+        case LiveRole::Primary:
+            return "primary";
+        case LiveRole::Standby:
+            return "standby";
+        case LiveRole::Unknown:
+            return "unknown";
+    }
+    return "unknown";
+}
+
+std::string host_probe_script(const Host& host) {
+    return fmt::format(kProbeTemplate,
+                       fmt::arg("version", shell_quote(host.postgres.version.to_string())),
+                       fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
+                       fmt::arg("query", kProbeQuery));
+}
+
+HostFacts parse_host_probe(std::string_view output) {
+    HostFacts facts;
+    std::size_t pos = 0;
+    while (pos < output.size()) {
+        auto end = output.find('\n', pos);
+        if (end == std::string_view::npos) end = output.size();
+        auto line = output.substr(pos, end - pos);
+        pos = end + 1;
+        auto eq = line.find('=');
+        if (eq == std::string_view::npos) continue;
+        facts.raw.emplace(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
+    }
+    auto get = [&](const char* key) -> std::string {
+        auto it = facts.raw.find(key);
+        return it == facts.raw.end() ? std::string{} : it->second;
+    };
+    facts.user = get("user");
+    facts.os = get("os");
+    facts.pg_installed = get("pg_installed") == "yes";
+    facts.cluster_exists = get("cluster_exists") == "yes";
+    facts.cluster_running = get("running") == "yes";
+    facts.data_dir_has_pg_version = get("pg_version_file") == "yes";
+    facts.standby_signal = get("standby_signal") == "yes";
+    facts.query_error = get("query_error");
+    facts.system_identifier = get("controldata_sysid");
+    facts.control_state = get("controldata_state");
+    // pg_lsclusters -h: Ver Cluster Port Status Owner DataDir LogFile
+    std::istringstream ls(get("lsclusters"));
+    std::string ver, name, port, status, owner, datadir;
+    if (ls >> ver >> name >> port >> status >> owner >> datadir) {
+        facts.cluster_port = std::atoi(port.c_str());
+        facts.data_directory = datadir;
+    }
+    auto query = get("query");
+    if (!query.empty()) {
+        std::vector<std::string> cols;
+        std::size_t start = 0;
+        while (true) {
+            auto bar = query.find('|', start);
+            cols.push_back(
+                query.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+            if (bar == std::string::npos) break;
+            start = bar + 1;
+        }
+        if (cols.size() >= 5) {
+            facts.role = cols[0] == "t" ? LiveRole::Standby : LiveRole::Primary;
+            facts.system_identifier = cols[1];
+            facts.receiver_status = cols[2];
+            facts.receiver_host = conninfo_host(cols[3]);
+            facts.postmaster_start = cols[4];
+        }
+    }
+    return facts;
+}
+
+Result<HostFacts> probe_host(Executor& executor, const Host& host) {
+    Command command;
+    command.script = host_probe_script(host);
+    command.purpose = "probe host facts";
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (!result->success()) {
+        return make_error(ErrorKind::Remote, fmt::format("{}: probe: exit {}: {}", host.name,
+                                                         result->exit_status, result->err));
+    }
+    return parse_host_probe(result->out);
+}
+
+}  // namespace pgrepl

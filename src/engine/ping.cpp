@@ -1,0 +1,94 @@
+#include "pgrepl/engine/ping.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/util/parallel.hpp"
+
+namespace pgrepl {
+namespace {
+
+struct PingLine {
+    bool ok = false;
+    std::string text;
+    std::string problem;
+    std::string hint;
+};
+
+std::string describe_cluster(const Host& host, const HostFacts& facts) {
+    const auto version = host.postgres.version.to_string();
+    std::string text = fmt::format("postgresql-{} {}", version,
+                                   facts.pg_installed ? "installed" : "not installed");
+    if (!facts.cluster_exists)
+        return text + fmt::format(", no cluster {}/{}", version, host.postgres.cluster_name);
+    text += fmt::format(", {}/{} ", version, host.postgres.cluster_name);
+    if (!facts.cluster_running) return text + "stopped";
+    text += fmt::format("running on port {}", facts.cluster_port);
+    if (facts.role == LiveRole::Standby) {
+        text += fmt::format(
+            ", standby of {} ({})", facts.receiver_host.empty() ? "?" : facts.receiver_host,
+            facts.receiver_status.empty() ? "no wal receiver" : facts.receiver_status);
+    } else if (facts.role == LiveRole::Primary) {
+        text += ", primary";
+    }
+    return text;
+}
+
+PingLine ping_one(HostSession& session) {
+    const Host& host = *session.host;
+    PingLine line;
+    const auto target = fmt::format("{}@{}:{}", host.ssh.user, host.address, host.ssh.port);
+    if (!session.executor) {
+        const auto& error = session.executor.error();
+        line.text = fmt::format("unreachable  {}  {}", target, to_string(error.kind));
+        line.problem = error.message;
+        line.hint = error.hint;
+        return line;
+    }
+    auto facts = probe_host(**session.executor, host);
+    if (!facts) {
+        line.text = fmt::format("error  {}  {}", target, to_string(facts.error().kind));
+        line.problem = facts.error().message;
+        line.hint = facts.error().hint;
+        return line;
+    }
+    const bool via_sudo = host.ssh.user != "root" && host.ssh.become == Become::Auto;
+    line.ok = true;
+    line.text = fmt::format(
+        "ok  {}  {}  {}  {}", target,
+        via_sudo ? fmt::format("sudo ok (as {})", facts->user) : fmt::format("as {}", facts->user),
+        facts->os, describe_cluster(host, *facts));
+    if (!facts->query_error.empty()) {
+        line.problem = fmt::format("{}: ping: PostgreSQL runs but refused a query: {}", host.name,
+                                   facts->query_error);
+    }
+    return line;
+}
+
+}  // namespace
+
+ExitCode run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
+    auto sessions = connect_all(all_hosts(inventory), factory);
+    std::vector<PingLine> lines(sessions.size());
+    parallel_for(sessions.size(), [&](std::size_t i) { lines[i] = ping_one(sessions[i]); });
+
+    std::size_t width = 0;
+    for (const auto& session : sessions) width = std::max(width, session.host->name.size());
+    bool all_ok = true;
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+        out << fmt::format("{:<{}}  {}\n", sessions[i].host->name, width, lines[i].text);
+        all_ok = all_ok && lines[i].ok;
+    }
+    out.flush();
+    for (const auto& line : lines) {
+        if (line.problem.empty()) continue;
+        spdlog::error("{}", line.problem);
+        if (!line.hint.empty()) spdlog::error("hint: {}", line.hint);
+    }
+    return all_ok ? ExitCode::Ok : ExitCode::Failed;
+}
+
+}  // namespace pgrepl

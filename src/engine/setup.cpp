@@ -1,0 +1,190 @@
+#include "pgrepl/engine/setup.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "pgrepl/engine/runner.hpp"
+#include "pgrepl/engine/secret.hpp"
+#include "pgrepl/engine/topology.hpp"
+#include "pgrepl/exec/dry_run.hpp"
+#include "pgrepl/steps/steps.hpp"
+#include "pgrepl/util/parallel.hpp"
+#include "setup_report.hpp"
+
+namespace pgrepl {
+namespace {
+
+// Everything setup tracks about one host.
+struct HostRun {
+    const Host* host = nullptr;
+    RunMode mode = RunMode::Apply;       // Check for --check and for --limit dependencies
+    std::unique_ptr<Executor> executor;  // the SSH executor
+    std::unique_ptr<Executor> guard;     // the dry-run guard in check mode
+    std::vector<std::unique_ptr<Step>> steps;
+    std::optional<HostSnapshot> snapshot;  // first snapshot, taken before any change
+    std::string blocked;                   // why its chain does not run (empty: it runs)
+    bool done_ok = false;                  // its chain ran without failure
+    bool changed = false;                  // its chain changed (or would change) something
+
+    Executor& active() { return guard ? *guard : *executor; }
+};
+
+int depth_of(const Inventory& inventory, const Host& host) {
+    int depth = 0;
+    for (const Host* at = &host; at->role == Role::Replica; at = &inventory.upstream_of(*at))
+        ++depth;
+    return depth;
+}
+
+StepReport pseudo_report(const Host& host, std::string step, StepStatus status, std::string reason,
+                         std::string hint = {}, bool refused = false) {
+    StepReport report;
+    report.host = host.name;
+    report.step = std::move(step);
+    report.status = status;
+    report.reason = std::move(reason);
+    report.hint = std::move(hint);
+    report.refused = refused;
+    return report;
+}
+
+}  // namespace
+
+ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
+                   const ExecutorFactory& factory, std::ostream& out) {
+    // 1. Everything that can be wrong without a host: --limit names and the password.
+    std::set<std::string> selected;
+    for (const auto& name : options.limit) {
+        if (inventory.find_host(name) == nullptr) {
+            spdlog::error("setup: --limit: no host named '{}' in {}", name, inventory.path);
+            return ExitCode::Usage;
+        }
+        selected.insert(name);
+    }
+    auto password = load_replication_password(inventory.replication);
+    if (!password) {
+        spdlog::error("setup: {}", password.error().message);
+        if (!password.error().hint.empty()) spdlog::error("hint: {}", password.error().hint);
+        return ExitCode::Usage;
+    }
+
+    // 2. The hosts of this run: the selected ones, and their upstreams (checked, not changed).
+    std::vector<HostRun> runs;
+    std::map<std::string, std::size_t> index;
+    for (const auto& host : inventory.hosts) {
+        const bool chosen = selected.empty() || selected.count(host.name) != 0;
+        bool dependency = false;
+        for (const auto& name : selected) {
+            for (const Host* at = inventory.find_host(name); at->role == Role::Replica;) {
+                at = &inventory.upstream_of(*at);
+                dependency = dependency || at == &host;
+            }
+        }
+        if (!chosen && !dependency) continue;
+        HostRun run;
+        run.host = &host;
+        run.mode = chosen ? options.mode : RunMode::Check;
+        run.steps = steps_for(inventory, host);
+        index[host.name] = runs.size();
+        runs.push_back(std::move(run));
+    }
+    std::vector<std::string> order;
+    for (const auto& run : runs) order.push_back(run.host->name);
+    SetupPrinter printer(out, options.mode, options.show_diffs, order);
+
+    // 3. Connect and take every host's first snapshot at once, before anything changes.
+    std::vector<const Host*> hosts;
+    for (const auto& run : runs) hosts.push_back(run.host);
+    auto sessions = connect_all(hosts, factory);
+    parallel_for(runs.size(), [&](std::size_t i) {
+        auto& run = runs[i];
+        if (!sessions[i].executor) {
+            const auto& error = sessions[i].executor.error();
+            printer.print(
+                pseudo_report(*run.host, "connect", StepStatus::Failed, error.message, error.hint));
+            run.blocked = "unreachable";
+            return;
+        }
+        run.executor = std::move(sessions[i].executor).value();
+        if (run.mode == RunMode::Check) run.guard = make_dry_run_guard(*run.executor);
+        auto snapshot =
+            take_snapshot(run.active(), *run.host, chain_request(run.steps, inventory, *run.host));
+        if (!snapshot) {
+            printer.print(pseudo_report(*run.host, "gather", StepStatus::Failed,
+                                        snapshot.error().message, snapshot.error().hint));
+            run.blocked = "state unknown";
+            return;
+        }
+        run.snapshot = std::move(snapshot).value();
+    });
+
+    // 4. The live topology must agree with the inventory; mismatched hosts are not touched.
+    ClusterView view;
+    for (const auto& run : runs) {
+        if (run.snapshot) view.facts[run.host->name] = run.snapshot->facts;
+    }
+    for (const auto& problem : find_drift(inventory, view.facts)) {
+        auto& run = runs[index[problem.host]];
+        printer.print(pseudo_report(
+            *run.host, "topology", StepStatus::Failed, problem.message,
+            "the live topology wins: fix the inventory's role/upstream keys (pgrepl promote "
+            "--update-inventory does this after a failover), then run setup again",
+            true));
+        run.blocked = "topology mismatch";
+    }
+
+    // 5. Waves: the primary, then the replicas of each depth at once.
+    int max_depth = 0;
+    for (const auto& run : runs) max_depth = std::max(max_depth, depth_of(inventory, *run.host));
+    for (int depth = 0; depth <= max_depth; ++depth) {
+        std::vector<HostRun*> wave;
+        for (auto& run : runs) {
+            if (depth_of(inventory, *run.host) != depth || !run.blocked.empty()) continue;
+            if (run.host->role == Role::Replica) {
+                const Host& upstream = inventory.upstream_of(*run.host);
+                auto it = index.find(upstream.name);
+                const HostRun* up = it == index.end() ? nullptr : &runs[it->second];
+                std::string why;
+                if (up != nullptr && !up->done_ok) {
+                    why = fmt::format("upstream {} did not complete", upstream.name);
+                } else if (up != nullptr && up->mode == RunMode::Check && up->changed &&
+                           run.mode == RunMode::Apply) {
+                    why = fmt::format(
+                        "upstream {} is not up to date; run setup without --limit first",
+                        upstream.name);
+                }
+                if (!why.empty()) {
+                    printer.print(pseudo_report(*run.host, "upstream", StepStatus::Skipped, why));
+                    run.blocked = why;
+                    continue;
+                }
+                // The first snapshot is stale when the upstream changed in this run (logins,
+                // identity).
+                if (up != nullptr && up->changed) run.snapshot.reset();
+            }
+            wave.push_back(&run);
+        }
+        parallel_for(wave.size(), [&](std::size_t i) {
+            HostRun& run = *wave[i];
+            ChainInput input{inventory, *run.host, run.active(),  view,
+                             *password, run.mode,  options.force, std::move(run.snapshot)};
+            auto result = run_chain(run.steps, input,
+                                    [&](const StepReport& report) { printer.print(report); });
+            run.done_ok = !result.failed;
+            run.changed =
+                std::any_of(result.reports.begin(), result.reports.end(),
+                            [](const StepReport& r) { return r.status == StepStatus::Changed; });
+            run.snapshot.reset();
+        });
+    }
+
+    printer.recap();
+    if (printer.any_refused()) return ExitCode::Refused;
+    return printer.any_failed() ? ExitCode::Failed : ExitCode::Ok;
+}
+
+}  // namespace pgrepl

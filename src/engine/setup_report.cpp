@@ -1,0 +1,90 @@
+#include "setup_report.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace pgrepl {
+
+SetupPrinter::SetupPrinter(std::ostream& out, RunMode mode, ShowDiffs show_diffs,
+                           std::vector<std::string> host_order)
+    : out_(out), mode_(mode), show_diffs_(show_diffs), host_order_(std::move(host_order)) {
+    for (const auto& host : host_order_) host_width_ = std::max(host_width_, host.size());
+}
+
+void SetupPrinter::print(const StepReport& report) {
+    std::lock_guard lock(mutex_);
+    auto& counts = counts_[report.host];
+    switch (report.status) {
+        case StepStatus::Ok:
+            ++counts.ok;
+            break;
+        case StepStatus::Changed:
+            ++counts.changed;
+            break;
+        case StepStatus::Failed:
+            ++counts.failed;
+            break;
+        case StepStatus::Skipped:
+            ++counts.skipped;
+            break;
+    }
+    refused_ = refused_ || report.refused;
+    const char* status = report.status == StepStatus::Changed && mode_ == RunMode::Check
+                             ? "would change"
+                             : to_string(report.status);
+    out_ << fmt::format("{:<{}}  {:<9} {:<8} {}{}\n", report.host, host_width_, report.step, status,
+                        report.reason,
+                        report.duration.count() >= 1000
+                            ? fmt::format(" ({:.1f} s)", report.duration.count() / 1000.0)
+                            : std::string());
+    const bool show = report.status == StepStatus::Changed &&
+                      (mode_ == RunMode::Check || show_diffs_ == ShowDiffs::Yes) &&
+                      !report.diff.empty();
+    if (show) {
+        std::size_t pos = 0;
+        while (pos < report.diff.size()) {
+            auto end = report.diff.find('\n', pos);
+            if (end == std::string::npos) end = report.diff.size();
+            out_ << std::string(host_width_ + 4, ' ')
+                 << std::string_view(report.diff).substr(pos, end - pos) << '\n';
+            pos = end + 1;
+        }
+    }
+    out_.flush();
+    if (report.status == StepStatus::Failed) {
+        spdlog::error("{}: {}: {}", report.host, report.step, report.reason);
+        if (!report.hint.empty()) spdlog::error("hint: {}", report.hint);
+    }
+}
+
+void SetupPrinter::recap() {
+    std::lock_guard lock(mutex_);
+    out_ << "\nRECAP" << (mode_ == RunMode::Check ? " (check mode: nothing was changed)" : "")
+         << '\n';
+    for (const auto& host : host_order_) {
+        auto it = counts_.find(host);
+        if (it == counts_.end()) continue;
+        const auto& c = it->second;
+        out_ << fmt::format("{:<{}}  ok={:<3} {}={:<3} failed={:<3} skipped={}\n", host,
+                            host_width_, c.ok, mode_ == RunMode::Check ? "would-change" : "changed",
+                            c.changed, c.failed, c.skipped);
+    }
+    out_.flush();
+}
+
+bool SetupPrinter::any_failed() const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [host, counts] : counts_) {
+        if (counts.failed > 0) return true;
+    }
+    return false;
+}
+
+bool SetupPrinter::any_refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+}
+
+}  // namespace pgrepl

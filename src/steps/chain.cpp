@@ -1,0 +1,32 @@
+// The order of steps on a host.
+#include "pgrepl/steps/steps.hpp"
+
+namespace pgrepl {
+
+std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const Host& host) {
+    std::vector<std::string> downstream;
+    for (const auto& other : inventory.hosts) {
+        if (other.role == Role::Replica && &inventory.upstream_of(other) == &host)
+            downstream.push_back(other.name);
+    }
+    std::vector<std::unique_ptr<Step>> steps;
+    steps.push_back(make_packages_step());
+    steps.push_back(make_cluster_step());
+    steps.push_back(make_settings_step());
+    steps.push_back(make_hba_step());
+    if (host.role == Role::Primary) {
+        // Restart before the role step: its login test needs listen_addresses in effect.
+        steps.push_back(make_restart_step());
+        steps.push_back(make_passfile_step());
+        steps.push_back(make_role_step());
+    } else {
+        steps.push_back(make_passfile_step());
+        steps.push_back(make_replica_step());
+        steps.push_back(make_restart_step());
+    }
+    if (inventory.replication.slots && !downstream.empty())
+        steps.push_back(make_slots_step(downstream));
+    return steps;
+}
+
+}  // namespace pgrepl

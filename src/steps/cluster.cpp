@@ -1,0 +1,96 @@
+// cluster: the postgresql-common cluster V/NAME exists on the inventory's port and runs.
+#include <fmt/format.h>
+
+#include "common.hpp"
+#include "pgrepl/steps/steps.hpp"
+
+namespace pgrepl {
+namespace {
+
+enum class ClusterAction { None, Create, SetPort, Start };
+
+ClusterAction decide(const StepContext& context) {
+    const auto& facts = context.snapshot.facts;
+    if (!facts.cluster_exists) return ClusterAction::Create;
+    if (facts.cluster_port != 0 && facts.cluster_port != context.host.postgres.port)
+        return ClusterAction::SetPort;
+    // A stopped cluster that is not a standby is left to the replica step on a replica host:
+    // starting it could bring up a second primary.
+    const bool may_start = context.host.role == Role::Primary || facts.standby_signal ||
+                           !facts.data_dir_has_pg_version;
+    if (!facts.cluster_running && may_start) return ClusterAction::Start;
+    return ClusterAction::None;
+}
+
+class ClusterStep final : public Step {
+  public:
+    std::string_view name() const override { return "cluster"; }
+
+    Result<Check> check(const StepContext& context) override {
+        const auto& pg = context.host.postgres;
+        const auto label = fmt::format("{}/{}", pg.version.to_string(), pg.cluster_name);
+        switch (decide(context)) {
+            case ClusterAction::Create:
+                return Check::needed(
+                    fmt::format("create cluster {} on port {} (pg_createcluster) and start it",
+                                label, pg.port),
+                    fmt::format("+ cluster {} port {}\n", label, pg.port));
+            case ClusterAction::SetPort:
+                return Check::needed(
+                    fmt::format("move cluster {} from port {} to {} (restart)", label,
+                                context.snapshot.facts.cluster_port, pg.port),
+                    fmt::format("- port = {}\n+ port = {}\n", context.snapshot.facts.cluster_port,
+                                pg.port));
+            case ClusterAction::Start:
+                return Check::needed(fmt::format("start cluster {}", label));
+            case ClusterAction::None:
+                break;
+        }
+        if (!context.snapshot.facts.cluster_running) {
+            return Check::done(
+                fmt::format("{} stopped and not a standby: left to the replica step", label));
+        }
+        return Check::done(fmt::format("{} running on port {}", label, pg.port));
+    }
+
+    Status apply(const StepContext& context, const Check&) override {
+        const auto words = steps::cluster_words(context.host);
+        switch (decide(context)) {
+            case ClusterAction::Create: {
+                Command command;
+                command.script = fmt::format("pg_createcluster --start -p {} {}",
+                                             context.host.postgres.port, words);
+                command.mutation = Mutation::Mutating;
+                command.purpose = "pg_createcluster";
+                auto result = steps::run_checked(context, name(), std::move(command));
+                if (!result) return result.error();
+                return ok_status();
+            }
+            case ClusterAction::SetPort: {
+                Command command;
+                command.script =
+                    fmt::format("pg_conftool {} set port {}", words, context.host.postgres.port);
+                command.mutation = Mutation::Mutating;
+                command.purpose = "set the port";
+                auto result = steps::run_checked(context, name(), std::move(command));
+                if (!result) return result.error();
+                return steps::pg_ctlcluster(
+                    context, name(),
+                    context.snapshot.facts.cluster_running ? "restart -m fast" : "start");
+            }
+            case ClusterAction::Start:
+                return steps::pg_ctlcluster(context, name(), "start");
+            case ClusterAction::None:
+                break;
+        }
+        return ok_status();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Step> make_cluster_step() {
+    return std::make_unique<ClusterStep>();
+}
+
+}  // namespace pgrepl

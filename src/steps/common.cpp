@@ -1,0 +1,108 @@
+#include "common.hpp"
+
+#include <fmt/format.h>
+
+#include "pgrepl/exec/quote.hpp"
+
+namespace pgrepl::steps {
+namespace {
+
+std::string last_line(const std::string& text) {
+    auto end = text.find_last_not_of("\r\n \t");
+    if (end == std::string::npos) return {};
+    auto start = text.find_last_of('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace
+
+Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
+                                  Command command) {
+    auto result = context.executor.run(command);
+    if (!result) return result.error();
+    if (!result->success()) {
+        std::string what = result->signal ? fmt::format("killed by SIG{}", *result->signal)
+                                          : fmt::format("exit {}", result->exit_status);
+        auto detail = last_line(result->err);
+        if (detail.empty() && !command.secret_output) detail = last_line(result->out);
+        return make_error(ErrorKind::Remote,
+                          fmt::format("{}: {}: {} failed ({}){}{}", context.host.name, step,
+                                      command.purpose, what, detail.empty() ? "" : ": ", detail),
+                          "run with -vv to see the remote command");
+    }
+    return result;
+}
+
+Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
+                              Mutation mutation, std::string purpose, bool secret) {
+    Command command;
+    command.script = fmt::format("psql --cluster {}/{} -X -q -At -F '|' -v ON_ERROR_STOP=1 -f -",
+                                 shell_quote(context.host.postgres.version.to_string()),
+                                 shell_quote(context.host.postgres.cluster_name));
+    command.stdin_data = std::move(sql);
+    command.secret_stdin = secret;
+    command.mutation = mutation;
+    command.run_as = RunAs::Postgres;
+    command.purpose = std::move(purpose);
+    return run_checked(context, step, std::move(command));
+}
+
+std::string cluster_words(const Host& host) {
+    return shell_quote(host.postgres.version.to_string()) + " " +
+           shell_quote(host.postgres.cluster_name);
+}
+
+Status pg_ctlcluster(const StepContext& context, std::string_view step, std::string_view action) {
+    Command command;
+    command.script = fmt::format("pg_ctlcluster {} {}", cluster_words(context.host), action);
+    command.mutation = Mutation::Mutating;
+    command.purpose = fmt::format("pg_ctlcluster {}", action);
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) {
+        auto error = result.error();
+        auto tail = log_tail(context);
+        if (!tail.empty()) error.hint = "last lines of " + context.paths.log_file + ":\n" + tail;
+        return error;
+    }
+    return ok_status();
+}
+
+Status reload_and_wait(const StepContext& context, std::string_view step) {
+    Command command;
+    command.script = fmt::format(
+        R"SH(q() {{ runuser -u postgres -- psql --cluster {0} -X -At -c 'SELECT pg_conf_load_time()' 2>/dev/null; }}
+before=$(q)
+pg_ctlcluster {1} reload || exit 1
+i=0
+while [ $i -lt 100 ]; do
+  [ "$(q)" != "$before" ] && exit 0
+  sleep 0.1; i=$((i+1))
+done
+echo "configuration not reloaded after 10 s" >&2; exit 1)SH",
+        shell_quote(context.host.postgres.version.to_string() + "/" +
+                    context.host.postgres.cluster_name),
+        cluster_words(context.host));
+    command.mutation = Mutation::Mutating;
+    command.purpose = "reload configuration";
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) return result.error();
+    return ok_status();
+}
+
+std::string data_directory(const StepContext& context) {
+    const auto& known = context.snapshot.facts.data_directory;
+    return known.empty() ? context.paths.data_dir : known;
+}
+
+std::string log_tail(const StepContext& context, int lines) {
+    Command command;
+    command.script =
+        fmt::format("tail -n {} {} 2>/dev/null", lines, shell_quote(context.paths.log_file));
+    command.purpose = "read the server log";
+    auto result = context.executor.run(command);
+    if (!result || !result->success()) return {};
+    return result->out;
+}
+
+}  // namespace pgrepl::steps

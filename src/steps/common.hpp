@@ -1,0 +1,35 @@
+// Helpers shared by the step implementations (internal to src/steps/).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pgrepl/engine/step.hpp"
+
+namespace pgrepl::steps {
+
+/// Runs a command and turns a non-zero exit into an Error `host: step: purpose: exit N: stderr`.
+Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
+                                  Command command);
+
+/// Runs SQL through psql as the postgres user, the SQL on stdin (never argv).
+/// `secret` marks the SQL as secret (it holds the password): it is never logged.
+Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
+                              Mutation mutation, std::string purpose, bool secret = false);
+
+/// `pg_ctlcluster V NAME <action>` (start, stop, restart, reload); `mode` adds `-m fast` etc.
+Status pg_ctlcluster(const StepContext& context, std::string_view step, std::string_view action);
+
+/// Reloads the configuration and waits (up to 10 s) until the server has re-read it.
+Status reload_and_wait(const StepContext& context, std::string_view step);
+
+/// The shell words "V NAME" for pg_ctlcluster and friends, quoted.
+std::string cluster_words(const Host& host);
+
+/// The data directory: from pg_lsclusters when known, else the Debian default.
+std::string data_directory(const StepContext& context);
+
+/// The last `lines` lines of the cluster's log file, for error messages (empty on failure).
+std::string log_tail(const StepContext& context, int lines = 5);
+
+}  // namespace pgrepl::steps

@@ -1,0 +1,118 @@
+// replica: the host is a hot standby streaming from its upstream. Guarded (replica_guard):
+// only an empty or freshly initialised data directory is ever replaced without --force.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common.hpp"
+#include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/pg/quote.hpp"
+#include "pgrepl/pg/sql.hpp"
+#include "pgrepl/pg/standby.hpp"
+#include "pgrepl/steps/replica_guard.hpp"
+#include "pgrepl/steps/steps.hpp"
+#include "replica_clone.hpp"
+
+namespace pgrepl {
+namespace {
+
+constexpr const char* kFreshQuery = "fresh";
+constexpr const char* kFreshSql =
+    "SELECT (SELECT count(*) FROM pg_database WHERE datname NOT IN "
+    "('postgres','template0','template1')), "
+    "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname NOT LIKE "
+    "'pg_temp%' "
+    "AND n.nspname NOT LIKE 'pg_toast_temp%'), (SELECT count(*) FROM pg_roles WHERE oid >= 16384);";
+
+class ReplicaStep final : public Step {
+  public:
+    std::string_view name() const override { return "replica"; }
+
+    void request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
+                 SnapshotRequest& request) const override {
+        const Host& upstream = inventory.upstream_of(host);
+        request.files.push_back(paths.standby_conf);
+        request.files.push_back(recovery_conf_path(paths.data_dir));
+        request.queries.emplace_back(kFreshQuery, kFreshSql);
+        request.replication_login_conninfo = fmt::format(
+            "host={} port={} user={} dbname=replication replication=true passfile={} "
+            "connect_timeout=5 application_name=pgrepl-check",
+            conninfo_value(upstream.address), upstream.postgres.port,
+            conninfo_value(inventory.replication.user), conninfo_value(paths.passfile));
+    }
+
+    Result<Check> check(const StepContext& context) override {
+        auto decision = decide(context);
+        switch (decision.action) {
+            case ReplicaAction::None:
+                return Check::done(decision.reason);
+            case ReplicaAction::Refuse:
+                return Check::conflict(decision.reason, decision.hint, true);
+            case ReplicaAction::Wait:
+                if (context.mode == RunMode::Check) return Check::needed(decision.reason);
+                return Check::conflict(
+                    fmt::format("cannot log in to {} for replication: {}",
+                                context.inventory.upstream_of(context.host).name, decision.hint),
+                    "check the upstream's pg_hba.conf, listen_addresses and the replication "
+                    "password");
+            case ReplicaAction::Reconfigure:
+            case ReplicaAction::Start:
+            case ReplicaAction::Clone:
+                break;
+        }
+        return Check::needed(decision.reason, steps::standby_diff(context));
+    }
+
+    Status apply(const StepContext& context, const Check&) override {
+        auto decision = decide(context);
+        switch (decision.action) {
+            case ReplicaAction::Clone:
+                return steps::clone_standby(context, name());
+            case ReplicaAction::Reconfigure:
+                return steps::reconfigure_standby(context, name());
+            case ReplicaAction::Start:
+                return steps::start_standby(context, name());
+            case ReplicaAction::None:
+            case ReplicaAction::Refuse:
+            case ReplicaAction::Wait:
+                break;
+        }
+        return make_error(ErrorKind::Internal,
+                          fmt::format("{}: {}: nothing to apply ({})", context.host.name, name(),
+                                      decision.reason));
+    }
+
+  private:
+    static ReplicaDecision decide(const StepContext& context) {
+        ReplicaGuardInput input;
+        input.facts = context.snapshot.facts;
+        input.force = context.force;
+        input.upstream_name = context.inventory.upstream_of(context.host).name;
+        input.standby_files_match = steps::standby_files_match(context);
+        const auto& login = context.snapshot.replication_login;
+        if (login && login->ok) {
+            input.upstream_system_identifier = login->system_identifier;
+        } else if (login) {
+            input.upstream_login_error = login->error;
+        }
+        auto rows = parse_psql_rows(context.snapshot.query(kFreshQuery));
+        if (rows.size() == 1 && rows[0].size() == 3) {
+            input.fresh = rows[0][0] == "0" && rows[0][1] == "0" && rows[0][2] == "0";
+            input.data_summary =
+                fmt::format("{} user database(s), {} table(s) in postgres, {} role(s)", rows[0][0],
+                            rows[0][1], rows[0][2]);
+        } else {
+            input.data_summary = "contents unknown";
+        }
+        return decide_replica(input);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Step> make_replica_step() {
+    return std::make_unique<ReplicaStep>();
+}
+
+}  // namespace pgrepl

@@ -1,0 +1,236 @@
+#include "replica_clone.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+
+#include "common.hpp"
+#include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/quote.hpp"
+#include "pgrepl/pg/settings.hpp"
+#include "pgrepl/pg/sql.hpp"
+#include "pgrepl/util/diff.hpp"
+
+namespace pgrepl::steps {
+namespace {
+
+constexpr int kStreamTimeoutSeconds = 60;
+
+struct DesiredFiles {
+    std::string standby_conf;                  // 12+: conf.d/pgrepl-standby.conf
+    std::optional<std::string> recovery_conf;  // before 12: DATA/recovery.conf
+};
+
+DesiredFiles desired_files(const StepContext& context) {
+    auto files = render_standby(standby_input(context));
+    DesiredFiles desired;
+    if (files.recovery_conf) {
+        desired.recovery_conf = files.recovery_conf;
+    } else {
+        desired.standby_conf = render_managed_conf(
+            files.settings,
+            "Standby settings: this node streams from " +
+                context.inventory.upstream_of(context.host).name +
+                ". They apply only while standby.signal exists in the data directory.");
+    }
+    return desired;
+}
+
+std::string recovery_path(const StepContext& context) {
+    return recovery_conf_path(data_directory(context));
+}
+
+Status write_standby_files(const StepContext& context) {
+    const auto desired = desired_files(context);
+    const auto data_dir = data_directory(context);
+    FileSpec file;
+    file.owner = "postgres";
+    file.group = "postgres";
+    if (desired.recovery_conf) {
+        file.path = recovery_conf_path(data_dir);
+        file.content = *desired.recovery_conf;
+        file.mode = 0600;
+        return context.executor.write_file(file);
+    }
+    file.path = context.paths.standby_conf;
+    file.content = desired.standby_conf;
+    file.mode = 0644;
+    if (auto written = context.executor.write_file(file); !written) return written;
+    file.path = standby_signal_path(data_dir);
+    file.content = "";
+    file.mode = 0600;
+    return context.executor.write_file(file);
+}
+
+// Logs pg_basebackup's progress ("1234/5678 kB (21%), ...") at most every `interval`.
+class ProgressLog {
+  public:
+    ProgressLog(std::string host, std::chrono::seconds interval)
+        : host_(std::move(host)), interval_(interval) {}
+
+    void feed(std::string_view chunk) {
+        buffer_.append(chunk);
+        static const std::regex progress(R"((\d+)/(\d+) kB \((\d+)%\))");
+        std::smatch match;
+        std::string last;
+        auto begin = buffer_.cbegin();
+        while (std::regex_search(begin, buffer_.cend(), match, progress)) {
+            last = match.str(0);
+            done_kb_ = std::stoll(match.str(1));
+            total_kb_ = std::stoll(match.str(2));
+            percent_ = std::stoi(match.str(3));
+            begin = match.suffix().first;
+        }
+        if (buffer_.size() > 4096) buffer_.erase(0, buffer_.size() - 256);
+        if (last.empty()) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_log_ < interval_ && percent_ < 100) return;
+        last_log_ = now;
+        const double seconds = std::chrono::duration<double>(now - start_).count();
+        const double rate = seconds > 0 ? done_kb_ / 1024.0 / seconds : 0;
+        spdlog::info("{}: replica: base backup {}% ({:.1f} of {:.1f} MB, {:.1f} MB/s)", host_,
+                     percent_, done_kb_ / 1024.0, total_kb_ / 1024.0, rate);
+    }
+
+  private:
+    std::string host_;
+    std::chrono::seconds interval_;
+    std::string buffer_;
+    long long done_kb_ = 0;
+    long long total_kb_ = 0;
+    int percent_ = 0;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_log_{};
+};
+
+Status wait_streaming(const StepContext& context, std::string_view step) {
+    Command command;
+    command.script = fmt::format(
+        R"SH(i=0; s=''
+while [ $i -lt {0} ]; do
+  s=$(runuser -u postgres -- psql --cluster {1} -X -At -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
+  [ "$s" = streaming ] && exit 0
+  sleep 0.2; i=$((i+1))
+done
+echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
+        kStreamTimeoutSeconds * 5,
+        shell_quote(context.host.postgres.version.to_string() + "/" +
+                    context.host.postgres.cluster_name));
+    command.purpose = fmt::format("wait until streaming (up to {} s)", kStreamTimeoutSeconds);
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) {
+        auto error = result.error();
+        error.kind = ErrorKind::Timeout;
+        auto tail = log_tail(context, 8);
+        error.hint = tail.empty() ? "look at " + context.paths.log_file
+                                  : "last lines of " + context.paths.log_file + ":\n" + tail;
+        return error;
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+StandbyInput standby_input(const StepContext& context) {
+    const Host& upstream = context.inventory.upstream_of(context.host);
+    StandbyInput input;
+    input.version = context.host.postgres.version;
+    input.upstream_host = upstream.address;
+    input.upstream_port = upstream.postgres.port;
+    input.user = context.inventory.replication.user;
+    input.application_name = context.host.name;
+    input.passfile = context.paths.passfile;
+    if (context.inventory.replication.slots) input.slot_name = slot_name_for(context.host.name);
+    if (context.host.postgres.version.number() < 1200)
+        input.trigger_file = context.paths.trigger_file;
+    return input;
+}
+
+bool standby_files_match(const StepContext& context) {
+    const auto desired = desired_files(context);
+    if (desired.recovery_conf)
+        return context.snapshot.file(recovery_path(context)) == desired.recovery_conf;
+    return context.snapshot.file(context.paths.standby_conf) == desired.standby_conf &&
+           context.snapshot.facts.standby_signal;
+}
+
+std::string standby_diff(const StepContext& context) {
+    const auto desired = desired_files(context);
+    if (desired.recovery_conf) {
+        return line_diff(context.snapshot.file(recovery_path(context)).value_or(""),
+                         *desired.recovery_conf, recovery_path(context));
+    }
+    auto diff = line_diff(context.snapshot.file(context.paths.standby_conf).value_or(""),
+                          desired.standby_conf, context.paths.standby_conf);
+    if (!context.snapshot.facts.standby_signal)
+        diff += "+ " + standby_signal_path(data_directory(context)) + "\n";
+    return diff;
+}
+
+Status clone_standby(const StepContext& context, std::string_view step) {
+    const auto data_dir = data_directory(context);
+    if (data_dir.size() < 2 || data_dir.front() != '/' ||
+        data_dir.find("..") != std::string::npos) {
+        return make_error(ErrorKind::Internal, fmt::format("{}: {}: unsafe data directory '{}'",
+                                                           context.host.name, step, data_dir));
+    }
+    if (context.snapshot.facts.cluster_running) {
+        if (auto stopped = pg_ctlcluster(context, step, "stop -m fast"); !stopped) return stopped;
+    }
+    Command wipe;
+    wipe.script = fmt::format(
+        "install -d -o postgres -g postgres -m 0700 {0} && find {0} -mindepth 1 -delete",
+        shell_quote(data_dir));
+    wipe.mutation = Mutation::Mutating;
+    wipe.purpose = "empty the data directory";
+    if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) return wiped.error();
+
+    const auto input = standby_input(context);
+    const auto conninfo = primary_conninfo(input);
+    Command backup;
+    backup.script = fmt::format(
+        "/usr/lib/postgresql/{}/bin/pg_basebackup -d {} -D {} -X stream -c fast -w -P{}",
+        shell_quote(context.host.postgres.version.to_string()), shell_quote(conninfo),
+        shell_quote(data_dir),
+        input.slot_name ? " -S " + shell_quote(*input.slot_name) : std::string());
+    backup.mutation = Mutation::Mutating;
+    backup.run_as = RunAs::Postgres;
+    backup.purpose = "pg_basebackup from " + context.inventory.upstream_of(context.host).name;
+    ProgressLog progress(context.host.name, std::chrono::seconds(isatty(STDERR_FILENO) ? 1 : 5));
+    backup.on_stderr = [&progress](std::string_view chunk) { progress.feed(chunk); };
+    if (auto copied = run_checked(context, step, std::move(backup)); !copied) {
+        auto error = copied.error();
+        error.hint =
+            "check that the upstream accepts replication logins from this host (pg_hba, password, "
+            "slot)";
+        return error;
+    }
+    if (auto written = write_standby_files(context); !written) return written;
+    if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
+    return wait_streaming(context, step);
+}
+
+Status reconfigure_standby(const StepContext& context, std::string_view step) {
+    if (auto written = write_standby_files(context); !written) return written;
+    // primary_conninfo and primary_slot_name are reloadable from 13 on.
+    const bool reload = context.host.postgres.version.number() >= 1300;
+    if (auto applied = reload ? reload_and_wait(context, step)
+                              : pg_ctlcluster(context, step, "restart -m fast");
+        !applied) {
+        return applied;
+    }
+    return wait_streaming(context, step);
+}
+
+Status start_standby(const StepContext& context, std::string_view step) {
+    if (!standby_files_match(context)) {
+        if (auto written = write_standby_files(context); !written) return written;
+    }
+    if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
+    return wait_streaming(context, step);
+}
+
+}  // namespace pgrepl::steps

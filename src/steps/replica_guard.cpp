@@ -1,0 +1,96 @@
+#include "pgrepl/steps/replica_guard.hpp"
+
+#include <fmt/format.h>
+
+namespace pgrepl {
+namespace {
+
+ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what) {
+    if (input.force == Force::Yes) {
+        return {ReplicaAction::Clone,
+                fmt::format("replace {} with a clone of {} (--force)", what, input.upstream_name),
+                {}};
+    }
+    return {ReplicaAction::Refuse, fmt::format("refusing to replace {}", what),
+            "look at the host first; if its data may go, run pgrepl setup --force --limit HOST"};
+}
+
+}  // namespace
+
+ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
+    const auto& facts = input.facts;
+    const auto& upstream_id = input.upstream_system_identifier;
+    const bool same_system =
+        upstream_id && !facts.system_identifier.empty() && facts.system_identifier == *upstream_id;
+    const bool other_system =
+        upstream_id && !facts.system_identifier.empty() && facts.system_identifier != *upstream_id;
+
+    if (facts.cluster_running && facts.role == LiveRole::Standby) {
+        if (other_system) {
+            return refuse_or_force(
+                input, fmt::format("a standby of another system (identifier {}, {} has {})",
+                                   facts.system_identifier, input.upstream_name, *upstream_id));
+        }
+        if (!input.standby_files_match) {
+            return {ReplicaAction::Reconfigure,
+                    fmt::format("point the standby at {} (settings differ)", input.upstream_name),
+                    {}};
+        }
+        const auto& status = facts.receiver_status;
+        return {ReplicaAction::None,
+                status == "streaming"
+                    ? fmt::format("streaming from {}", input.upstream_name)
+                    : fmt::format("standby of {} (wal receiver: {}); see pgrepl verify",
+                                  input.upstream_name, status.empty() ? "not running" : status),
+                {}};
+    }
+    if (facts.cluster_running && facts.role == LiveRole::Primary) {
+        if (same_system) {
+            return refuse_or_force(
+                input, fmt::format("a running primary of this cluster (promoted or diverged; "
+                                   "its writes would be lost)"));
+        }
+        if (input.fresh) {
+            if (!upstream_id) {
+                return {ReplicaAction::Wait,
+                        fmt::format("clone from {} once it accepts replication logins",
+                                    input.upstream_name),
+                        input.upstream_login_error};
+            }
+            return {ReplicaAction::Clone,
+                    fmt::format("replace the freshly initialised cluster with a clone of {}",
+                                input.upstream_name),
+                    {}};
+        }
+        return refuse_or_force(
+            input, fmt::format("a running primary holding data ({})", input.data_summary));
+    }
+    // Not running.
+    if (!facts.data_dir_has_pg_version) {
+        if (!upstream_id) {
+            return {ReplicaAction::Wait,
+                    fmt::format("clone from {} once it accepts replication logins",
+                                input.upstream_name),
+                    input.upstream_login_error};
+        }
+        return {ReplicaAction::Clone,
+                fmt::format("clone {} into the empty data directory", input.upstream_name),
+                {}};
+    }
+    if (facts.standby_signal && !other_system) {
+        return {ReplicaAction::Start,
+                fmt::format("start the stopped standby of {}", input.upstream_name),
+                {}};
+    }
+    if (facts.standby_signal) {
+        return refuse_or_force(input,
+                               fmt::format("a stopped standby of another system (identifier {})",
+                                           facts.system_identifier));
+    }
+    return refuse_or_force(
+        input, fmt::format("a stopped primary (system identifier {}, state: {})",
+                           facts.system_identifier.empty() ? "unknown" : facts.system_identifier,
+                           facts.control_state.empty() ? "unknown" : facts.control_state));
+}
+
+}  // namespace pgrepl

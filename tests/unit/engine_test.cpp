@@ -1,0 +1,114 @@
+// Snapshot parsing, drift detection, the diff and the password source.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "pgrepl/engine/secret.hpp"
+#include "pgrepl/engine/snapshot.hpp"
+#include "pgrepl/engine/topology.hpp"
+#include "pgrepl/util/diff.hpp"
+#include "support/step_harness.hpp"
+
+namespace pgrepl::test {
+namespace {
+
+TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
+    std::string out =
+        "user=root\nos=Debian\npg_installed=yes\ncluster_exists=yes\n"
+        "lsclusters=15 main 5433 online postgres /srv/pg/15/main "
+        "/var/log/postgresql/postgresql-15-main.log\n"
+        "pg_version_file=yes\nrunning=yes\nquery=t|7000|streaming|user=replicator host=10.0.0.11 "
+        "port=5432|2026\n"
+        "@@end-facts\n@@file 8\na=b\n@@x\n\n@@nofile\n@@query "
+        "settings\nwal_level|replica\n@@end-queries\n"
+        "@@login ok|7000|1|0/3000060|\n";
+    auto parsed = parse_snapshot(out);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->facts.cluster_port, 5433);
+    EXPECT_EQ(parsed->facts.data_directory, "/srv/pg/15/main");
+    EXPECT_EQ(parsed->facts.role, LiveRole::Standby);
+    EXPECT_EQ(parsed->facts.receiver_host, "10.0.0.11");
+    EXPECT_EQ(parsed->file("0"), std::optional<std::string>("a=b\n@@x\n"));
+    EXPECT_EQ(parsed->file("1"), std::nullopt);
+    EXPECT_EQ(parsed->query("settings"), "wal_level|replica\n");
+    ASSERT_TRUE(parsed->replication_login);
+    EXPECT_TRUE(parsed->replication_login->ok);
+    EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
+}
+
+TEST(Snapshot, RejectsTruncatedOutput) {
+    EXPECT_FALSE(parse_snapshot("user=root\n").ok());
+    EXPECT_FALSE(parse_snapshot("@@end-facts\n@@file 100\nshort\n").ok());
+}
+
+TEST(Drift, APromotedReplicaIsReported) {
+    auto inventory = three_host_inventory();
+    std::map<std::string, HostFacts> facts;
+    HostFacts db2;
+    db2.cluster_running = true;
+    db2.role = LiveRole::Primary;
+    db2.system_identifier = "7000";
+    HostFacts db3;
+    db3.cluster_running = true;
+    db3.role = LiveRole::Standby;
+    db3.system_identifier = "7000";
+    facts["db2"] = db2;
+    facts["db3"] = db3;
+    auto problems = find_drift(inventory, facts);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].host, "db2");
+}
+
+TEST(Drift, AFreshClusterOnAReplicaIsNotDrift) {
+    auto inventory = three_host_inventory();
+    std::map<std::string, HostFacts> facts;
+    HostFacts db1;
+    db1.cluster_running = true;
+    db1.role = LiveRole::Primary;
+    db1.system_identifier = "7000";
+    HostFacts db2 = db1;
+    db2.system_identifier = "7999";
+    facts["db1"] = db1;
+    facts["db2"] = db2;
+    EXPECT_TRUE(find_drift(inventory, facts).empty());
+    facts["db1"].role = LiveRole::Standby;
+    auto problems = find_drift(inventory, facts);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].host, "db1");
+}
+
+TEST(Diff, ShowsChangedLinesWithContext) {
+    auto diff = line_diff("a\nb\nc\n", "a\nB\nc\n", "f");
+    EXPECT_EQ(diff, "--- f\n+++ f\n a\n-b\n+B\n c\n");
+    EXPECT_EQ(line_diff("same\n", "same\n", "f"), "");
+}
+
+TEST(Secret, FileMustBePrivate) {
+    const std::string path = ::testing::TempDir() + "/pgrepl-secret-test";
+    std::ofstream(path) << "pw\n";
+    ::chmod(path.c_str(), 0644);
+    ReplicationOptions options;
+    options.password_file = path;
+    auto loose = load_replication_password(options);
+    ASSERT_FALSE(loose.ok());
+    EXPECT_NE(loose.error().hint.find("chmod 600"), std::string::npos);
+    EXPECT_EQ(loose.error().message.find("pw"), loose.error().message.find("pw"));
+    ::chmod(path.c_str(), 0600);
+    auto good = load_replication_password(options);
+    ASSERT_TRUE(good.ok());
+    EXPECT_EQ(*good, "pw");
+}
+
+TEST(Secret, MissingVariableNamesTheVariable) {
+    ReplicationOptions options;
+    options.password_env = "PGREPL_TEST_SURELY_UNSET";
+    ::unsetenv("PGREPL_TEST_SURELY_UNSET");
+    auto missing = load_replication_password(options);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("PGREPL_TEST_SURELY_UNSET"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgrepl::test

@@ -1,0 +1,113 @@
+// pg_hba, role and slots steps.
+#include <gtest/gtest.h>
+
+#include "pgrepl/steps/steps.hpp"
+#include "support/step_harness.hpp"
+
+namespace pgrepl::test {
+namespace {
+
+constexpr const char* kHba = "/etc/postgresql/15/main/pg_hba.conf";
+constexpr const char* kDebianHba =
+    "# Database administrative login by Unix domain socket\n"
+    "local   all             postgres                                peer\n"
+    "local   all             all                                     peer\n"
+    "host    all             all             127.0.0.1/32            scram-sha-256\n";
+
+TEST(StepHba, PutsTheBlockFirstKeepsTheRestAndConverges) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.fake().add_file(kHba, kDebianHba, 0640, "postgres", "postgres");
+    sim.fake().expect_write(kHba).mode(0640).owner("postgres", "postgres");
+    sim.fake().expect_run("reload").mutation(Mutation::Mutating);
+    auto step = make_hba_step();
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+    const auto content = sim.fake().file(kHba)->content;
+    EXPECT_EQ(content.rfind("# Database administrative login", 0), 0u) << content;
+    EXPECT_LT(content.find("replication"), content.find("local   all             postgres"));
+    for (const char* address : {"10.0.0.11/32", "10.0.0.12/32", "10.0.0.13/32"}) {
+        EXPECT_NE(content.find(address), std::string::npos) << address;
+    }
+    const std::string rules = std::string(kDebianHba).substr(std::string(kDebianHba).find("local"));
+    EXPECT_NE(content.find(rules), std::string::npos)
+        << "rules outside the block must stay byte for byte";
+}
+
+TEST(StepRole, CreatesWithPasswordOnStdinOnly) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().login =
+        HostSnapshot::Login{false, "", "", "FATAL:  password authentication failed for user"};
+    sim.fake()
+        .expect_run("psql --cluster '15'/'main'")
+        .as(RunAs::Postgres)
+        .with_stdin(
+            TextMatch::regex("CREATE ROLE \"replicator\" WITH LOGIN REPLICATION NOSUPERUSER"))
+        .does([&](const Command& command) {
+            EXPECT_TRUE(command.secret_stdin);
+            EXPECT_EQ(command.script.find("s3cret"), std::string::npos);
+            EXPECT_NE(command.stdin_data.find("s3cret''pw"), std::string::npos);
+            sim.state().queries["role"] = "t|t|t|f|scram\n";
+            sim.state().login = HostSnapshot::Login{true, "7000000000000000001", "1", ""};
+            return Result<CommandResult>(command_ok());
+        });
+    auto step = make_role_step();
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+TEST(StepRole, AltersOnlyWhenTheLoginFailsOnThePassword) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().queries["role"] = "t|t|t|f|scram\n";
+    sim.state().login =
+        HostSnapshot::Login{false, "", "", "FATAL:  password authentication failed for user"};
+    sim.fake().expect_run("psql").with_stdin("ALTER ROLE \"replicator\"").does([&](const Command&) {
+        sim.state().login = HostSnapshot::Login{true, "7000000000000000001", "1", ""};
+        return Result<CommandResult>(command_ok());
+    });
+    auto step = make_role_step();
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+TEST(StepRole, RefusesASuperuserRole) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().queries["role"] = "t|t|t|t|scram\n";
+    auto step = make_role_step();
+    auto report = run_one(*step, inventory, inventory.hosts[0], sim);
+    EXPECT_EQ(report.status, StepStatus::Failed);
+    EXPECT_TRUE(report.refused);
+    EXPECT_NE(report.hint.find("NOSUPERUSER"), std::string::npos);
+}
+
+TEST(StepRole, AnHbaRejectionIsNotFixedByChangingThePassword) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().queries["role"] = "t|t|t|f|scram\n";
+    sim.state().login = HostSnapshot::Login{
+        false, "", "", "FATAL:  no pg_hba.conf entry for replication connection"};
+    auto step = make_role_step();
+    auto report = run_one(*step, inventory, inventory.hosts[0], sim);
+    EXPECT_EQ(report.status, StepStatus::Failed);
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+}
+
+TEST(StepSlots, CreatesMissingSlotsThenConverges) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().queries["slots"] = "db2|physical|t|0/3000000\n";
+    sim.fake()
+        .expect_run("psql")
+        .with_stdin("pg_create_physical_replication_slot")
+        .does([&](const Command& c) {
+            EXPECT_NE(c.stdin_data.find("db3"), std::string::npos);
+            EXPECT_EQ(c.stdin_data.find("'db2'"), std::string::npos);
+            sim.state().queries["slots"] = "db2|physical|t|0/3000000\ndb3|physical|f|0/3000000\n";
+            return Result<CommandResult>(command_ok());
+        });
+    auto step = make_slots_step({"db2", "db3"});
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+}  // namespace
+}  // namespace pgrepl::test

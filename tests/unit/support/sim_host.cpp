@@ -1,0 +1,74 @@
+#include "sim_host.hpp"
+
+#include <regex>
+#include <sstream>
+
+namespace pgrepl::test {
+
+SimHost::SimHost(std::string name, SimState state)
+    : state_(std::move(state)), fake_(std::move(name)) {
+    fake_.expect_run(TextMatch::substring("echo @@end-facts"))
+        .times(Times::Any)
+        .does([this](const Command& command) -> Result<CommandResult> {
+            return command_ok(render(command.script));
+        });
+}
+
+std::string SimHost::render(const std::string& script) const {
+    const auto& s = state_;
+    std::ostringstream out;
+    out << "user=root\nos=Debian GNU/Linux 12 (bookworm)\n";
+    out << "pg_installed=" << (s.pg_installed ? "yes" : "no") << "\n";
+    out << "cluster_exists=" << (s.cluster_exists ? "yes" : "no") << "\n";
+    if (s.cluster_exists) {
+        out << "lsclusters=15 main " << s.port << ' ' << (s.running ? "online" : "down")
+            << " postgres " << s.data_dir << " /var/log/postgresql/postgresql-15-main.log\n";
+        if (s.pg_version_file) out << "pg_version_file=yes\n";
+        if (s.standby_signal) out << "standby_signal=yes\n";
+        if (s.pg_version_file) out << "controldata_sysid=" << s.system_identifier << "\n";
+    } else {
+        out << "lsclusters=\n";
+    }
+    if (s.cluster_exists && s.running) {
+        out << "running=yes\n";
+        out << "query=" << (s.role == LiveRole::Standby ? "t" : "f") << '|' << s.system_identifier
+            << '|' << s.receiver_status << '|'
+            << (s.receiver_host.empty() ? "" : "host=" + s.receiver_host) << '|'
+            << "2026-11-26 00:00:00+00\n";
+    } else {
+        out << "running=no\n";
+    }
+    out << "@@end-facts\n";
+    static const std::regex file_re(R"(f='([^']*)'; if)");
+    for (auto it = std::sregex_iterator(script.begin(), script.end(), file_re);
+         it != std::sregex_iterator(); ++it) {
+        auto file = fake_.file((*it)[1].str());
+        if (file) {
+            out << "@@file " << file->content.size() << "\n" << file->content << "\n";
+        } else {
+            out << "@@nofile\n";
+        }
+    }
+    if (s.cluster_exists && s.running) {
+        static const std::regex query_re(R"(\\echo @@query (\S+))");
+        for (auto it = std::sregex_iterator(script.begin(), script.end(), query_re);
+             it != std::sregex_iterator(); ++it) {
+            const auto name = (*it)[1].str();
+            out << "@@query " << name << "\n";
+            auto found = s.queries.find(name);
+            if (found != s.queries.end()) out << found->second;
+        }
+        out << "@@end-queries\n";
+    }
+    if (script.find("IDENTIFY_SYSTEM") != std::string::npos && s.login) {
+        if (s.login->ok) {
+            out << "@@login ok|" << s.login->system_identifier << '|' << s.login->timeline
+                << "|0/3000060|\n";
+        } else {
+            out << "@@login error " << s.login->error << "\n";
+        }
+    }
+    return out.str();
+}
+
+}  // namespace pgrepl::test

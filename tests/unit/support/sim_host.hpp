@@ -1,0 +1,52 @@
+// A simulated PostgreSQL host for step tests: a FakeExecutor whose "gather state" command is
+// answered from a small model plus the fake's simulated files, so that a step can be applied
+// and re-run against the state it left behind.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "fake_executor.hpp"
+#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/snapshot.hpp"
+
+namespace pgrepl::test {
+
+/// The model of the host's PostgreSQL that the snapshot reports.
+struct SimState {
+    bool pg_installed = true;                               ///< postgresql-V installed
+    bool cluster_exists = true;                             ///< the cluster exists
+    bool running = true;                                    ///< the postmaster runs
+    int port = 5432;                                        ///< pg_lsclusters port
+    std::string data_dir = "/var/lib/postgresql/15/main";   ///< pg_lsclusters data directory
+    bool pg_version_file = true;                            ///< PG_VERSION present
+    bool standby_signal = false;                            ///< standby.signal present
+    LiveRole role = LiveRole::Primary;                      ///< pg_is_in_recovery
+    std::string system_identifier = "7000000000000000001";  ///< system identifier
+    std::string receiver_status;                            ///< wal receiver status
+    std::string receiver_host;                              ///< wal receiver host
+    std::map<std::string, std::string> queries;             ///< query name → psql output
+    std::optional<HostSnapshot::Login> login;  ///< replication login outcome (when asked)
+};
+
+/// A FakeExecutor with a SimState behind its "gather state" command.
+class SimHost {
+  public:
+    /// A host named `name` with the given starting state.
+    explicit SimHost(std::string name = "db1", SimState state = {});
+
+    /// The fake (add expectations for the mutations a step makes).
+    FakeExecutor& fake() { return fake_; }
+    /// The model (change it from expectations' actions to simulate the effect of a command).
+    SimState& state() { return state_; }
+
+    /// Renders the snapshot output for a snapshot script (exposed for tests of the parser).
+    std::string render(const std::string& script) const;
+
+  private:
+    SimState state_;
+    FakeExecutor fake_;
+};
+
+}  // namespace pgrepl::test

@@ -1,0 +1,65 @@
+// Running one step against a SimHost: apply it, re-run it, expect zero changes.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pgrepl/engine/runner.hpp"
+#include "pgrepl/inventory/load.hpp"
+#include "sim_host.hpp"
+
+namespace pgrepl::test {
+
+/// A 1 primary + 2 replicas inventory (db1 10.0.0.11, db2 10.0.0.12, db3 10.0.0.13).
+inline Inventory three_host_inventory() {
+    auto loaded = parse_inventory(R"(
+postgres: { version: 15 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+  - { name: db3, address: 10.0.0.13, role: replica }
+)",
+                                  "test.yaml");
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics[0].to_string());
+    return loaded.inventory;
+}
+
+/// Runs `step` alone on the simulated host and returns its report.
+inline StepReport run_one(Step& step, const Inventory& inventory, const Host& host, SimHost& sim,
+                          RunMode mode = RunMode::Apply, Force force = Force::No,
+                          const std::string& password = "s3cret'pw") {
+    std::vector<std::unique_ptr<Step>> steps;
+    struct Borrowed : Step {
+        explicit Borrowed(Step& inner) : inner_(inner) {}
+        std::string_view name() const override { return inner_.name(); }
+        void request(const Inventory& i, const Host& h, const ClusterPaths& p,
+                     SnapshotRequest& r) const override {
+            inner_.request(i, h, p, r);
+        }
+        Result<Check> check(const StepContext& c) override { return inner_.check(c); }
+        Status apply(const StepContext& c, const Check& k) override { return inner_.apply(c, k); }
+        Step& inner_;
+    };
+    steps.push_back(std::make_unique<Borrowed>(step));
+    ClusterView view;
+    ChainInput input{inventory, host, sim.fake(), view, password, mode, force, std::nullopt};
+    auto result = run_chain(steps, input, nullptr);
+    EXPECT_EQ(result.reports.size(), 1u);
+    return result.reports.empty() ? StepReport{} : result.reports.front();
+}
+
+/// Applies the step (expecting `changed`), then re-runs it expecting ok and no mutating call.
+inline void expect_converges(Step& step, const Inventory& inventory, const Host& host,
+                             SimHost& sim) {
+    auto first = run_one(step, inventory, host, sim);
+    EXPECT_EQ(first.status, StepStatus::Changed) << first.reason << "\nhint: " << first.hint;
+    sim.fake().clear_calls();
+    auto second = run_one(step, inventory, host, sim);
+    EXPECT_EQ(second.status, StepStatus::Ok) << second.reason << "\nhint: " << second.hint;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+}
+
+}  // namespace pgrepl::test
