@@ -33,7 +33,9 @@ std::string privilege_wrapper(std::string_view ssh_user, Become become, RunAs ru
 std::string remote_command_line(std::string_view ssh_user, Become become, RunAs run_as,
                                 std::string_view script) {
     // `cd /` first: the postgres user may not be allowed into the SSH user's home directory.
-    return "cd / && " + privilege_wrapper(ssh_user, become, run_as) + "sh -c " +
+    // `exec`: the login shell is replaced, so a command killed by a signal is reported by sshd
+    // as killed (exit-signal) rather than as the shell's status 128+N.
+    return "cd / && exec " + privilege_wrapper(ssh_user, become, run_as) + "sh -c " +
            shell_quote(script);
 }
 

@@ -26,7 +26,7 @@ std::string privilege_wrapper(std::string_view ssh_user, Become become, RunAs ru
 /// What privilege_wrapper() returns for these arguments, as a kind.
 WrapperKind wrapper_kind(std::string_view ssh_user, Become become, RunAs run_as);
 
-/// The whole remote command line: `cd / && <wrapper>sh -c <quoted script>`.
+/// The whole remote command line: `cd / && exec <wrapper>sh -c <quoted script>`.
 std::string remote_command_line(std::string_view ssh_user, Become become, RunAs run_as,
                                 std::string_view script);
 

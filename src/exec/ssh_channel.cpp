@@ -69,7 +69,8 @@ constexpr std::size_t kStdinChunk = 64 * 1024;
 }  // namespace
 
 Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
-                                      std::string_view stdin_data, std::string_view context) {
+                                      std::string_view stdin_data, std::string_view context,
+                                      const StderrObserver& on_stderr) {
     const auto lost = [&](std::string_view what) {
         return make_error(
             ErrorKind::Connect,
@@ -126,11 +127,21 @@ Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& co
     }
 
     // Collect the output until the server's EOF (the callbacks append it as it arrives).
+    std::size_t err_seen = 0;
+    const auto report_stderr = [&] {
+        if (on_stderr && state.outcome.err.size() > err_seen) {
+            on_stderr(std::string_view(state.outcome.err).substr(err_seen));
+            err_seen = state.outcome.err.size();
+        }
+    };
     while (!state.eof && !state.closed) {
-        if (ssh_channel_poll_timeout(channel.get(), 1000, 0) == SSH_ERROR && !state.closed) {
+        report_stderr();
+        if (ssh_channel_poll_timeout(channel.get(), on_stderr ? 200 : 1000, 0) == SSH_ERROR &&
+            !state.closed) {
             return lost("the SSH connection was lost while the command ran");
         }
     }
+    report_stderr();
 
     // The exit status (or signal) follows the EOF; a command may close its output and go on
     // running. ssh_channel_get_exit_status() waits at most the session timeout, so loop.

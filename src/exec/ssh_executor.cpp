@@ -41,8 +41,8 @@ class SshExecutor final : public Executor {
         }
 
         const auto start = std::chrono::steady_clock::now();
-        Result<ChannelOutcome> outcome =
-            run_on_channel(connection_->session, line, command.stdin_data, context);
+        Result<ChannelOutcome> outcome = run_on_channel(
+            connection_->session, line, command.stdin_data, context, command.on_stderr);
         if (!outcome) {
             return outcome.error();
         }

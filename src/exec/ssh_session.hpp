@@ -5,6 +5,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,11 +53,16 @@ struct ChannelOutcome {
     std::string err;                    ///< standard error
 };
 
+/// Called with each new piece of standard error while the command runs (may be empty).
+using StderrObserver = std::function<void(std::string_view)>;
+
 /// Runs `command_line` on a new channel of `session`, sends `stdin_data` then EOF, and collects
-/// both output streams until the command ends. Error (kind Connect) when the connection fails;
-/// `context` ("host: purpose") prefixes the message.
+/// both output streams until the command ends; `on_stderr` sees standard error as it arrives
+/// (called from this thread, outside libssh, at least every 200 ms while there is new output).
+/// Error (kind Connect) when the connection fails; `context` ("host: purpose") prefixes it.
 Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
-                                      std::string_view stdin_data, std::string_view context);
+                                      std::string_view stdin_data, std::string_view context,
+                                      const StderrObserver& on_stderr);
 
 /// The SHA256 fingerprint of a key ("SHA256:..."), or "(unknown fingerprint)".
 std::string key_fingerprint(ssh_key key);

@@ -155,6 +155,16 @@ TEST(ExecFake, FailingWriteKeepsTheFile) {
     EXPECT_EQ(fake.file("/etc/a.conf")->content, "old");
 }
 
+TEST(ExecFake, StderrObserverSeesTheResultsErr) {
+    FakeExecutor fake;
+    fake.expect_run("pg_basebackup", command_failed(0, "12%\n100%\n"));
+    std::string seen;
+    Command command = make_command("pg_basebackup -P");
+    command.on_stderr = [&seen](std::string_view chunk) { seen += chunk; };
+    EXPECT_TRUE(fake.run(command));
+    EXPECT_EQ(seen, "12%\n100%\n");
+}
+
 TEST(ExecFake, DestructorVerifies) {
     EXPECT_NONFATAL_FAILURE(
         {

@@ -21,22 +21,22 @@ namespace fs = std::filesystem;
 
 TEST(ExecRemoteCommand, WrapperForRoot) {
     EXPECT_EQ(remote_command_line("root", Become::Auto, RunAs::Admin, "id -u"),
-              "cd / && sh -c 'id -u'");
+              "cd / && exec sh -c 'id -u'");
     EXPECT_EQ(remote_command_line("root", Become::Auto, RunAs::Postgres, "id -u"),
-              "cd / && runuser -u postgres -- sh -c 'id -u'");
+              "cd / && exec runuser -u postgres -- sh -c 'id -u'");
     EXPECT_EQ(remote_command_line("root", Become::Never, RunAs::Postgres, "id -u"),
-              "cd / && runuser -u postgres -- sh -c 'id -u'");
+              "cd / && exec runuser -u postgres -- sh -c 'id -u'");
 }
 
 TEST(ExecRemoteCommand, WrapperForOtherUsers) {
     EXPECT_EQ(remote_command_line("deploy", Become::Auto, RunAs::Admin, "id -u"),
-              "cd / && sudo -n -- sh -c 'id -u'");
+              "cd / && exec sudo -n -- sh -c 'id -u'");
     EXPECT_EQ(remote_command_line("deploy", Become::Auto, RunAs::Postgres, "it's"),
-              "cd / && sudo -n -u postgres -- sh -c 'it'\\''s'");
+              "cd / && exec sudo -n -u postgres -- sh -c 'it'\\''s'");
     EXPECT_EQ(remote_command_line("deploy", Become::Never, RunAs::Admin, "id -u"),
-              "cd / && sh -c 'id -u'");
+              "cd / && exec sh -c 'id -u'");
     EXPECT_EQ(remote_command_line("postgres", Become::Never, RunAs::Postgres, "id -u"),
-              "cd / && sh -c 'id -u'");
+              "cd / && exec sh -c 'id -u'");
     EXPECT_EQ(wrapper_kind("deploy", Become::Auto, RunAs::Admin), WrapperKind::Sudo);
     EXPECT_EQ(wrapper_kind("root", Become::Auto, RunAs::Postgres), WrapperKind::Runuser);
 }

@@ -286,7 +286,11 @@ Result<CommandResult> FakeExecutor::run(const Command& command) {
                 return command_ok();
             }
             const RunAction action = expectation->action_;
-            return action(command);
+            Result<CommandResult> result = action(command);
+            if (result && command.on_stderr && !result->err.empty()) {
+                command.on_stderr(result->err);
+            }
+            return result;
         }
     }
     std::ostringstream report;

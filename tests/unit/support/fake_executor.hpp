@@ -12,6 +12,7 @@
 // Matching: a call is matched against the expectations in the order they were declared; the
 // first one that matches and is not used up wins. A Times::Once expectation is used up after one
 // call, so two Once expectations for the same script answer the first and the second call.
+// A command's on_stderr observer, when set, is called once with the result's err (if any).
 #pragma once
 
 #include <functional>
