@@ -46,11 +46,14 @@ enum class Role { Primary, Replica };
 struct SshOptions {
     std::string user = "root";                              ///< login user
     int port = 22;                                          ///< TCP port
-    std::optional<std::string> identity_file;               ///< private key file (tilde expanded)
-    std::string known_hosts = "~/.ssh/known_hosts";         ///< known_hosts file (tilde expanded)
+    std::optional<std::string> identity_file;  ///< private key file, as written ("~/" not expanded)
+    std::string known_hosts = "~/.ssh/known_hosts";  ///< as written: the SSH layer expands "~/"
     HostKeyChecking host_key_checking = HostKeyChecking::Strict;  ///< strict or accept-new
     Become become = Become::Auto;                           ///< sudo policy
     int connect_timeout = 10;                               ///< seconds
+
+    /// Field-wise equality.
+    bool operator==(const SshOptions&) const = default;
 };
 
 /// PostgreSQL options of a node.
@@ -59,6 +62,9 @@ struct PostgresOptions {
     std::string cluster_name = "main";                          ///< postgresql-common cluster name
     int port = 5432;                                            ///< server port
     std::vector<std::pair<std::string, std::string>> settings;  ///< extra postgresql.conf settings
+
+    /// Field-wise equality.
+    bool operator==(const PostgresOptions&) const = default;
 };
 
 /// WAL archiving methods (see docs/inventory.md).
@@ -73,6 +79,9 @@ struct ArchiveOptions {
     std::string stanza = "main";                 ///< pgbackrest stanza
     std::string archive_command;                 ///< command: archive_command template
     std::string restore_command;                 ///< command: restore_command template
+
+    /// Field-wise equality.
+    bool operator==(const ArchiveOptions&) const = default;
 };
 
 /// Replication options.
@@ -82,6 +91,9 @@ struct ReplicationOptions {
     std::optional<std::string> password_file;                  ///< file with the password (0600)
     bool slots = true;                                         ///< one physical slot per replica
     ArchiveOptions archive;                                    ///< WAL archiving
+
+    /// Field-wise equality.
+    bool operator==(const ReplicationOptions&) const = default;
 };
 
 /// One application entry of pg_hba.conf (the inventory's `access:` list).
@@ -91,6 +103,9 @@ struct AccessRule {
     std::string user = "all";        ///< user name(s)
     std::string address;             ///< CIDR or host name (empty for local)
     std::string method = "scram-sha-256";  ///< authentication method
+
+    /// Field-wise equality.
+    bool operator==(const AccessRule&) const = default;
 };
 
 /// One host of the inventory, with per-host overrides already merged in.

@@ -15,7 +15,7 @@ struct InventoryDiagnostic {
     SourceMark mark;      ///< position of the offending key or value
     std::string message;  ///< what is wrong (with a "did you mean" where it helps)
 
-    /// `FILE:LINE:COL: message`.
+    /// `FILE:LINE:COL: message`, or `FILE: message` when the position is unknown (line 0).
     std::string to_string() const;
 };
 

@@ -1,0 +1,89 @@
+// The inventory model's helpers: names of enums, host look-ups, diagnostics formatting.
+#include <stdexcept>
+
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/inventory/load.hpp"
+
+namespace pgrepl {
+
+std::string PgVersion::to_string() const {
+    if (major < 10) return std::to_string(major) + "." + std::to_string(minor);
+    return std::to_string(major);
+}
+
+const Host* Inventory::find_host(const std::string& name) const {
+    for (const Host& host : hosts) {
+        if (host.name == name) return &host;
+    }
+    return nullptr;
+}
+
+const Host& Inventory::primary() const {
+    for (const Host& host : hosts) {
+        if (host.role == Role::Primary) return host;
+    }
+    throw std::logic_error("inventory has no primary (it was not validated)");
+}
+
+const Host& Inventory::upstream_of(const Host& host) const {
+    if (!host.upstream) return primary();
+    const Host* upstream = find_host(*host.upstream);
+    if (upstream == nullptr) {
+        throw std::logic_error("host " + host.name + " has an unknown upstream " + *host.upstream);
+    }
+    return *upstream;
+}
+
+const char* to_string(Role role) {
+    switch (role) {
+        case Role::Primary:
+            return "primary";
+        case Role::Replica:
+            return "replica";
+    }
+    return "unknown";
+}
+
+const char* to_string(HostKeyChecking checking) {
+    switch (checking) {
+        case HostKeyChecking::Strict:
+            return "strict";
+        case HostKeyChecking::AcceptNew:
+            return "accept-new";
+    }
+    return "unknown";
+}
+
+const char* to_string(Become become) {
+    switch (become) {
+        case Become::Auto:
+            return "auto";
+        case Become::Never:
+            return "never";
+    }
+    return "unknown";
+}
+
+const char* to_string(ArchiveMethod method) {
+    switch (method) {
+        case ArchiveMethod::None:
+            return "none";
+        case ArchiveMethod::Ssh:
+            return "ssh";
+        case ArchiveMethod::WalG:
+            return "wal-g";
+        case ArchiveMethod::PgBackRest:
+            return "pgbackrest";
+        case ArchiveMethod::Command:
+            return "command";
+    }
+    return "unknown";
+}
+
+std::string InventoryDiagnostic::to_string() const {
+    if (mark.line <= 0) return file + ": " + message;
+    return file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": " +
+           message;
+}
+
+}  // namespace pgrepl
