@@ -218,7 +218,9 @@ CommandResult run_or_fail(Executor& executor, const std::string& script, RunAs r
     if (!result) {
         ADD_FAILURE() << executor.host_name() << ": cannot run `" << script
                       << "`: " << describe(result.error());
-        return CommandResult{.exit_status = -1};
+        CommandResult failed;
+        failed.exit_status = -1;
+        return failed;
     }
     return std::move(result).value();
 }
