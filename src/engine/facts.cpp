@@ -11,8 +11,13 @@ namespace {
 
 // Runs psql as postgres on the cluster and prints one line `key=value` per column, for a
 // query that returns one row in unaligned, tuples-only form with '|' separators.
+// Prints key=value lines. Reads postgresql-common's files directly and calls the server's own
+// binaries: the Perl wrappers (pg_lsclusters, pg_ctlcluster, psql --cluster) cost ~70 ms each.
+// Defines pg_psql (psql as postgres on the cluster's socket) and `running` for later scripts.
 constexpr const char* kProbeTemplate = R"SH(V={version}; C={cluster}
+CONF="/etc/postgresql/$V/$C"; BIN="/usr/lib/postgresql/$V/bin"
 as_postgres() {{ if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }}
+conf_value() {{ sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*'\{{0,1\}}\([^'#[:space:]]*\).*/\1/p" "$CONF/postgresql.conf" 2>/dev/null | tail -n 1; }}
 echo "user=$(id -un)"
 if [ -r /etc/os-release ]; then . /etc/os-release; fi
 echo "os=${{PRETTY_NAME:-unknown}}"
@@ -21,24 +26,32 @@ if dpkg-query -W -f='${{Status}}' "postgresql-$V" 2>/dev/null | grep -q 'install
 else
   echo pg_installed=no
 fi
-if [ -f "/etc/postgresql/$V/$C/postgresql.conf" ]; then echo cluster_exists=yes; else echo cluster_exists=no; fi
-if command -v pg_lsclusters >/dev/null 2>&1; then
-  echo "lsclusters=$(pg_lsclusters -h "$V" "$C" 2>/dev/null | head -n 1)"
+D=''; PORT={port}
+if [ -f "$CONF/postgresql.conf" ]; then
+  echo cluster_exists=yes
+  D=$(conf_value data_directory); P=$(conf_value port)
+  [ -n "$D" ] || D="/var/lib/postgresql/$V/$C"
+  [ -n "$P" ] && PORT=$P
+  echo "data_directory=$D"; echo "port=$PORT"
+else
+  echo cluster_exists=no
 fi
-D=$(pg_lsclusters -h "$V" "$C" 2>/dev/null | awk '{{print $6}}')
-if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then echo pg_version_file=yes; fi
-if [ -n "$D" ] && [ -f "$D/standby.signal" -o -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
+pg_psql() {{ as_postgres "$BIN/psql" -h /var/run/postgresql -p "$PORT" -d postgres "$@"; }}
 if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
-  as_postgres /usr/lib/postgresql/$V/bin/pg_controldata "$D" 2>/dev/null | sed -n \
+  echo pg_version_file=yes
+  if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
+  as_postgres "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
     -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
     -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p'
 fi
-if [ -n "$D" ] && pg_ctlcluster "$V" "$C" status >/dev/null 2>&1; then
-  running=yes; echo running=yes
-  out=$(as_postgres psql --cluster "$V/$C" -X -At -F '|' -v ON_ERROR_STOP=1 -c "{query}" 2>&1)
+running=no
+if [ -n "$D" ] && [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; then
+  running=yes
+fi
+echo "running=$running"
+if [ "$running" = yes ]; then
+  out=$(pg_psql -X -At -F '|' -v ON_ERROR_STOP=1 -c "{query}" 2>&1)
   if [ $? -eq 0 ]; then echo "query=$out"; else echo "query_error=$(echo "$out" | head -n 1)"; fi
-else
-  running=no; echo running=no
 fi
 )SH";
 
@@ -74,7 +87,7 @@ std::string host_probe_script(const Host& host) {
     return fmt::format(kProbeTemplate,
                        fmt::arg("version", shell_quote(host.postgres.version.to_string())),
                        fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
-                       fmt::arg("query", kProbeQuery));
+                       fmt::arg("port", host.postgres.port), fmt::arg("query", kProbeQuery));
 }
 
 HostFacts parse_host_probe(std::string_view output) {
@@ -103,13 +116,8 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.query_error = get("query_error");
     facts.system_identifier = get("controldata_sysid");
     facts.control_state = get("controldata_state");
-    // pg_lsclusters -h: Ver Cluster Port Status Owner DataDir LogFile
-    std::istringstream ls(get("lsclusters"));
-    std::string ver, name, port, status, owner, datadir;
-    if (ls >> ver >> name >> port >> status >> owner >> datadir) {
-        facts.cluster_port = std::atoi(port.c_str());
-        facts.data_directory = datadir;
-    }
+    facts.cluster_port = std::atoi(get("port").c_str());
+    facts.data_directory = get("data_directory");
     auto query = get("query");
     if (!query.empty()) {
         std::vector<std::string> cols;

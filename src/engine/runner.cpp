@@ -104,7 +104,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         }
         // Needed.
         if (input.mode == RunMode::Check) {
-            auto report = report_for(input, *step, StepStatus::Changed, "would " + check->reason);
+            auto report = report_for(input, *step, StepStatus::Changed, check->reason);
             report.diff = check->diff;
             report.duration = since(start);
             emit(std::move(report));

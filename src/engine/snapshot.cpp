@@ -47,8 +47,7 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     }
     script += "if [ \"$running\" = yes ]; then :\n";
     if (!request.queries.empty()) {
-        script += fmt::format(
-            "as_postgres psql --cluster \"$V/$C\" -X -At -F '|' -f - 2>&1 <<'{}'\n", kSqlDelimiter);
+        script += fmt::format("pg_psql -X -At -F '|' -f - 2>&1 <<'{}'\n", kSqlDelimiter);
         for (const auto& [name, sql] : request.queries) {
             script += fmt::format("\\echo @@query {}\n{}\n", name, sql);
         }
@@ -57,7 +56,7 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     script += "fi\n";
     if (!request.replication_login_conninfo.empty()) {
         script += fmt::format(
-            "command -v psql >/dev/null && out=$(as_postgres psql {} -X -At -F '|' -c "
+            "[ -x \"$BIN/psql\" ] && out=$(as_postgres \"$BIN/psql\" {} -X -At -F '|' -c "
             "IDENTIFY_SYSTEM 2>&1) && "
             "echo \"@@login ok|$(echo \"$out\" | head -n 1)\" || "
             "echo \"@@login error $(echo \"$out\" | grep -v '^$' | head -n 1)\"\n",

@@ -13,6 +13,8 @@ ClusterPaths cluster_paths(const Host& host) {
     paths.standby_conf = paths.conf_dir + "/conf.d/pgrepl-standby.conf";
     paths.log_file = "/var/log/postgresql/postgresql-" + version + "-" + name + ".log";
     paths.passfile = "/var/lib/postgresql/.pgrepl-" + version + "-" + name + ".pgpass";
+    paths.start_conf = paths.conf_dir + "/start.conf";
+    paths.fence_file = paths.conf_dir + "/pgrepl.fenced";
     paths.trigger_file = "/var/lib/postgresql/" + version + "/" + name + ".promote";
     return paths;
 }

@@ -26,9 +26,29 @@ class ClusterStep final : public Step {
   public:
     std::string_view name() const override { return "cluster"; }
 
+    void request(const Inventory&, const Host&, const ClusterPaths& paths,
+                 SnapshotRequest& request) const override {
+        request.files.push_back(paths.fence_file);
+    }
+
     Result<Check> check(const StepContext& context) override {
         const auto& pg = context.host.postgres;
         const auto label = fmt::format("{}/{}", pg.version.to_string(), pg.cluster_name);
+        if (auto fence = context.snapshot.file(context.paths.fence_file)) {
+            const bool rejoin = context.host.role == Role::Replica && context.force == Force::Yes;
+            if (rejoin)
+                return Check::done(
+                    fmt::format("{} is fenced; --force: the replica step re-clones it", label));
+            return Check::conflict(
+                fmt::format(
+                    "{} was fenced by pgrepl promote ({}): it must not run as a primary again",
+                    label, fence->substr(0, fence->find('\n'))),
+                "make it a replica of the new primary: set its role to replica in the inventory "
+                "and run "
+                "pgrepl setup --force --limit " +
+                    context.host.name,
+                true);
+        }
         switch (decide(context)) {
             case ClusterAction::Create:
                 return Check::needed(

@@ -37,15 +37,18 @@ Result<CommandResult> run_checked(const StepContext& context, std::string_view s
 Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
                               Mutation mutation, std::string purpose, bool secret) {
     Command command;
-    command.script = fmt::format("psql --cluster {}/{} -X -q -At -F '|' -v ON_ERROR_STOP=1 -f -",
-                                 shell_quote(context.host.postgres.version.to_string()),
-                                 shell_quote(context.host.postgres.cluster_name));
+    command.script = psql_words(context.host) + " -X -q -At -F '|' -v ON_ERROR_STOP=1 -f -";
     command.stdin_data = std::move(sql);
     command.secret_stdin = secret;
     command.mutation = mutation;
     command.run_as = RunAs::Postgres;
     command.purpose = std::move(purpose);
     return run_checked(context, step, std::move(command));
+}
+
+std::string psql_words(const Host& host) {
+    return fmt::format("/usr/lib/postgresql/{}/bin/psql -h /var/run/postgresql -p {} -d postgres",
+                       shell_quote(host.postgres.version.to_string()), host.postgres.port);
 }
 
 std::string cluster_words(const Host& host) {
@@ -71,7 +74,7 @@ Status pg_ctlcluster(const StepContext& context, std::string_view step, std::str
 Status reload_and_wait(const StepContext& context, std::string_view step) {
     Command command;
     command.script = fmt::format(
-        R"SH(q() {{ runuser -u postgres -- psql --cluster {0} -X -At -c 'SELECT pg_conf_load_time()' 2>/dev/null; }}
+        R"SH(q() {{ runuser -u postgres -- {0} -X -At -c 'SELECT pg_conf_load_time()' 2>/dev/null; }}
 before=$(q)
 pg_ctlcluster {1} reload || exit 1
 i=0
@@ -80,9 +83,7 @@ while [ $i -lt 100 ]; do
   sleep 0.1; i=$((i+1))
 done
 echo "configuration not reloaded after 10 s" >&2; exit 1)SH",
-        shell_quote(context.host.postgres.version.to_string() + "/" +
-                    context.host.postgres.cluster_name),
-        cluster_words(context.host));
+        psql_words(context.host), cluster_words(context.host));
     command.mutation = Mutation::Mutating;
     command.purpose = "reload configuration";
     auto result = run_checked(context, step, std::move(command));

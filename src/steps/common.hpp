@@ -23,6 +23,10 @@ Status pg_ctlcluster(const StepContext& context, std::string_view step, std::str
 /// Reloads the configuration and waits (up to 10 s) until the server has re-read it.
 Status reload_and_wait(const StepContext& context, std::string_view step);
 
+/// The shell words running the cluster's own psql on its local socket (no Perl wrapper):
+/// `/usr/lib/postgresql/V/bin/psql -h /var/run/postgresql -p PORT -d postgres`.
+std::string psql_words(const Host& host);
+
 /// The shell words "V NAME" for pg_ctlcluster and friends, quoted.
 std::string cluster_words(const Host& host);
 

@@ -111,14 +111,12 @@ Status wait_streaming(const StepContext& context, std::string_view step) {
     command.script = fmt::format(
         R"SH(i=0; s=''
 while [ $i -lt {0} ]; do
-  s=$(runuser -u postgres -- psql --cluster {1} -X -At -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
+  s=$(runuser -u postgres -- {1} -X -At -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
   [ "$s" = streaming ] && exit 0
   sleep 0.2; i=$((i+1))
 done
 echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
-        kStreamTimeoutSeconds * 5,
-        shell_quote(context.host.postgres.version.to_string() + "/" +
-                    context.host.postgres.cluster_name));
+        kStreamTimeoutSeconds * 5, psql_words(context.host));
     command.purpose = fmt::format("wait until streaming (up to {} s)", kStreamTimeoutSeconds);
     auto result = run_checked(context, step, std::move(command));
     if (!result) {

@@ -80,16 +80,14 @@ class SettingsStep final : public Step {
         }
         std::vector<std::string> problems;
         for (const auto& conflict : find_setting_conflicts(*rows, context.paths.managed_conf)) {
-            // A postmaster parameter not applied yet is the restart step's business.
-            bool pending = false;
+            // A postmaster parameter takes the file's value at the next restart (the restart
+            // step's business when pending_restart says so; a value equal to the running one
+            // keeps its old source until then, harmlessly).
+            bool postmaster = false;
             for (const auto& row : *rows)
-                pending = pending || (row.name == conflict.name && row.pending_restart);
-            if (conflict.kind == ConflictKind::NotApplied && pending) continue;
-            if (conflict.kind == ConflictKind::NotApplied &&
-                kRestartParameters.count(conflict.name) != 0 &&
-                context.snapshot.facts.role == LiveRole::Standby) {
-                continue;
-            }
+                postmaster =
+                    postmaster || (row.name == conflict.name && row.context == "postmaster");
+            if (conflict.kind == ConflictKind::NotApplied && postmaster) continue;
             problems.push_back(conflict.message);
         }
         if (!problems.empty()) {

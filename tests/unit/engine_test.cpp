@@ -17,8 +17,7 @@ namespace {
 TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
     std::string out =
         "user=root\nos=Debian\npg_installed=yes\ncluster_exists=yes\n"
-        "lsclusters=15 main 5433 online postgres /srv/pg/15/main "
-        "/var/log/postgresql/postgresql-15-main.log\n"
+        "data_directory=/srv/pg/15/main\nport=5433\n"
         "pg_version_file=yes\nrunning=yes\nquery=t|7000|streaming|user=replicator host=10.0.0.11 "
         "port=5432|2026\n"
         "@@end-facts\n@@file 8\na=b\n@@x\n\n@@nofile\n@@query "

@@ -39,7 +39,7 @@ TEST(StepRole, CreatesWithPasswordOnStdinOnly) {
     sim.state().login =
         HostSnapshot::Login{false, "", "", "FATAL:  password authentication failed for user"};
     sim.fake()
-        .expect_run("psql --cluster '15'/'main'")
+        .expect_run("/usr/lib/postgresql/'15'/bin/psql -h /var/run/postgresql -p 5432")
         .as(RunAs::Postgres)
         .with_stdin(
             TextMatch::regex("CREATE ROLE \"replicator\" WITH LOGIN REPLICATION NOSUPERUSER"))

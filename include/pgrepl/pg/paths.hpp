@@ -17,6 +17,9 @@ struct ClusterPaths {
     std::string log_file;      ///< /var/log/postgresql/postgresql-V-NAME.log
     std::string passfile;      ///< /var/lib/postgresql/.pgrepl-V-NAME.pgpass (0600, postgres)
     std::string trigger_file;  ///< /var/lib/postgresql/V/NAME.promote (pre-12 trigger_file)
+    std::string start_conf;    ///< conf_dir/start.conf (postgresql-common: auto, manual, disabled)
+    std::string
+        fence_file;  ///< conf_dir/pgrepl.fenced: written by promote when it fences a primary
 };
 
 /// The paths of the cluster described by a host's postgres options.

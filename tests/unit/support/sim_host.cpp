@@ -26,8 +26,6 @@ std::string SimHost::render(const std::string& script) const {
         if (s.pg_version_file) out << "pg_version_file=yes\n";
         if (s.standby_signal) out << "standby_signal=yes\n";
         if (s.pg_version_file) out << "controldata_sysid=" << s.system_identifier << "\n";
-    } else {
-        out << "lsclusters=\n";
     }
     if (s.cluster_exists && s.running) {
         out << "running=yes\n";
