@@ -1,23 +1,71 @@
-#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
 
 #include "common.hpp"
 #include "pgrepl/util/exit_code.hpp"
+#include "pgrepl/verify/verify.hpp"
 
 namespace pgrepl::cli {
+namespace {
+
+/// Colors only when stdout is a terminal and NO_COLOR is not set.
+Color output_color() {
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && *no_color != '\0') return Color::Never;
+    return isatty(STDOUT_FILENO) != 0 ? Color::Always : Color::Never;
+}
+
+}  // namespace
 
 void add_verify_command(CLI::App& app, Context& context) {
     struct Options {
+        std::string inventory;
         bool json = false;
+        double timeout = 10;
+        std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
+        double max_lag_seconds = VerifyThresholds{}.max_lag_seconds;
     };
     auto options = std::make_shared<Options>();
-    auto* verify = app.add_subcommand("verify", "Prove that replication works, end to end");
-    verify->add_flag("--json", options->json, "One JSON document on stdout");
+    auto* verify = app.add_subcommand(
+        "verify",
+        "Prove that replication works end to end: live topology, WAL receivers and senders, "
+        "slots, lag, and a probe WAL record timed from the primary to every standby. Exit 0 "
+        "healthy, 1 unhealthy or unreachable, 2 usage or inventory error");
+    verify->add_option("INVENTORY", options->inventory, "Inventory file");
+    verify->add_flag("--json", options->json,
+                     "One JSON document on stdout (schema: docs/verify.md)");
+    verify
+        ->add_option("--timeout", options->timeout,
+                     "Seconds each standby may take to replay the probe record")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+    verify
+        ->add_option("--max-lag-bytes", options->max_lag_bytes,
+                     "A standby further behind the primary than this many bytes fails "
+                     "(default 16 MiB)")
+        ->capture_default_str();
+    verify
+        ->add_option("--max-lag-seconds", options->max_lag_seconds,
+                     "A replay lag above this many seconds fails")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     verify->callback([&context, options] {
         context.action = [&context, options] {
-            auto inventory = load_or_report(resolve_inventory_path(context.global));
+            auto inventory =
+                load_or_report(resolve_inventory_path(context.global, options->inventory));
             if (!inventory) return to_int(ExitCode::Usage);
-            spdlog::error("verify: not implemented yet");
-            return to_int(ExitCode::Failed);
+            VerifyOptions verify_options;
+            verify_options.thresholds.timeout =
+                std::chrono::milliseconds(std::llround(options->timeout * 1000.0));
+            verify_options.thresholds.max_lag_bytes = options->max_lag_bytes;
+            verify_options.thresholds.max_lag_seconds = options->max_lag_seconds;
+            verify_options.format = options->json ? VerifyFormat::Json : VerifyFormat::Text;
+            verify_options.color = options->json ? Color::Never : output_color();
+            return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
         };
     });
 }

@@ -1,0 +1,86 @@
+// What `pgrepl verify` gathers from one host in its single read-only round trip: the
+// PostgreSQL processes seen by ps, the end of the server log, and the answers of the catalog
+// queries (server state, pg_stat_replication, pg_stat_wal_receiver, slots, pg_settings).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/pg/replication_state.hpp"
+#include "pgrepl/pg/settings_check.hpp"
+#include "pgrepl/pg/sql.hpp"
+#include "pgrepl/util/result.hpp"
+
+namespace pgrepl {
+
+/// A walsender process as its ps title shows it.
+struct WalSenderProcess {
+    int pid = 0;         ///< process id
+    std::string user;    ///< replication role
+    std::string client;  ///< "10.0.0.12(40312)" or "[local]"
+    std::string state;   ///< first word after the client: streaming, catchup, idle...
+};
+
+/// The walreceiver process of a standby as its ps title shows it.
+struct WalReceiverProcess {
+    int pid = 0;        ///< process id
+    std::string state;  ///< first word after the process name: streaming, restarting...
+};
+
+/// The processes of the host's cluster that verify looks at (the classic runbook's `ps`).
+struct PostgresProcesses {
+    std::optional<int> postmaster_pid;              ///< the cluster's postmaster, if running
+    std::vector<WalSenderProcess> walsenders;       ///< every walsender of the cluster
+    std::optional<WalReceiverProcess> walreceiver;  ///< the walreceiver, if one runs
+};
+
+/// The answer of the server-state query.
+struct ServerInfo {
+    bool in_recovery = false;                  ///< pg_is_in_recovery()
+    std::string system_identifier;             ///< pg_control_system().system_identifier
+    std::string current_lsn;                   ///< primary: pg_current_wal_lsn(), else empty
+    std::string receive_lsn;                   ///< standby: last WAL received, empty when none
+    std::string replay_lsn;                    ///< standby: last WAL replayed, empty when none
+    std::optional<double> replay_age_seconds;  ///< now() - pg_last_xact_replay_timestamp()
+    std::optional<bool> replay_paused;         ///< standby: pg_is_wal_replay_paused()
+    double clock_epoch = 0;                    ///< the server's clock (Unix seconds)
+    int server_version_num = 0;                ///< server_version_num, e.g. 150004
+};
+
+/// Everything gathered from one host. A field is empty when it could not be gathered; the
+/// reason is in `unreachable`, `gather_error`, `psql_error` or `query_errors`.
+struct HostState {
+    const Host* host = nullptr;               ///< the inventory host
+    std::optional<Error> unreachable;         ///< the SSH connection failed
+    std::optional<Error> gather_error;        ///< the gather command could not run or was cut short
+    PostgresProcesses processes;              ///< from ps
+    std::vector<std::string> log_tail;        ///< the last lines of the server log (oldest first)
+    bool accepting = false;                   ///< psql could connect and run the queries
+    std::string psql_error;                   ///< why psql could not connect (its first error line)
+    std::optional<ServerInfo> server;         ///< the server-state query
+    std::vector<ReplicationRow> replication;  ///< pg_stat_replication (walsenders here)
+    std::optional<WalReceiverInfo> receiver;  ///< pg_stat_wal_receiver (none on a primary)
+    std::vector<SlotInfo> slots;              ///< pg_replication_slots
+    std::vector<SettingRow> settings;         ///< pg_settings rows of the managed settings
+    std::vector<std::string> query_errors;    ///< "query: what went wrong", one per failure
+
+    /// True when the host answered the gather command.
+    bool reached() const { return !unreachable && !gather_error; }
+    /// True when PostgreSQL runs: psql connected, or ps shows the cluster's postmaster.
+    bool running() const { return accepting || processes.postmaster_pid.has_value(); }
+    /// True when the host runs as a primary (not in recovery).
+    bool is_primary() const { return server && !server->in_recovery; }
+    /// True when the host runs as a standby (in recovery).
+    bool is_standby() const { return server && server->in_recovery; }
+};
+
+/// Parses `ps -eo pid=,args=` output into the processes of the host's cluster: the postmaster
+/// whose command line has `config_file=/etc/postgresql/V/NAME/postgresql.conf`, and the
+/// walsender/walreceiver titles ("postgres: 15/main: walsender replicator 10.0.0.12(40312)
+/// streaming 0/3000148"; "wal sender process" and "wal receiver process" before 11). Titles
+/// carrying another cluster's name are ignored when some title carries "V/NAME".
+PostgresProcesses parse_postgres_processes(std::string_view ps_output, const Host& host);
+
+}  // namespace pgrepl

@@ -1,0 +1,39 @@
+// `pgrepl verify`: prove that replication works end to end. Per host, in parallel, one SSH
+// connection: gather the state in one round trip; find the live topology; emit a probe WAL
+// record on the live primary and time its replay on every standby; judge; print.
+#pragma once
+
+#include <ostream>
+
+#include "pgrepl/engine/connect.hpp"
+#include "pgrepl/util/exit_code.hpp"
+#include "pgrepl/verify/render.hpp"
+#include "pgrepl/verify/report.hpp"
+
+namespace pgrepl {
+
+/// How verify prints its verdict.
+enum class VerifyFormat {
+    Text,  ///< the table, problems and hints
+    Json,  ///< one JSON document
+};
+
+/// Options of `pgrepl verify`.
+struct VerifyOptions {
+    VerifyThresholds thresholds;               ///< lag thresholds and probe timeout
+    VerifyFormat format = VerifyFormat::Text;  ///< --json
+    Color color = Color::Never;                ///< colors (only on a TTY)
+};
+
+/// Gathers every host's state (connect and gather per host in parallel), discovers the live
+/// topology, runs the probe and assesses. Runs nothing that writes on a standby and changes no
+/// user data: the only write is one WAL record (a logical message) on the live primary.
+VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFactory& factory,
+                                   const VerifyThresholds& thresholds);
+
+/// Runs verify and prints the report to `out`. ExitCode::Ok when healthy, else
+/// ExitCode::Failed (unhealthy or unreachable).
+ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
+                    const ExecutorFactory& factory, std::ostream& out);
+
+}  // namespace pgrepl

@@ -1,0 +1,246 @@
+// The gather script and the parsers of its output.
+#include <gtest/gtest.h>
+
+#include "pgrepl/verify/gather.hpp"
+#include "support/fake_executor.hpp"
+#include "verify_fixtures.hpp"
+
+namespace pgrepl {
+namespace {
+
+constexpr const char* kPrimaryOutput =
+    "@@ps\n"
+    "    1 /bin/bash init\n"
+    " 1356 /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c "
+    "config_file=/etc/postgresql/15/main/postgresql.conf\n"
+    " 2259 postgres: 15/main: walsender replicator 10.0.0.13(55192) streaming 0/403F368\n"
+    " 2260 postgres: 15/main: walsender replicator 10.0.0.12(43820) streaming 0/403F368\n"
+    "@@log\n"
+    "|2026-11-26 01:22:32.282 UTC [1357] LOG:  checkpoint starting: immediate force wait\n"
+    "|@@sql\n"
+    "@@sql\n"
+    "@@query server\n"
+    "f|7712284297088413956|0/403F368|||||1795656398.658889|150018\n"
+    "@@query replication\n"
+    "2260|db2|10.0.0.12|streaming|0/403F368|0/403F368|0/403F368|0/403F368|async|0|0.000218|"
+    "0.004414|0.00451\n"
+    "2259|db3|10.0.0.13|streaming|0/403F368|0/403F368|0/403F368|0/403F368|async|0|||\n"
+    "@@query receiver\n"
+    "@@query slots\n"
+    "db2|physical|t|0/403F368\n"
+    "db3|physical|f|0/4000000\n"
+    "@@query settings\n"
+    "wal_level|replica||postmaster|configuration file|/etc/postgresql/15/main/conf.d/"
+    "pgrepl.conf|3|f\n"
+    "@@end-queries\n"
+    "@@psql-exit 0\n"
+    "@@end\n";
+
+constexpr const char* kStandbyOutput =
+    "@@ps\n"
+    "   29 /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c "
+    "config_file=/etc/postgresql/15/main/postgresql.conf\n"
+    "  376 postgres: 15/main: walreceiver streaming 0/4000148\n"
+    "@@log\n"
+    "@@sql\n"
+    "@@query server\n"
+    "t|7712284297088413956||0/4000148|0/4000100|3.25|f|1795656398.7|150018\n"
+    "@@query replication\n"
+    "@@query receiver\n"
+    "streaming|10.0.0.11|5432|0/4000148|db2|user=replicator host=10.0.0.11 port=5432\n"
+    "@@query slots\n"
+    "@@query settings\n"
+    "@@end-queries\n"
+    "@@psql-exit 0\n"
+    "@@end\n";
+
+TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string script = gather_script(inventory, inventory.hosts[0]);
+    EXPECT_NE(script.find("'/usr/lib/postgresql/15/bin/psql' -X -q -At -F '|' -p 5432"),
+              std::string::npos);
+    EXPECT_EQ(script.find("--cluster"), std::string::npos) << "no slow pg_wrapper";
+    EXPECT_NE(script.find("SET default_transaction_read_only = on;"), std::string::npos);
+    EXPECT_NE(script.find("ps -eo pid=,args="), std::string::npos);
+    EXPECT_NE(script.find("tail -n 20 -- '/var/log/postgresql/postgresql-15-main.log'"),
+              std::string::npos);
+    for (const char* query : {"server", "replication", "receiver", "slots", "settings"}) {
+        EXPECT_NE(script.find(std::string("\\echo @@query ") + query + "\n"), std::string::npos)
+            << query;
+    }
+    EXPECT_NE(script.find("pg_stat_replication"), std::string::npos);
+    EXPECT_NE(script.find("pg_stat_wal_receiver"), std::string::npos);
+    EXPECT_NE(script.find("pg_replication_slots"), std::string::npos);
+    EXPECT_NE(script.find("pg_settings"), std::string::npos);
+    for (const char* write : {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "emit_message"}) {
+        EXPECT_EQ(script.find(write), std::string::npos) << write;
+    }
+}
+
+TEST(VerifyGather, ServerInfoSqlIsVersionAware) {
+    EXPECT_NE(server_info_sql(PgVersion{15, 0}).find("pg_last_wal_replay_lsn()"),
+              std::string::npos);
+    const auto old = server_info_sql(PgVersion{9, 6});
+    EXPECT_NE(old.find("pg_last_xlog_replay_location()"), std::string::npos);
+    EXPECT_NE(old.find("pg_is_xlog_replay_paused()"), std::string::npos);
+    EXPECT_EQ(old.find("_wal_"), std::string::npos);
+}
+
+struct ServerInfoCase {
+    std::string out;
+    bool ok;
+};
+
+class VerifyServerInfoTest : public ::testing::TestWithParam<ServerInfoCase> {};
+
+TEST_P(VerifyServerInfoTest, Parses) {
+    const auto info = parse_server_info(GetParam().out);
+    EXPECT_EQ(info.ok(), GetParam().ok) << GetParam().out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, VerifyServerInfoTest,
+    ::testing::Values(ServerInfoCase{"f|1|0/1||||||\n", false},
+                      ServerInfoCase{"f|1|0/1|||||17.5|150004\n", true},
+                      ServerInfoCase{"t|1||0/2|0/1|0.5|t|17.5|150004\n", true},
+                      ServerInfoCase{"x|1||0/2|0/1|0.5|t|17.5|150004\n", false},
+                      ServerInfoCase{"t|1||zz|0/1|0.5|t|17.5|150004\n", false},
+                      ServerInfoCase{"t|1||0/2|0/1|abc|t|17.5|150004\n", false},
+                      ServerInfoCase{"t|1||0/2|0/1|0.5|maybe|17.5|150004\n", false},
+                      ServerInfoCase{"t|1||0/2|0/1|0.5|t|now|150004\n", false},
+                      ServerInfoCase{"", false},
+                      ServerInfoCase{"f|1|0/1|||||17.5|150004\nf|1|0/1|||||17.5|150004\n", false}));
+
+TEST(VerifyGather, ParsesAPrimary) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state = parse_gather_output(inventory.hosts[0], kPrimaryOutput, "");
+    EXPECT_TRUE(state.reached());
+    EXPECT_TRUE(state.accepting);
+    EXPECT_TRUE(state.query_errors.empty()) << state.query_errors.front();
+    ASSERT_TRUE(state.server.has_value());
+    EXPECT_FALSE(state.server->in_recovery);
+    EXPECT_EQ(state.server->current_lsn, "0/403F368");
+    EXPECT_EQ(state.server->server_version_num, 150018);
+    EXPECT_FALSE(state.server->replay_paused.has_value());
+    ASSERT_EQ(state.replication.size(), 2u);
+    EXPECT_EQ(state.replication[0].application_name, "db2");
+    EXPECT_EQ(state.replication[1].replay_lag_seconds, std::nullopt);
+    EXPECT_FALSE(state.receiver.has_value());
+    ASSERT_EQ(state.slots.size(), 2u);
+    EXPECT_FALSE(state.slots[1].active);
+    ASSERT_EQ(state.settings.size(), 1u);
+    EXPECT_EQ(state.processes.walsenders.size(), 2u);
+    EXPECT_EQ(state.processes.postmaster_pid, 1356);
+    ASSERT_EQ(state.log_tail.size(), 2u);
+    EXPECT_EQ(state.log_tail[1], "@@sql") << "a log line never ends the log section";
+}
+
+TEST(VerifyGather, ParsesAStandby) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state = parse_gather_output(inventory.hosts[1], kStandbyOutput, "");
+    ASSERT_TRUE(state.server.has_value());
+    EXPECT_TRUE(state.is_standby());
+    EXPECT_EQ(state.server->replay_lsn, "0/4000100");
+    EXPECT_EQ(state.server->replay_age_seconds, 3.25);
+    EXPECT_EQ(state.server->replay_paused, false);
+    ASSERT_TRUE(state.receiver.has_value());
+    EXPECT_EQ(state.receiver->sender_host, "10.0.0.11");
+    EXPECT_EQ(state.receiver->slot_name, "db2");
+    ASSERT_TRUE(state.processes.walreceiver.has_value());
+    EXPECT_TRUE(state.log_tail.empty());
+}
+
+TEST(VerifyGather, ServerNotAcceptingConnections) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state = parse_gather_output(
+        inventory.hosts[1],
+        "@@ps\n   29 /usr/lib/postgresql/15/bin/postgres -D /d -c "
+        "config_file=/etc/postgresql/15/main/postgresql.conf\n@@log\n|LOG: x\n@@sql\n"
+        "@@psql-exit 2\n@@end\n",
+        "psql: error: connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" "
+        "failed: FATAL:  the database system is in recovery mode\n");
+    EXPECT_TRUE(state.reached());
+    EXPECT_TRUE(state.running());
+    EXPECT_FALSE(state.accepting);
+    EXPECT_EQ(state.psql_error,
+              "connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" failed: "
+              "FATAL:  the database system is in recovery mode");
+    EXPECT_FALSE(state.server.has_value());
+}
+
+TEST(VerifyGather, ServerStopped) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state =
+        parse_gather_output(inventory.hosts[2], "@@ps\n@@log\n@@sql\n@@psql-exit 2\n@@end\n",
+                            "psql: error: connection to server failed: No such file\n"
+                            "\tIs the server running locally?\n");
+    EXPECT_FALSE(state.running());
+    EXPECT_EQ(state.psql_error, "connection to server failed: No such file");
+}
+
+TEST(VerifyGather, QueryErrorsAreKept) {
+    const Inventory inventory = test::verify_inventory();
+    std::string output = kPrimaryOutput;
+    output.replace(output.find("db3|physical|f|0/4000000\n"), 25, "db3|physical|f\n");
+    const HostState state = parse_gather_output(
+        inventory.hosts[0], output,
+        "psql:<stdin>:7: ERROR:  permission denied for view pg_stat_replication\n");
+    EXPECT_TRUE(state.accepting);
+    ASSERT_EQ(state.query_errors.size(), 2u);
+    EXPECT_NE(state.query_errors[0].find("permission denied"), std::string::npos);
+    EXPECT_EQ(state.query_errors[1].rfind("slots: ", 0), 0u) << state.query_errors[1];
+    EXPECT_TRUE(state.slots.empty());
+    EXPECT_EQ(state.replication.size(), 2u) << "other queries still count";
+}
+
+TEST(VerifyGather, MissingQueryAndBadExit) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state = parse_gather_output(
+        inventory.hosts[0],
+        "@@ps\n@@log\n@@sql\n@@query server\nf|1|0/1|||||17.5|150004\n@@psql-exit 2\n@@end\n",
+        "FATAL:  terminating connection due to administrator command\n");
+    EXPECT_TRUE(state.accepting);
+    EXPECT_TRUE(state.server.has_value());
+    // the FATAL line, the exit status and the four queries that never ran
+    EXPECT_EQ(state.query_errors.size(), 6u);
+}
+
+TEST(VerifyGather, CutShortOutputIsAGatherError) {
+    const Inventory inventory = test::verify_inventory();
+    const HostState state = parse_gather_output(inventory.hosts[0], "@@ps\n@@log\n@@sql\n", "");
+    ASSERT_TRUE(state.gather_error.has_value());
+    EXPECT_FALSE(state.reached());
+}
+
+TEST(VerifyGather, GatherHostRunsOneReadOnlyCommandAsPostgres) {
+    const Inventory inventory = test::verify_inventory();
+    FakeExecutor fake("db1");
+    fake.expect_run("echo @@ps", command_ok(kPrimaryOutput))
+        .as(RunAs::Postgres)
+        .mutation(Mutation::ReadOnly);
+    const HostState state = gather_host(fake, inventory, inventory.hosts[0]);
+    EXPECT_TRUE(state.accepting);
+    EXPECT_EQ(fake.calls().size(), 1u);
+    EXPECT_EQ(fake.mutating_calls(), 0);
+}
+
+TEST(VerifyGather, GatherHostErrors) {
+    const Inventory inventory = test::verify_inventory();
+    {
+        FakeExecutor fake("db1");
+        fake.expect_run("echo @@ps").fails(make_error(ErrorKind::Sudo, "db1: sudo refused"));
+        const HostState state = gather_host(fake, inventory, inventory.hosts[0]);
+        ASSERT_TRUE(state.gather_error.has_value());
+        EXPECT_EQ(state.gather_error->kind, ErrorKind::Sudo);
+    }
+    {
+        FakeExecutor fake("db1");
+        fake.expect_run("echo @@ps", command_failed(126, "runuser: cannot run sh\n"));
+        const HostState state = gather_host(fake, inventory, inventory.hosts[0]);
+        ASSERT_TRUE(state.gather_error.has_value());
+        EXPECT_NE(state.gather_error->message.find("runuser: cannot run sh"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace pgrepl

@@ -1,0 +1,189 @@
+// The human table and the JSON document of verify.
+#include <gtest/gtest.h>
+
+#include "pgrepl/verify/render.hpp"
+#include "verify_fixtures.hpp"
+
+namespace pgrepl {
+namespace {
+
+std::vector<std::string> keys(const JsonValue& object) {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : object.members()) names.push_back(name);
+    return names;
+}
+
+VerifyReport healthy_report(const Inventory& inventory) {
+    return test::assess_states(inventory, test::healthy_states(inventory));
+}
+
+VerifyReport broken_report(const Inventory& inventory) {
+    auto states = test::healthy_states(inventory);
+    states[2].receiver.reset();
+    states[2].processes.walreceiver.reset();
+    states[2].log_tail = {
+        "FATAL:  no pg_hba.conf entry for replication connection from host "
+        "\"10.0.0.13\", user \"replicator\", \"quoted\"\ttab"};
+    return test::assess_states(inventory, std::move(states));
+}
+
+TEST(VerifyJson, TopLevelShapeIsStable) {
+    const Inventory inventory = test::verify_inventory();
+    const JsonValue json = verify_json(healthy_report(inventory));
+    EXPECT_EQ(keys(json), (std::vector<std::string>{"format", "cluster", "healthy", "primary",
+                                                    "primaries", "split_brain", "inventory_differs",
+                                                    "notes", "system_identifier", "thresholds",
+                                                    "probe", "hosts", "problems"}));
+    EXPECT_EQ(json.find("format")->as_string(), "pgrepl-verify/1");
+    EXPECT_EQ(json.find("healthy")->as_bool(), true);
+    EXPECT_EQ(json.find("primary")->as_string(), "db1");
+    EXPECT_EQ(keys(*json.find("thresholds")),
+              (std::vector<std::string>{"max_lag_bytes", "max_lag_seconds", "timeout_seconds"}));
+    EXPECT_EQ(json.find("thresholds")->find("max_lag_bytes")->as_number(), 16777216.0);
+    EXPECT_EQ(json.find("thresholds")->find("timeout_seconds")->as_number(), 10.0);
+    EXPECT_EQ(keys(*json.find("probe")),
+              (std::vector<std::string>{"primary", "lsn", "emitted_at", "error"}));
+    EXPECT_EQ(json.find("probe")->find("lsn")->as_string(), "0/5000100");
+    EXPECT_EQ(json.find("hosts")->elements().size(), 3u);
+    EXPECT_TRUE(json.find("problems")->elements().empty());
+}
+
+TEST(VerifyJson, HostShapeIsStable) {
+    const Inventory inventory = test::verify_inventory();
+    const JsonValue json = verify_json(healthy_report(inventory));
+    const JsonValue& standby = json.find("hosts")->elements()[1];
+    EXPECT_EQ(keys(standby), (std::vector<std::string>{"name",
+                                                       "address",
+                                                       "inventory_role",
+                                                       "live_role",
+                                                       "state",
+                                                       "healthy",
+                                                       "member",
+                                                       "reachable",
+                                                       "postgres_running",
+                                                       "accepting_connections",
+                                                       "error",
+                                                       "server",
+                                                       "upstream",
+                                                       "upstream_source",
+                                                       "unknown_sender",
+                                                       "wal_receiver",
+                                                       "sender",
+                                                       "slot",
+                                                       "lag",
+                                                       "probe",
+                                                       "walsenders",
+                                                       "slots",
+                                                       "processes",
+                                                       "settings_problems",
+                                                       "log_tail",
+                                                       "checks"}));
+    EXPECT_EQ(standby.find("live_role")->as_string(), "standby");
+    EXPECT_EQ(standby.find("upstream")->as_string(), "db1");
+    EXPECT_EQ(standby.find("upstream_source")->as_string(), "live");
+    EXPECT_EQ(keys(*standby.find("lag")),
+              (std::vector<std::string>{"bytes", "seconds", "seconds_source",
+                                        "last_replay_age_seconds", "note"}));
+    EXPECT_EQ(standby.find("lag")->find("bytes")->as_number(), 0.0);
+    EXPECT_EQ(standby.find("lag")->find("seconds_source")->as_string(), "caught_up");
+    EXPECT_EQ(
+        keys(*standby.find("probe")),
+        (std::vector<std::string>{"status", "ms", "ms_is_upper_bound", "replay_lsn", "detail"}));
+    EXPECT_EQ(standby.find("probe")->find("status")->as_string(), "replayed");
+    EXPECT_EQ(standby.find("probe")->find("ms")->as_number(), 3.0);
+    EXPECT_EQ(
+        keys(*standby.find("slot")),
+        (std::vector<std::string>{"name", "exists", "active", "restart_lsn", "retained_bytes"}));
+    EXPECT_EQ(standby.find("sender")->find("state")->as_string(), "streaming");
+    EXPECT_EQ(standby.find("sender")->find("process_present")->as_bool(), true);
+    EXPECT_EQ(standby.find("wal_receiver")->find("status")->as_string(), "streaming");
+    EXPECT_EQ(standby.find("server")->find("replay_lsn")->as_string(), "0/5000000");
+    const auto& checks = standby.find("checks")->elements();
+    ASSERT_FALSE(checks.empty());
+    EXPECT_EQ(keys(checks[0]), (std::vector<std::string>{"name", "status", "message", "hint"}));
+    EXPECT_EQ(checks[0].find("status")->as_string(), "ok");
+    EXPECT_TRUE(checks[0].find("hint")->is_null());
+
+    const JsonValue& primary = json.find("hosts")->elements()[0];
+    EXPECT_TRUE(primary.find("upstream")->is_null());
+    EXPECT_TRUE(primary.find("wal_receiver")->is_null());
+    EXPECT_EQ(primary.find("walsenders")->elements().size(), 2u);
+    EXPECT_EQ(primary.find("slots")->elements()[0].find("retained_bytes")->as_number(), 0.0);
+    EXPECT_EQ(primary.find("processes")->find("postmaster_pid")->as_number(), 50.0);
+}
+
+TEST(VerifyJson, ProblemsAndEscapingRoundTrip) {
+    const Inventory inventory = test::verify_inventory();
+    const JsonValue json = verify_json(broken_report(inventory));
+    EXPECT_EQ(json.find("healthy")->as_bool(), false);
+    const auto& problems = json.find("problems")->elements();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(keys(problems[0]),
+              (std::vector<std::string>{"host", "check", "severity", "message", "hint"}));
+    EXPECT_EQ(problems[0].find("host")->as_string(), "db3");
+    EXPECT_EQ(problems[0].find("check")->as_string(), "wal_receiver");
+    EXPECT_EQ(problems[0].find("severity")->as_string(), "error");
+    // The document is valid JSON, and the log line survives its quotes and tab.
+    for (auto style : {JsonStyle::Compact, JsonStyle::Pretty}) {
+        auto parsed = parse_json(json.dump(style));
+        ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+        const auto message = parsed->find("problems")->elements()[0].find("message")->as_string();
+        EXPECT_NE(message->find("user \"replicator\", \"quoted\"\ttab"), std::string::npos);
+    }
+}
+
+TEST(VerifyText, HealthyTable) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string text = render_verify_text(healthy_report(inventory), Color::Never);
+    EXPECT_EQ(text,
+              "HOST  ROLE     UPSTREAM  STATE      LAG  LAG TIME  PROBE  PROBLEMS\n"
+              "db1   primary  -         primary    -    -         -      -\n"
+              "db2   standby  db1       streaming  0 B  0.0 s     3 ms   -\n"
+              "db3   standby  db1       streaming  0 B  0.0 s     3 ms   -\n"
+              "\n"
+              "healthy: primary db1, 2 standby(s) streaming, slowest probe 3 ms\n");
+    EXPECT_EQ(text.find('\033'), std::string::npos);
+}
+
+TEST(VerifyText, ProblemsWithHints) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string text = render_verify_text(broken_report(inventory), Color::Never);
+    EXPECT_NE(text.find("db3   standby  db1?      no-receiver"), std::string::npos) << text;
+    EXPECT_NE(text.find("\ndb3: wal receiver not running; last log line: FATAL:  no pg_hba.conf "
+                        "entry"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\n  hint: check pg_hba on db1 for 10.0.0.13"), std::string::npos) << text;
+    EXPECT_NE(text.find("\nUNHEALTHY: 1 failed check(s) on db3\n"), std::string::npos) << text;
+}
+
+TEST(VerifyText, ColorsOnlyWhenAsked) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string text = render_verify_text(broken_report(inventory), Color::Always);
+    EXPECT_NE(text.find("\033[1;31mno-receiver\033[0m"), std::string::npos) << text;
+    EXPECT_NE(text.find("\033[32mstreaming\033[0m"), std::string::npos) << text;
+}
+
+TEST(VerifyText, NotesAndSplitBrain) {
+    const Inventory inventory = test::verify_inventory();
+    std::vector<HostState> states = {test::primary_state(inventory, "db1", {"db3"}),
+                                     test::primary_state(inventory, "db2", {}),
+                                     test::standby_state(inventory, "db3", "db1")};
+    const std::string text =
+        render_verify_text(test::assess_states(inventory, std::move(states)), Color::Never);
+    EXPECT_NE(text.find("UNHEALTHY (SPLIT BRAIN: db1, db2 are all primaries)"), std::string::npos)
+        << text;
+
+    std::vector<HostState> failover = {test::standby_state(inventory, "db1", "db2"),
+                                       test::primary_state(inventory, "db2", {"db1", "db3"}),
+                                       test::standby_state(inventory, "db3", "db2")};
+    const std::string healthy =
+        render_verify_text(test::assess_states(inventory, std::move(failover)), Color::Never);
+    EXPECT_NE(healthy.find("note: the live primary is db2; the inventory says db1"),
+              std::string::npos)
+        << healthy;
+    EXPECT_NE(healthy.find("healthy: primary db2"), std::string::npos) << healthy;
+}
+
+}  // namespace
+}  // namespace pgrepl
