@@ -78,8 +78,11 @@ class ClusterStep final : public Step {
         switch (decide(context)) {
             case ClusterAction::Create: {
                 Command command;
-                command.script = fmt::format("pg_createcluster --start -p {} {}",
-                                             context.host.postgres.port, words);
+                // On a replica host the new cluster only carries the configuration: the
+                // replica step replaces its data with a base backup, so initdb need not sync.
+                command.script = fmt::format(
+                    "pg_createcluster --start -p {} {}{}", context.host.postgres.port, words,
+                    context.host.role == Role::Replica ? " -- --no-sync" : "");
                 command.mutation = Mutation::Mutating;
                 command.purpose = "pg_createcluster";
                 auto result = steps::run_checked(context, name(), std::move(command));
