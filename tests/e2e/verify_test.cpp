@@ -1,0 +1,346 @@
+// `pgrepl verify` against the lab after a real `pgrepl setup`: healthy 1+2, then each fault is
+// detected and named, and the lab is restored afterwards. One suite per group of faults, so
+// that each ctest test stays within its time limit.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lab.hpp"
+#include "pgrepl/util/json.hpp"
+
+namespace pgrepl::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
+class Restore {
+  public:
+    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
+    ~Restore() { action_(); }
+    Restore(const Restore&) = delete;
+    Restore& operator=(const Restore&) = delete;
+
+  private:
+    std::function<void()> action_;
+};
+
+/// The outcome of one `pgrepl verify --json`.
+struct Verdict {
+    ProcessResult process;
+    JsonValue json;
+
+    bool healthy() const { return json.find("healthy") && json.find("healthy")->as_bool() == true; }
+    const JsonValue& host(const std::string& name) const {
+        static const JsonValue none;
+        if (const JsonValue* hosts = json.find("hosts")) {
+            for (const auto& host : hosts->elements()) {
+                if (host.find("name")->as_string() == name) return host;
+            }
+        }
+        return none;
+    }
+    std::string state(const std::string& name) const {
+        const JsonValue* state = host(name).find("state");
+        return state ? state->as_string().value_or("") : "";
+    }
+    /// The check `check` of host `name`: its status, "" when absent.
+    std::string check(const std::string& name, const std::string& check) const {
+        if (const JsonValue* checks = host(name).find("checks")) {
+            for (const auto& item : checks->elements()) {
+                if (item.find("name")->as_string() == check)
+                    return *item.find("status")->as_string();
+            }
+        }
+        return "";
+    }
+    /// The message and hint of a problem of `name` from `check`, "" when there is none.
+    std::string problem(const std::string& name, const std::string& check) const {
+        if (const JsonValue* problems = json.find("problems")) {
+            for (const auto& item : problems->elements()) {
+                if (item.find("host")->as_string() == name &&
+                    item.find("check")->as_string() == check) {
+                    const JsonValue* hint = item.find("hint");
+                    return *item.find("message")->as_string() +
+                           " | hint: " + (hint && !hint->is_null() ? *hint->as_string() : "");
+                }
+            }
+        }
+        return "";
+    }
+};
+
+Verdict verify(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"verify", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Verdict verdict;
+    verdict.process = run_pgrepl(args);
+    auto parsed = parse_json(verdict.process.out);
+    if (parsed) {
+        verdict.json = std::move(parsed).value();
+    } else {
+        ADD_FAILURE() << "verify --json printed no JSON: " << parsed.error().message << "\n"
+                      << verdict.process.describe();
+    }
+    return verdict;
+}
+
+/// Runs SQL as postgres on a lab host (on stdin), returning psql -At output.
+ProcessResult psql(const std::string& host, const std::string& sql) {
+    return lab_shell(
+        host, "runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 <<'EOF'\n" + sql + "\nEOF");
+}
+
+/// Polls verify until it says healthy (true) or `timeout` passes (false).
+bool wait_healthy(std::chrono::seconds timeout = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const ProcessResult result = run_pgrepl({"verify"});
+        if (result.exit_code == 0) return true;
+        std::this_thread::sleep_for(1s);
+    }
+    return false;
+}
+
+/// Makes the lab a healthy 1+2 cluster: verify, else `pgrepl setup` and wait.
+void ensure_healthy() {
+    if (run_pgrepl({"verify"}).exit_code == 0) return;
+    const ProcessResult setup = run_pgrepl({"setup"});
+    ASSERT_EQ(setup.exit_code, 0) << "pgrepl setup failed: " << setup.describe();
+    ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
+}
+
+/// Re-runs setup (it restores pg_hba, slots...) and waits until verify is healthy again.
+void restore_with_setup() {
+    const ProcessResult setup = run_pgrepl({"setup"});
+    EXPECT_EQ(setup.exit_code, 0) << setup.describe();
+    EXPECT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
+}
+
+void start_postgres(const std::string& host) {
+    lab_shell(host, "pg_ctlcluster 15 main start");
+}
+
+// ---- healthy ----------------------------------------------------------------------------------
+
+TEST(VerifyHealthy, EveryReplicaStreamsAndTheProbeIsTimed) {
+    ensure_healthy();
+    const Verdict verdict = verify();
+    ASSERT_EQ(verdict.process.exit_code, 0) << verdict.process.describe();
+    EXPECT_TRUE(verdict.healthy());
+    EXPECT_EQ(verdict.json.find("primary")->as_string(), "db1");
+    EXPECT_EQ(verdict.state("db1"), "primary");
+    for (const char* standby : {"db2", "db3"}) {
+        EXPECT_EQ(verdict.state(standby), "streaming") << standby;
+        const JsonValue& probe = *verdict.host(standby).find("probe");
+        EXPECT_EQ(probe.find("status")->as_string(), "replayed") << standby;
+        ASSERT_TRUE(probe.find("ms")->as_number().has_value()) << standby;
+        EXPECT_GE(*probe.find("ms")->as_number(), 0.0);
+        EXPECT_LT(*probe.find("ms")->as_number(), 10000.0);
+        EXPECT_EQ(verdict.host(standby).find("upstream")->as_string(), "db1");
+        EXPECT_EQ(verdict.host(standby).find("sender")->find("state")->as_string(), "streaming");
+        EXPECT_EQ(verdict.host(standby).find("slot")->find("active")->as_bool(), true);
+        EXPECT_EQ(verdict.check(standby, "wal_receiver_process"), "ok");
+        EXPECT_EQ(verdict.check(standby, "walsender_process"), "ok");
+    }
+    // The human output: a table, then the verdict.
+    const ProcessResult text = run_pgrepl({"verify"});
+    EXPECT_EQ(text.exit_code, 0) << text.describe();
+    EXPECT_NE(text.out.find("HOST  ROLE"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("healthy: primary db1, 2 standby(s) streaming"), std::string::npos)
+        << text.out;
+    EXPECT_EQ(text.out.find('\033'), std::string::npos) << "no colors when not on a TTY";
+}
+
+TEST(VerifyHealthy, ChangesNoUserDataAndWritesNothingOnAStandby) {
+    ensure_healthy();
+    ASSERT_EQ(psql("db1",
+                   "DROP TABLE IF EXISTS pgrepl_e2e_data;"
+                   "CREATE TABLE pgrepl_e2e_data(id int PRIMARY KEY, v text);"
+                   "INSERT INTO pgrepl_e2e_data SELECT i, md5(i::text) "
+                   "FROM generate_series(1, 1000) i;")
+                  .exit_code,
+              0);
+    Restore drop([] { psql("db1", "DROP TABLE IF EXISTS pgrepl_e2e_data;"); });
+    const std::string snapshot_sql =
+        "SELECT (SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM pgrepl_e2e_data t), "
+        "(SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_stat_user_tables), "
+        "(SELECT count(*) FROM pg_replication_slots);";
+    const std::string read_only_errors =
+        "grep -c 'read-only transaction' /var/log/postgresql/postgresql-15-main.log || true";
+    const ProcessResult before = psql("db1", snapshot_sql);
+    ASSERT_EQ(before.exit_code, 0) << before.describe();
+    const std::string standby_errors_before =
+        lab_shell("db2", read_only_errors).out + lab_shell("db3", read_only_errors).out;
+
+    for (int i = 0; i < 3; ++i) {
+        const ProcessResult result = run_pgrepl({"verify"});
+        EXPECT_EQ(result.exit_code, 0) << result.describe();
+    }
+
+    EXPECT_EQ(psql("db1", snapshot_sql).out, before.out);
+    EXPECT_EQ(lab_shell("db2", read_only_errors).out + lab_shell("db3", read_only_errors).out,
+              standby_errors_before)
+        << "verify tried to write on a standby";
+    // The standbys hold exactly the primary's data (slots are not replicated).
+    const std::string data_sql =
+        "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM pgrepl_e2e_data t;";
+    const std::string primary_data = psql("db1", data_sql).out;
+    EXPECT_FALSE(primary_data.empty());
+    EXPECT_EQ(psql("db2", data_sql).out, primary_data);
+    EXPECT_EQ(psql("db3", data_sql).out, primary_data);
+}
+
+// ---- faults of a replica ------------------------------------------------------------------
+
+TEST(VerifyReplicaFaults, PostgresStopped) {
+    ensure_healthy();
+    Restore restore([] {
+        start_postgres("db3");
+        EXPECT_TRUE(wait_healthy());
+    });
+    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    EXPECT_EQ(verdict.state("db3"), "down");
+    EXPECT_NE(verdict.problem("db3", "postgres").find("PostgreSQL is not running"),
+              std::string::npos)
+        << verdict.process.out;
+    EXPECT_EQ(verdict.state("db2"), "streaming");
+}
+
+TEST(VerifyReplicaFaults, HostDown) {
+    ensure_healthy();
+    Restore restore([] {
+        run_lab({"start-host", "db3"});
+        start_postgres("db3");
+        EXPECT_TRUE(wait_healthy());
+    });
+    ASSERT_EQ(run_lab({"stop-host", "db3"}).exit_code, 0);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    EXPECT_EQ(verdict.state("db3"), "unreachable");
+    EXPECT_NE(verdict.problem("db3", "ssh").find("unreachable"), std::string::npos)
+        << verdict.process.out;
+    EXPECT_EQ(verdict.host("db3").find("reachable")->as_bool(), false);
+}
+
+TEST(VerifyReplicaFaults, WalReceiverKilledAndRestarting) {
+    ensure_healthy();
+    // kill -9 of the walreceiver makes the standby's postmaster restart it (crash recovery);
+    // keep killing it for a few seconds so that verify surely runs while it is down.
+    const ProcessResult killer = lab_shell(
+        "db3",
+        "(for i in $(seq 40); do pkill -9 -f '^postgres: .*walreceiver'; sleep 0.1; done) "
+        "</dev/null >/dev/null 2>&1 &");
+    ASSERT_EQ(killer.exit_code, 0) << killer.describe();
+    Restore restore([] {
+        std::this_thread::sleep_for(5s);
+        EXPECT_TRUE(wait_healthy());
+    });
+    std::this_thread::sleep_for(300ms);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    const std::string state = verdict.state("db3");
+    EXPECT_NE(state, "streaming") << verdict.process.out;
+    EXPECT_EQ(verdict.host("db3").find("healthy")->as_bool(), false) << verdict.process.out;
+    std::string named;
+    for (const char* check : {"connections", "wal_receiver", "wal_receiver_process", "probe"}) {
+        named += verdict.problem("db3", check);
+    }
+    EXPECT_FALSE(named.empty()) << "db3's problem is not named: " << verdict.process.out;
+}
+
+// ---- faults of the primary side ---------------------------------------------------------
+
+TEST(VerifyPrimaryFaults, PgHbaEntryRemoved) {
+    ensure_healthy();
+    Restore restore(restore_with_setup);
+    ASSERT_EQ(lab_shell("db1",
+                        "sed -i '/^host replication replicator 10.231.0.13\\/32/d' "
+                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+                  .exit_code,
+              0);
+    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main restart").exit_code, 0);
+    std::this_thread::sleep_for(1s);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    const std::string problem = verdict.problem("db3", "wal_receiver");
+    EXPECT_NE(problem.find("wal receiver not running"), std::string::npos) << verdict.process.out;
+    EXPECT_NE(problem.find("no pg_hba.conf entry"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("hint: check pg_hba on db1 for 10.231.0.13"), std::string::npos)
+        << problem;
+}
+
+TEST(VerifyPrimaryFaults, SlotDropped) {
+    ensure_healthy();
+    Restore restore(restore_with_setup);
+    const ProcessResult drop =
+        psql("db1",
+             "DO $$ BEGIN FOR i IN 1..100 LOOP BEGIN "
+             "PERFORM pg_terminate_backend(active_pid) FROM pg_replication_slots "
+             "WHERE slot_name = 'db3' AND active_pid IS NOT NULL; "
+             "PERFORM pg_drop_replication_slot('db3'); RETURN; "
+             "EXCEPTION WHEN object_in_use THEN PERFORM pg_sleep(0.05); END; END LOOP; "
+             "RAISE EXCEPTION 'slot db3 stays active'; END $$;");
+    ASSERT_EQ(drop.exit_code, 0) << drop.describe();
+    std::this_thread::sleep_for(500ms);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    EXPECT_NE(verdict.problem("db3", "slot").find("slot db3 missing on db1"), std::string::npos)
+        << verdict.process.out;
+    EXPECT_EQ(verdict.host("db3").find("slot")->find("exists")->as_bool(), false);
+}
+
+TEST(VerifyPrimaryFaults, PrimaryDown) {
+    ensure_healthy();
+    Restore restore([] {
+        start_postgres("db1");
+        EXPECT_TRUE(wait_healthy());
+    });
+    ASSERT_EQ(lab_shell("db1", "pg_ctlcluster 15 main stop").exit_code, 0);
+    const Verdict verdict = verify();
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    EXPECT_TRUE(verdict.json.find("primary")->is_null());
+    EXPECT_EQ(verdict.state("db1"), "down");
+    for (const char* standby : {"db2", "db3"}) {
+        EXPECT_NE(verdict.problem(standby, "upstream").find("no upstream"), std::string::npos)
+            << standby << ": " << verdict.process.out;
+    }
+}
+
+// ---- lag ------------------------------------------------------------------------------------
+
+TEST(VerifyLag, ReplayPausedWhileThePrimaryWrites) {
+    ensure_healthy();
+    Restore restore([] {
+        psql("db3", "SELECT pg_wal_replay_resume();");
+        psql("db1", "DROP TABLE IF EXISTS pgrepl_e2e_lag;");
+        EXPECT_TRUE(wait_healthy());
+    });
+    ASSERT_EQ(psql("db3", "SELECT pg_wal_replay_pause();").exit_code, 0);
+    ASSERT_EQ(psql("db1",
+                   "CREATE TABLE pgrepl_e2e_lag AS SELECT i, md5(i::text) AS v "
+                   "FROM generate_series(1, 20000) i;")
+                  .exit_code,
+              0);
+    std::this_thread::sleep_for(500ms);
+    const Verdict verdict = verify({"--max-lag-bytes", "100000", "--timeout", "2"});
+    EXPECT_EQ(verdict.process.exit_code, 1) << verdict.process.describe();
+    EXPECT_EQ(verdict.state("db3"), "paused");
+    EXPECT_NE(verdict.problem("db3", "replay").find("WAL replay is paused"), std::string::npos)
+        << verdict.process.out;
+    EXPECT_NE(verdict.problem("db3", "lag").find("over --max-lag-bytes 100000"), std::string::npos)
+        << verdict.process.out;
+    const JsonValue* bytes = verdict.host("db3").find("lag")->find("bytes");
+    ASSERT_TRUE(bytes->as_number().has_value());
+    EXPECT_GT(*bytes->as_number(), 100000.0);
+    EXPECT_EQ(verdict.state("db2"), "streaming");
+}
+
+}  // namespace
+}  // namespace pgrepl::e2e
