@@ -183,6 +183,12 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     }
 
     printer.recap();
+    for (const auto& run : runs) {
+        if (!run.executor) continue;
+        const auto stats = run.executor->stats();
+        spdlog::debug("{}: {} SSH connection(s), {} remote round trip(s)", run.host->name,
+                      stats.connections, stats.commands);
+    }
     if (printer.any_refused()) return ExitCode::Refused;
     return printer.any_failed() ? ExitCode::Failed : ExitCode::Ok;
 }

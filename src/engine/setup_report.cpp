@@ -54,7 +54,12 @@ void SetupPrinter::print(const StepReport& report) {
     }
     out_.flush();
     if (report.status == StepStatus::Failed) {
-        spdlog::error("{}: {}: {}", report.host, report.step, report.reason);
+        // Errors from below already read `host: step: ...`; others get that prefix here.
+        if (report.reason.rfind(report.host + ": ", 0) == 0) {
+            spdlog::error("{}", report.reason);
+        } else {
+            spdlog::error("{}: {}: {}", report.host, report.step, report.reason);
+        }
         if (!report.hint.empty()) spdlog::error("hint: {}", report.hint);
     }
 }

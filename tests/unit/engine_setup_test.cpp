@@ -1,0 +1,131 @@
+// run_setup's orchestration with simulated hosts: what is refused before any host is contacted,
+// unreachable hosts, drift, and check mode.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "pgrepl/engine/setup.hpp"
+#include "support/step_harness.hpp"
+
+namespace pgrepl::test {
+namespace {
+
+// Forwards to a SimHost's fake, which the test keeps.
+class Borrowed final : public Executor {
+  public:
+    explicit Borrowed(Executor& inner) : inner_(inner) {}
+    const std::string& host_name() const override { return inner_.host_name(); }
+    Result<CommandResult> run(const Command& command) override { return inner_.run(command); }
+    Status write_file(const FileSpec& file) override { return inner_.write_file(file); }
+    Result<std::optional<std::string>> read_file(const std::string& path, RunAs run_as) override {
+        return inner_.read_file(path, run_as);
+    }
+    ExecutorStats stats() const override { return inner_.stats(); }
+
+  private:
+    Executor& inner_;
+};
+
+SimState bare() {
+    SimState state;
+    state.cluster_exists = false;
+    state.running = false;
+    state.pg_version_file = false;
+    state.login = HostSnapshot::Login{false, "", "", "could not connect to server"};
+    return state;
+}
+
+struct Lab {
+    std::map<std::string, std::unique_ptr<SimHost>> hosts;
+    std::set<std::string> unreachable;
+    int connects = 0;
+
+    ExecutorFactory factory() {
+        return [this](const Host& host) -> Result<std::unique_ptr<Executor>> {
+            ++connects;
+            if (unreachable.count(host.name) != 0) {
+                return make_error(ErrorKind::Connect, host.name + ": connect: timed out",
+                                  "check the network");
+            }
+            return std::unique_ptr<Executor>(
+                std::make_unique<Borrowed>(hosts.at(host.name)->fake()));
+        };
+    }
+};
+
+class SetupOrchestration : public ::testing::Test {
+  protected:
+    void SetUp() override { ::setenv("PGREPL_REPLICATION_PASSWORD", "pw", 1); }
+    void TearDown() override { ::unsetenv("PGREPL_REPLICATION_PASSWORD"); }
+};
+
+TEST_F(SetupOrchestration, BadLimitAndMissingPasswordTouchNoHost) {
+    auto inventory = three_host_inventory();
+    Lab lab;
+    std::ostringstream out;
+    SetupOptions options;
+    options.limit = {"db9"};
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Usage);
+    ::unsetenv("PGREPL_REPLICATION_PASSWORD");
+    EXPECT_EQ(run_setup(inventory, SetupOptions{}, lab.factory(), out), ExitCode::Usage);
+    EXPECT_EQ(lab.connects, 0);
+}
+
+TEST_F(SetupOrchestration, CheckModeOnBareHostsPlansAndChangesNothing) {
+    auto inventory = three_host_inventory();
+    Lab lab;
+    for (const char* name : {"db1", "db2", "db3"})
+        lab.hosts[name] = std::make_unique<SimHost>(name, bare());
+    std::ostringstream out;
+    SetupOptions options;
+    options.mode = RunMode::Check;
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Ok) << out.str();
+    EXPECT_NE(out.str().find("RECAP (check mode: nothing was changed)"), std::string::npos);
+    EXPECT_NE(out.str().find("db2   replica   would change clone from db1"), std::string::npos)
+        << out.str();
+    for (auto& [name, host] : lab.hosts) EXPECT_EQ(host->fake().mutating_calls(), 0) << name;
+}
+
+TEST_F(SetupOrchestration, AnUnreachableHostFailsAloneAndSkipsItsDependants) {
+    auto inventory = three_host_inventory();
+    Lab lab;
+    for (const char* name : {"db1", "db2", "db3"})
+        lab.hosts[name] = std::make_unique<SimHost>(name, bare());
+    lab.unreachable = {"db1"};
+    std::ostringstream out;
+    SetupOptions options;
+    options.mode = RunMode::Check;
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Failed);
+    EXPECT_NE(out.str().find("db1   connect   failed"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("db2   upstream  skipped  upstream db1 did not complete"),
+              std::string::npos)
+        << out.str();
+}
+
+TEST_F(SetupOrchestration, APromotedReplicaIsRefusedAndNotTouched) {
+    auto inventory = three_host_inventory();
+    Lab lab;
+    SimState primary;  // db1: a primary (as the inventory says)
+    primary.system_identifier = "7000";
+    SimState promoted = primary;  // db2: also a primary of the same system
+    SimState standby = primary;   // db3: a standby of that system
+    standby.role = LiveRole::Standby;
+    standby.standby_signal = true;
+    lab.hosts["db1"] = std::make_unique<SimHost>("db1", primary);
+    lab.hosts["db2"] = std::make_unique<SimHost>("db2", promoted);
+    lab.hosts["db3"] = std::make_unique<SimHost>("db3", standby);
+    std::ostringstream out;
+    SetupOptions options;
+    options.mode = RunMode::Check;
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Refused) << out.str();
+    EXPECT_NE(
+        out.str().find("db2   topology  failed   db2 is running as a primary of this cluster"),
+        std::string::npos)
+        << out.str();
+    EXPECT_EQ(lab.hosts["db2"]->fake().mutating_calls(), 0);
+}
+
+}  // namespace
+}  // namespace pgrepl::test
