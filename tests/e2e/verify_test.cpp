@@ -125,6 +125,29 @@ void start_postgres(const std::string& host) {
     lab_shell(host, "pg_ctlcluster 15 main start");
 }
 
+/// Points db3's WAL receiver at `address` (the managed standby settings, then a reload).
+ProcessResult point_db3_at(const std::string& address) {
+    return lab_shell("db3", "sed -i 's/host=10\\.231\\.0\\.1[0-9] /host=" + address +
+                                " /' /etc/postgresql/15/main/conf.d/pgrepl-standby.conf && "
+                                "pg_ctlcluster 15 main reload");
+}
+
+/// Drops slot `name` on `host`, terminating its walsender first if it is still active.
+ProcessResult drop_slot(const std::string& host, const std::string& name) {
+    std::string sql =
+        "DO $$ BEGIN FOR i IN 1..100 LOOP BEGIN "
+        "PERFORM pg_terminate_backend(active_pid) FROM pg_replication_slots "
+        "WHERE slot_name = 'SLOT' AND active_pid IS NOT NULL; "
+        "IF EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'SLOT') "
+        "THEN PERFORM pg_drop_replication_slot('SLOT'); END IF; RETURN; "
+        "EXCEPTION WHEN object_in_use THEN PERFORM pg_sleep(0.05); END; END LOOP; "
+        "RAISE EXCEPTION 'slot stays active'; END $$;";
+    for (auto at = sql.find("SLOT"); at != std::string::npos; at = sql.find("SLOT", at)) {
+        sql.replace(at, 4, name);
+    }
+    return psql(host, sql);
+}
+
 // ---- healthy ----------------------------------------------------------------------------------
 
 TEST(VerifyHealthy, EveryReplicaStreamsAndTheProbeIsTimed) {
@@ -311,6 +334,57 @@ TEST(VerifyPrimaryFaults, PrimaryDown) {
         EXPECT_NE(verdict.problem(standby, "upstream").find("no upstream"), std::string::npos)
             << standby << ": " << verdict.process.out;
     }
+}
+
+// ---- cascading replica ------------------------------------------------------------------------
+
+TEST(VerifyCascade, ReplicaOfAReplica) {
+    ensure_healthy();
+    TempDir dir;
+    std::string inventory = read_local_file(lab_path("inventory.yaml"));
+    const std::string db3 = "  - name: db3\n";
+    const auto at = inventory.find(db3);
+    ASSERT_NE(at, std::string::npos) << inventory;
+    inventory.insert(at + db3.size(), "    upstream: db2\n");
+    const std::string cascade = dir.file("cascade.yaml");
+    write_local_file(cascade, inventory);
+    const ProcessResult check = run_pgrepl({"inventory", "check", cascade});
+    ASSERT_EQ(check.exit_code, 0) << check.describe();
+    Restore restore([] {
+        point_db3_at("10.231.0.11");
+        std::this_thread::sleep_for(1s);
+        EXPECT_EQ(drop_slot("db2", "db3").exit_code, 0);
+        EXPECT_TRUE(wait_healthy());
+    });
+    ASSERT_EQ(psql("db2",
+                   "SELECT pg_create_physical_replication_slot('db3', true) WHERE NOT "
+                   "EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'db3');")
+                  .exit_code,
+              0);
+    ASSERT_EQ(point_db3_at("10.231.0.12").exit_code, 0);
+    Verdict verdict;
+    for (int i = 0; i < 30; ++i) {
+        verdict = verify({cascade});
+        if (verdict.process.exit_code == 0) break;
+        std::this_thread::sleep_for(1s);
+    }
+    ASSERT_EQ(verdict.process.exit_code, 0) << verdict.process.describe();
+    EXPECT_FALSE(verdict.json.find("inventory_differs")->as_bool().value_or(true));
+    EXPECT_EQ(verdict.host("db3").find("upstream")->as_string(), "db2");
+    EXPECT_EQ(verdict.host("db3").find("upstream_source")->as_string(), "live");
+    EXPECT_EQ(verdict.host("db3").find("probe")->find("status")->as_string(), "replayed");
+    EXPECT_EQ(verdict.check("db3", "slot"), "ok");
+    // db1 still holds the slot db3 used before: nothing uses it now, and it keeps WAL.
+    EXPECT_NE(verdict.problem("db1", "slots").find("db3"), std::string::npos)
+        << verdict.process.out;
+
+    // With the original inventory the same live topology is healthy, with a note.
+    const Verdict original = verify();
+    EXPECT_EQ(original.process.exit_code, 0) << original.process.describe();
+    EXPECT_TRUE(original.json.find("inventory_differs")->as_bool().value_or(false));
+    const auto& notes = original.json.find("notes")->elements();
+    ASSERT_FALSE(notes.empty());
+    EXPECT_EQ(notes[0].as_string(), "db3 streams from db2; the inventory says from db1");
 }
 
 // ---- lag ------------------------------------------------------------------------------------
