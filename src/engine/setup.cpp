@@ -149,16 +149,22 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
                 auto it = index.find(upstream.name);
                 const HostRun* up = it == index.end() ? nullptr : &runs[it->second];
                 std::string why;
+                // The upstream's own failure is counted there: this host is just skipped. An
+                // upstream that --limit kept from changing makes the asked-for host fail.
+                StepStatus status = StepStatus::Skipped;
+                std::string hint;
                 if (up != nullptr && !up->done_ok) {
                     why = fmt::format("upstream {} did not complete", upstream.name);
                 } else if (up != nullptr && up->mode == RunMode::Check && up->changed &&
                            run.mode == RunMode::Apply) {
-                    why = fmt::format(
-                        "upstream {} is not up to date; run setup without --limit first",
-                        upstream.name);
+                    why = fmt::format("upstream {} is not up to date", upstream.name);
+                    status = StepStatus::Failed;
+                    hint =
+                        "run pgrepl setup without --limit first (the upstream is only checked "
+                        "under --limit)";
                 }
                 if (!why.empty()) {
-                    printer.print(pseudo_report(*run.host, "upstream", StepStatus::Skipped, why));
+                    printer.print(pseudo_report(*run.host, "upstream", status, why, hint));
                     run.blocked = why;
                     continue;
                 }

@@ -129,3 +129,29 @@ TEST_F(SetupOrchestration, APromotedReplicaIsRefusedAndNotTouched) {
 
 }  // namespace
 }  // namespace pgrepl::test
+
+namespace pgrepl::test {
+namespace {
+
+TEST_F(SetupOrchestration, LimitChecksDependenciesWithoutChangingThem) {
+    auto inventory = three_host_inventory();
+    Lab lab;
+    for (const char* name : {"db1", "db2", "db3"})
+        lab.hosts[name] = std::make_unique<SimHost>(name, bare());
+    std::ostringstream out;
+    SetupOptions options;
+    options.limit = {"db2"};
+    // db1 would need changes: it is checked only (the dry-run guard refuses any change), and
+    // db2 is skipped; db3 is not contacted at all.
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Failed) << out.str();
+    EXPECT_NE(out.str().find("db2   upstream  failed   upstream db1 is not up to date"),
+              std::string::npos)
+        << out.str();
+    EXPECT_EQ(lab.connects, 2);
+    EXPECT_EQ(lab.hosts["db1"]->fake().mutating_calls(), 0);
+    EXPECT_EQ(lab.hosts["db2"]->fake().mutating_calls(), 0);
+    EXPECT_TRUE(lab.hosts["db3"]->fake().calls().empty());
+}
+
+}  // namespace
+}  // namespace pgrepl::test
