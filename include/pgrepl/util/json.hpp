@@ -104,8 +104,10 @@ class JsonValue {
     std::string dump(JsonStyle style = JsonStyle::Compact) const;
 
   private:
+    /// Appends the text of the value at nesting `depth` to `out`.
     void dump_to(std::string& out, JsonStyle style, int depth) const;
 
+    /// The value (std::monostate is null).
     std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Object> data_;
 };
 
