@@ -1,6 +1,8 @@
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <iostream>
 
 #include "common.hpp"
+#include "pgrepl/promote/promote.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl::cli {
@@ -9,19 +11,45 @@ void add_promote_command(CLI::App& app, Context& context) {
     struct Options {
         std::string host;
         bool force = false;
+        bool check = false;
+        bool update_inventory = false;
+        int connect_timeout = 0;
     };
     auto options = std::make_shared<Options>();
-    auto* promote = app.add_subcommand("promote", "Fail over to a replica; the others follow it");
+    auto* promote = app.add_subcommand(
+        "promote",
+        "Fail over to a replica: refuse while the primary is alive (unless --force, which "
+        "stops and fences it first), promote the replica, re-point the other standbys to it. "
+        "Exit 0 promoted, 1 failed, 2 usage, 3 refused (nothing changed). See docs/promote.md");
     promote->add_option("HOST", options->host, "The replica to promote")->required();
-    promote->add_flag(
-        "--force", options->force,
-        "Promote even if the primary is alive (it is fenced first) or the target is behind");
+    promote->add_flag("--force", options->force,
+                      "Promote even if the primary is alive (it is stopped and fenced first) or "
+                      "another standby holds more WAL (it must then be re-cloned)");
+    promote->add_flag("--check", options->check, "Show what promote would do; change nothing");
+    promote->add_flag("--update-inventory", options->update_inventory,
+                      "Rewrite the stale role: values of the inventory file in place (comments "
+                      "and layout are kept)");
+    promote
+        ->add_option("--connect-timeout", options->connect_timeout,
+                     "Seconds to wait for each SSH connection (default: the inventory's "
+                     "ssh.connect_timeout); an old primary that does not answer in time is "
+                     "assumed dead")
+        ->check(CLI::Range(1, 3600));
     promote->callback([&context, options] {
         context.action = [&context, options] {
+            PromoteOptions promote_options;
+            promote_options.start = std::chrono::steady_clock::now();
             auto inventory = load_or_report(resolve_inventory_path(context.global));
             if (!inventory) return to_int(ExitCode::Usage);
-            spdlog::error("promote: not implemented yet");
-            return to_int(ExitCode::Failed);
+            promote_options.target = options->host;
+            promote_options.mode = options->check ? RunMode::Check : RunMode::Apply;
+            promote_options.force = options->force ? Force::Yes : Force::No;
+            promote_options.update_inventory =
+                options->update_inventory ? UpdateInventory::Yes : UpdateInventory::No;
+            promote_options.show_diffs = context.global.verbose > 0;
+            if (options->connect_timeout > 0)
+                promote_options.connect_timeout = options->connect_timeout;
+            return to_int(run_promote(*inventory, promote_options, ssh_factory(), std::cout));
         };
     });
 }

@@ -1,0 +1,68 @@
+// Whether and how `pgrepl promote` may promote a host: a pure function of the gathered states,
+// unit-tested on a table of cases. See docs/promote.md for the rules.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgrepl/engine/step.hpp"
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/promote/state.hpp"
+
+namespace pgrepl {
+
+/// What promote will do.
+enum class PromoteVerdict {
+    Promote,  ///< promote the target (after fencing what `stop_and_fence` lists)
+    Resume,   ///< the target already runs as the primary (promoted earlier): re-point the others
+    Refuse,   ///< refused for safety (exit code 3)
+    Usage,    ///< the target is not an inventory host (exit code 2)
+    Fail,     ///< the target cannot be reached or queried (exit code 1)
+};
+
+/// "promote", "resume", "refuse", "usage", "fail".
+const char* to_string(PromoteVerdict verdict);
+
+/// A standby holding WAL that the target has not received.
+struct AheadStandby {
+    std::size_t host = 0;     ///< inventory index
+    std::uint64_t bytes = 0;  ///< how far ahead of the target it is
+};
+
+/// The decision, with everything the run needs. Host lists hold inventory indices.
+struct PromoteDecision {
+    PromoteVerdict verdict = PromoteVerdict::Refuse;  ///< what to do
+    std::size_t target = 0;                           ///< the host to promote
+    std::string reason;             ///< one line: why refused or failed, or what will happen
+    std::string hint;               ///< what the user can do about a refusal
+    std::string system_identifier;  ///< the cluster's (the target's)
+    std::vector<std::size_t> stop_and_fence;   ///< live primaries to stop and fence (--force)
+    std::vector<std::size_t> fence_stopped;    ///< stopped, unfenced old primaries to fence
+    std::vector<std::size_t> old_primaries;    ///< every host that is a primary no more
+    std::vector<std::size_t> assumed_dead;     ///< unreachable old primaries (cannot be fenced)
+    std::vector<std::size_t> followers;        ///< running standbys that will follow the target
+    std::vector<AheadStandby> ahead;           ///< standbys ahead of the target (need re-cloning)
+    std::vector<std::size_t> unreachable;      ///< hosts that could not be reached
+    std::vector<std::string> notes;            ///< warnings and remarks, one line each
+    std::optional<std::size_t> most_advanced;  ///< the standby holding the most WAL
+};
+
+/// Decides. `states` is aligned with inventory.hosts. The rules, in order:
+/// - an unknown target is a usage error; an unreachable or unqueryable target fails;
+/// - refused: the target is not running; runs as a standby of another system; is already the
+///   inventory's primary; runs as a primary while another host does too;
+/// - a target that already runs as the primary (not the inventory's) resumes: re-point only;
+/// - refused unless --force: another host runs as a primary of the same system (with --force
+///   it is stopped and fenced first); an unreachable host that a standby still streams from
+///   (it looks alive and cannot be fenced); another standby holds WAL the target has not
+///   received (with --force that standby is left alone and must be re-cloned).
+/// Unreachable old primaries are assumed dead (noted). Stopped old primaries of the same system
+/// that are not fenced yet are fenced (no stop needed).
+PromoteDecision decide_promote(const Inventory& inventory,
+                               const std::vector<PromoteHostState>& states,
+                               const std::string& target, Force force);
+
+}  // namespace pgrepl

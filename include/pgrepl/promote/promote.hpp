@@ -1,0 +1,41 @@
+// `pgrepl promote HOST`: fail over to a replica, re-point the others, never split the brain.
+// See docs/promote.md for what it checks, what it changes and in which order.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "pgrepl/engine/connect.hpp"
+#include "pgrepl/engine/step.hpp"
+#include "pgrepl/util/exit_code.hpp"
+
+namespace pgrepl {
+
+/// Whether --update-inventory was given.
+enum class UpdateInventory { No, Yes };
+
+/// Options of `pgrepl promote`.
+struct PromoteOptions {
+    std::string target;                                      ///< the host to promote
+    RunMode mode = RunMode::Apply;                           ///< --check gives RunMode::Check
+    Force force = Force::No;                                 ///< --force
+    UpdateInventory update_inventory = UpdateInventory::No;  ///< --update-inventory
+    bool show_diffs = false;  ///< -v: diffs of the re-pointed settings
+    /// --connect-timeout: seconds to wait for each host's SSH connection instead of the
+    /// inventory's ssh.connect_timeout. An old primary that does not answer in time is assumed
+    /// dead, so this bounds how long a failover waits for a dead host.
+    std::optional<int> connect_timeout;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  ///< t0
+};
+
+/// Runs promote and prints its progress, the new topology, the stale inventory lines and the
+/// timings to `out`. Exit code: 0 promoted (or, with --check, it would promote); 1 the
+/// promotion failed, the target is unreachable, or the inventory could not be updated; 2 the
+/// target is not an inventory host; 3 refused for safety (nothing was changed). Standbys that
+/// cannot follow are reported with a hint and do not change the exit code.
+ExitCode run_promote(const Inventory& inventory, const PromoteOptions& options,
+                     const ExecutorFactory& factory, std::ostream& out);
+
+}  // namespace pgrepl

@@ -1,0 +1,270 @@
+#include "pgrepl/promote/actions.hpp"
+
+#include <fmt/format.h>
+
+#include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/paths.hpp"
+#include "pgrepl/pg/psql_output.hpp"
+
+namespace pgrepl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The cluster's own psql on its local socket; append a here-document.
+std::string psql_words(const Host& host) {
+    return fmt::format(
+        "PGCONNECT_TIMEOUT=5 PGAPPNAME=pgrepl-promote {} -h /var/run/postgresql -p {} -d postgres "
+        "-X -q -At -F '|' -v ON_ERROR_STOP=1",
+        shell_quote("/usr/lib/postgresql/" + host.postgres.version.to_string() + "/bin/psql"),
+        host.postgres.port);
+}
+
+bool modern(const Host& host) {
+    return host.postgres.version.number() >= 1000;
+}
+
+std::string last_line(std::string_view text) {
+    auto end = text.find_last_not_of("\r\n \t");
+    if (end == std::string_view::npos) return {};
+    auto start = text.find_last_of('\n', end);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    return std::string(text.substr(start, end - start + 1));
+}
+
+std::string first_error(const CommandResult& result) {
+    auto line = last_line(result.err);
+    if (line.empty()) line = last_line(result.out);
+    if (result.signal) return fmt::format("killed by SIG{}", *result.signal);
+    return fmt::format("exit {}{}{}", result.exit_status, line.empty() ? "" : ": ", line);
+}
+
+}  // namespace
+
+std::string fence_script(const Host& host, const FenceInput& input) {
+    const ClusterPaths paths = cluster_paths(host);
+    const std::string version = host.postgres.version.to_string();
+    const std::string marker = fmt::format(
+        "at {}, {} was promoted in its place; this cluster must not run as a primary again",
+        input.when, input.new_primary);
+    const std::string start_conf = fmt::format(
+        "# pgrepl promote fenced this cluster at {} ({} was promoted in its place):\n"
+        "# pg_ctlcluster refuses to start it. See pgrepl.fenced next to this file.\n"
+        "disabled\n",
+        input.when, input.new_primary);
+    std::string signal;
+    if (host.postgres.version.number() >= 1200) {
+        signal = R"SH([ -f "$D/standby.signal" ] || put "$D/standby.signal" 0600 true || exit 1
+)SH";
+    } else {
+        signal =
+            R"SH([ -f "$D/recovery.conf" ] || put "$D/recovery.conf" 0600 printf '%s\n' "# written by pgrepl promote (fence): start as a standby, never as a primary" "standby_mode = 'on'" || exit 1
+)SH";
+    }
+    return fmt::format(
+        R"SH(V={v}; C={c}; D={d}; CONF={conf}
+running() {{ [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; }}
+put() {{ f=$1; m=$2; shift 2; t="$f.pgrepl-tmp"; "$@" > "$t" && chown postgres:postgres "$t" && chmod "$m" "$t" && mv -f "$t" "$f"; }}
+if running; then
+  pg_ctlcluster "$V" "$C" stop -m fast >&2
+  if running; then echo "PostgreSQL still runs after pg_ctlcluster $V $C stop -m fast" >&2; exit 3; fi
+  echo @@stopped
+fi
+was=$(grep -v '^[[:space:]]*#' "$CONF/start.conf" 2>/dev/null | tr -d '[:space:]')
+[ -n "$was" ] && [ "$was" != disabled ] || was=auto
+put "$CONF/pgrepl.fenced" 0644 printf '%s\nstart.conf was: %s\n' {marker} "$was" || exit 1
+put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
+{signal}echo "@@checkpoint=$(runuser -u postgres -- "/usr/lib/postgresql/$V/bin/pg_controldata" "$D" | sed -n 's/^Latest checkpoint location: *//p')"
+)SH",
+        fmt::arg("v", shell_quote(version)), fmt::arg("c", shell_quote(host.postgres.cluster_name)),
+        fmt::arg("d", shell_quote(input.data_directory)),
+        fmt::arg("conf", shell_quote(paths.conf_dir)), fmt::arg("marker", shell_quote(marker)),
+        fmt::arg("start_conf", shell_quote(start_conf)), fmt::arg("signal", signal));
+}
+
+FenceResult parse_fence_output(std::string_view out) {
+    FenceResult result;
+    std::size_t pos = 0;
+    while (pos < out.size()) {
+        auto end = out.find('\n', pos);
+        if (end == std::string_view::npos) end = out.size();
+        auto line = out.substr(pos, end - pos);
+        pos = end + 1;
+        if (line == "@@stopped") result.stopped = true;
+        if (line.rfind("@@checkpoint=", 0) == 0) result.checkpoint = parse_lsn(line.substr(13));
+    }
+    return result;
+}
+
+Result<FenceResult> run_fence(Executor& executor, const Host& host, const FenceInput& input) {
+    Command command;
+    command.script = fence_script(host, input);
+    command.mutation = Mutation::Mutating;
+    command.purpose = "stop and fence the old primary";
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (result->exit_status == 3) {
+        return make_error(ErrorKind::Refused,
+                          fmt::format("{}: fence: {}", host.name, first_error(*result)),
+                          "stop PostgreSQL on it by hand (or make sure the host is down), then "
+                          "run promote again");
+    }
+    if (!result->success()) {
+        return make_error(ErrorKind::Remote,
+                          fmt::format("{}: fence: {}", host.name, first_error(*result)),
+                          "look at the host; it may be stopped but not fenced");
+    }
+    return parse_fence_output(result->out);
+}
+
+std::string promote_script(const Host& host, std::chrono::seconds timeout) {
+    const bool new_style = host.postgres.version.number() >= 1200;
+    const char* walfile = modern(host) ? "pg_walfile_name" : "pg_xlogfile_name";
+    const char* current = modern(host) ? "pg_current_wal_lsn()" : "pg_current_xlog_location()";
+    std::string trigger = new_style ? std::string()
+                                    : fmt::format("pg_ctlcluster {} {} promote >&2 || exit 1\n",
+                                                  shell_quote(host.postgres.version.to_string()),
+                                                  shell_quote(host.postgres.cluster_name));
+    return fmt::format(
+        R"SH({trigger}runuser -u postgres -- env {psql} <<'PGREPL_SQL_END'
+{promote}DO $$ BEGIN
+  FOR i IN 1..{polls} LOOP
+    IF NOT pg_is_in_recovery() THEN RETURN; END IF;
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  RAISE EXCEPTION 'still in recovery after {seconds} s';
+END $$;
+SELECT current_setting('transaction_read_only'), txid_current(), (('x' || substr({walfile}({current}), 1, 8))::bit(32)::int);
+PGREPL_SQL_END
+)SH",
+        fmt::arg("trigger", trigger), fmt::arg("psql", psql_words(host)),
+        fmt::arg("promote", new_style ? "SELECT pg_promote(false);\n" : ""),
+        fmt::arg("polls", timeout.count() * 100), fmt::arg("seconds", timeout.count()),
+        fmt::arg("walfile", walfile), fmt::arg("current", current));
+}
+
+Result<PromoteResult> parse_promote_output(std::string_view out) {
+    const auto fields = parse_psql_rows(last_line(out));
+    if (fields.size() != 1 || fields[0].size() != 3) {
+        return make_error(ErrorKind::Remote,
+                          fmt::format("unexpected output of the promotion: '{}'", last_line(out)));
+    }
+    const auto& row = fields[0];
+    if (row[0] != "off") {
+        return make_error(ErrorKind::Remote, "promoted, but transaction_read_only is " + row[0] +
+                                                 " (default_transaction_read_only set?)");
+    }
+    PromoteResult result;
+    if (auto tli = parse_int(row[2])) result.timeline = static_cast<int>(*tli);
+    return result;
+}
+
+Result<PromoteResult> run_promote_script(Executor& executor, const Host& host,
+                                         std::chrono::seconds timeout) {
+    Command command;
+    command.script = promote_script(host, timeout);
+    command.mutation = Mutation::Mutating;
+    command.purpose = "promote and wait until it accepts writes";
+    const auto start = Clock::now();
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (!result->success()) {
+        return make_error(ErrorKind::Remote,
+                          fmt::format("{}: promote: {}", host.name, first_error(*result)));
+    }
+    auto parsed = parse_promote_output(result->out);
+    if (!parsed) {
+        auto error = parsed.error();
+        error.message = host.name + ": promote: " + error.message;
+        return error;
+    }
+    parsed->duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    return parsed;
+}
+
+std::string catch_up_script(const Host& host, std::uint64_t lsn, std::chrono::seconds timeout) {
+    const char* receive =
+        modern(host) ? "pg_last_wal_receive_lsn()" : "pg_last_xlog_receive_location()";
+    const char* replay =
+        modern(host) ? "pg_last_wal_replay_lsn()" : "pg_last_xlog_replay_location()";
+    return fmt::format(
+        R"SH({psql} <<'PGREPL_SQL_END'
+DO $$ BEGIN
+  FOR i IN 1..{polls} LOOP
+    IF coalesce({receive} >= '{lsn}'::pg_lsn, false) OR coalesce({replay} >= '{lsn}'::pg_lsn, false) THEN RETURN; END IF;
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  RAISE EXCEPTION 'WAL up to {lsn} not received after {seconds} s';
+END $$;
+PGREPL_SQL_END
+)SH",
+        fmt::arg("psql", psql_words(host)), fmt::arg("polls", timeout.count() * 100),
+        fmt::arg("receive", receive), fmt::arg("replay", replay), fmt::arg("lsn", format_lsn(lsn)),
+        fmt::arg("seconds", timeout.count()));
+}
+
+Result<bool> run_catch_up(Executor& executor, const Host& host, std::uint64_t lsn,
+                          std::chrono::seconds timeout) {
+    Command command;
+    command.script = catch_up_script(host, lsn, timeout);
+    command.run_as = RunAs::Postgres;
+    command.purpose = "wait until the old primary's last WAL is received";
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    return result->success();
+}
+
+std::string follow_script(const Host& host, int timeline, std::chrono::seconds timeout) {
+    return fmt::format(
+        R"SH({psql} <<'PGREPL_SQL_END'
+DO $$ BEGIN
+  FOR i IN 1..{polls} LOOP
+    IF EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming' AND received_tli >= {tli}) THEN RETURN; END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), ''), coalesce((SELECT received_tli::text FROM pg_stat_wal_receiver), ''), 'end';
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming' AND received_tli >= {tli}) THEN
+    RAISE EXCEPTION 'not streaming on timeline {tli}';
+  END IF;
+END $$;
+PGREPL_SQL_END
+)SH",
+        fmt::arg("psql", psql_words(host)), fmt::arg("polls", timeout.count() * 20),
+        fmt::arg("tli", timeline));
+}
+
+FollowResult parse_follow_output(std::string_view out, bool success) {
+    FollowResult result;
+    result.following = success;
+    for (const auto& row : parse_psql_rows(out)) {
+        if (row.size() != 3 || row[2] != "end") continue;
+        result.status = row[0];
+        if (auto tli = parse_int(row[1])) result.timeline = static_cast<int>(*tli);
+    }
+    return result;
+}
+
+Result<FollowResult> run_follow_check(Executor& executor, const Host& host, int timeline,
+                                      std::chrono::seconds timeout) {
+    Command command;
+    command.script = follow_script(host, timeline, timeout);
+    command.run_as = RunAs::Postgres;
+    command.purpose = "wait until it streams from the new primary";
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    return parse_follow_output(result->out, result->success());
+}
+
+std::string server_log_tail(Executor& executor, const Host& host, int lines) {
+    Command command;
+    command.script =
+        fmt::format("tail -n {} {} 2>/dev/null", lines, shell_quote(cluster_paths(host).log_file));
+    command.purpose = "read the server log";
+    auto result = executor.run(command);
+    if (!result || !result->success()) return {};
+    return result->out;
+}
+
+}  // namespace pgrepl

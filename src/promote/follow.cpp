@@ -1,0 +1,135 @@
+#include "follow.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "pgrepl/engine/runner.hpp"
+#include "pgrepl/pg/sql.hpp"
+#include "pgrepl/promote/actions.hpp"
+#include "pgrepl/steps/steps.hpp"
+#include "pgrepl/util/parallel.hpp"
+
+namespace pgrepl::promote_detail {
+namespace {
+
+constexpr std::chrono::seconds kFollowTimeout{30};
+
+std::string reclone_hint(const std::string& host) {
+    return fmt::format(
+        "re-clone it from the new primary: update the inventory's roles (pgrepl promote "
+        "--update-inventory), then pgrepl setup --force --limit {}",
+        host);
+}
+
+}  // namespace
+
+FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
+    const Inventory& promoted = input.promoted;
+    const PromoteDecision& decision = input.decision;
+    const std::size_t target = decision.target;
+    const Host& primary = promoted.hosts[target];
+    FollowOutcome outcome;
+    outcome.remarks.resize(promoted.hosts.size());
+    const ClusterView view;
+
+    // 1. Slots on the new primary for the followers that stream from it directly.
+    std::vector<std::string> direct;
+    for (auto i : decision.followers) {
+        if (promoted.upstream_of(promoted.hosts[i]).name == primary.name)
+            direct.push_back(promoted.hosts[i].name);
+    }
+    if (promoted.replication.slots && !direct.empty()) {
+        std::vector<std::unique_ptr<Step>> steps;
+        steps.push_back(make_slots_step(direct));
+        ChainInput chain{
+            promoted,  primary, *input.sessions[target].active(), view, input.password, input.mode,
+            Force::No, {}};
+        run_chain(steps, chain, [&](const StepReport& report) {
+            printer.block(step_lines(report, input.mode, input.show_diffs));
+        });
+    }
+
+    // 2. Every follower at once: the replica step, then wait until it streams.
+    std::mutex mutex;
+    std::vector<std::chrono::milliseconds> done_at;
+    parallel_for(decision.followers.size(), [&](std::size_t k) {
+        const std::size_t i = decision.followers[k];
+        const Host& host = promoted.hosts[i];
+        Executor& executor = *input.sessions[i].active();
+        std::vector<std::unique_ptr<Step>> steps;
+        steps.push_back(make_replica_step());
+        ChainInput chain{promoted, host, executor, view, input.password, input.mode, Force::No, {}};
+        auto result = run_chain(steps, chain, [&](const StepReport& report) {
+            auto report_copy = report;
+            if (report.status == StepStatus::Failed) report_copy.hint = reclone_hint(host.name);
+            auto lines = step_lines(report_copy, input.mode, input.show_diffs);
+            if (report.status == StepStatus::Failed && !report.hint.empty()) {
+                lines.insert(lines.begin() + 1,
+                             "      detail: " + report.hint.substr(0, report.hint.find('\n')));
+            }
+            printer.block(lines);
+        });
+        const std::string upstream = promoted.upstream_of(host).name;
+        std::unique_lock<std::mutex> lock(mutex);
+        if (input.mode == RunMode::Check) {
+            outcome.remarks[i] = result.failed ? "would not follow" : "would follow " + upstream;
+            return;
+        }
+        if (result.failed) {
+            ++outcome.not_following;
+            outcome.remarks[i] = "NOT following: re-clone it";
+            return;
+        }
+        lock.unlock();
+        auto follow = run_follow_check(executor, host, input.timeline, kFollowTimeout);
+        const auto at = printer.elapsed();
+        lock.lock();
+        if (follow && follow->following) {
+            ++outcome.following;
+            done_at.push_back(at);
+            outcome.remarks[i] = "streaming";
+            printer.line(fmt::format("  {}: streaming from {} on timeline {} ({} since start)",
+                                     host.name, upstream, follow->timeline, format_duration(at)));
+        } else {
+            ++outcome.not_following;
+            outcome.remarks[i] = "NOT following: re-clone it";
+            const std::string status =
+                follow ? (follow->status.empty() ? "no WAL receiver"
+                                                 : fmt::format("WAL receiver {} on timeline {}",
+                                                               follow->status, follow->timeline))
+                       : follow.error().message;
+            auto tail = server_log_tail(executor, host, 3);
+            std::vector<std::string> lines{
+                fmt::format("  {}: does not follow {} after {} s ({})", host.name, upstream,
+                            kFollowTimeout.count(), status),
+                "      hint: " + reclone_hint(host.name)};
+            std::size_t pos = 0;
+            while (pos < tail.size()) {
+                auto end = tail.find('\n', pos);
+                if (end == std::string::npos) end = tail.size();
+                if (end > pos) lines.push_back("      log: " + tail.substr(pos, end - pos));
+                pos = end + 1;
+            }
+            printer.block(lines);
+        }
+    });
+    if (!done_at.empty() && outcome.not_following == 0)
+        outcome.all_following_at = *std::max_element(done_at.begin(), done_at.end());
+
+    // 3. Those that were never going to follow.
+    for (const auto& ahead : decision.ahead) {
+        ++outcome.not_following;
+        outcome.remarks[ahead.host] = fmt::format(
+            "{}: {} byte(s) ahead, re-clone it",
+            input.mode == RunMode::Check ? "would not follow" : "NOT following", ahead.bytes);
+        printer.block({fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} "
+                                   "never received",
+                                   promoted.hosts[ahead.host].name, ahead.bytes, primary.name),
+                       "      hint: " + reclone_hint(promoted.hosts[ahead.host].name)});
+    }
+    return outcome;
+}
+
+}  // namespace pgrepl::promote_detail

@@ -1,0 +1,355 @@
+// `pgrepl promote` in the lab, from a real `pgrepl setup` of 1 primary + 2 replicas (slots on):
+// refusals that change nothing, --force fencing a live primary, failover after the primary's
+// host died (no acknowledged row that reached the target is lost, the others follow, verify
+// is healthy with the stale inventory), and a failover after a clean stop (nothing lost).
+// Each suite that changes the topology wipes the lab back to bare hosts at its end, so that
+// the next suite (whatever it is) starts as from the ctest fixture.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lab.hpp"
+
+namespace pgrepl::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+const std::vector<std::string> kHosts{"db1", "db2", "db3"};
+
+/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
+class Restore {
+  public:
+    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
+    ~Restore() { action_(); }
+    Restore(const Restore&) = delete;
+    Restore& operator=(const Restore&) = delete;
+
+  private:
+    std::function<void()> action_;
+};
+
+/// Runs SQL as postgres on a lab host (on stdin); psql -At output.
+ProcessResult psql(const std::string& host, const std::string& sql) {
+    return lab_shell(
+        host, "runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 <<'EOF'\n" + sql + "\nEOF");
+}
+
+/// One-value query, trimmed ("" when it failed).
+std::string query(const std::string& host, const std::string& sql) {
+    auto out = psql(host, sql).out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+/// Stops every cluster and empties PostgreSQL's directories on every host (as the fixture
+/// leaves them), starting hosts that were stopped.
+void wipe_lab() {
+    for (const auto& host : kHosts) {
+        if (lab_shell(host, "true").exit_code != 0) run_lab({"start-host", host});
+        const auto wiped =
+            lab_shell(host,
+                      "for d in /var/lib/postgresql/*/*/; do [ -f \"$d/postmaster.pid\" ] && "
+                      "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D \"$d\" stop -m "
+                      "immediate -w >/dev/null 2>&1; done; "
+                      "rm -rf /etc/postgresql/* /var/lib/postgresql/* /var/lib/postgresql/.[!.]* "
+                      "/var/log/postgresql/*");
+        EXPECT_EQ(wiped.exit_code, 0) << host << ": " << wiped.describe();
+    }
+}
+
+bool wait_healthy(std::chrono::seconds timeout = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (run_pgrepl({"verify"}).exit_code == 0) return true;
+        std::this_thread::sleep_for(1s);
+    }
+    return false;
+}
+
+/// A healthy 1+2 cluster with db1 as the primary: kept when it is already there, else the lab
+/// is wiped and set up from scratch.
+void fresh_cluster() {
+    if (run_pgrepl({"verify"}).exit_code == 0 && query("db1", "SELECT pg_is_in_recovery()") == "f")
+        return;
+    wipe_lab();
+    const ProcessResult setup = run_pgrepl({"setup"});
+    ASSERT_EQ(setup.exit_code, 0) << "pgrepl setup failed: " << setup.describe();
+    ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
+}
+
+/// What a host is, for "nothing changed" comparisons: role, start time, fence files.
+std::string host_fingerprint(const std::string& host) {
+    return query(host, "SELECT pg_is_in_recovery(), pg_postmaster_start_time()") + " " +
+           lab_shell(host,
+                     "cat /etc/postgresql/15/main/start.conf | grep -v '^#'; "
+                     "ls /etc/postgresql/15/main/pgrepl.fenced 2>&1")
+               .out;
+}
+
+std::string cluster_fingerprint() {
+    std::string all;
+    for (const auto& host : kHosts) all += host + ": " + host_fingerprint(host) + "\n";
+    return all + read_local_file(lab_path("inventory.yaml"));
+}
+
+/// The ids of pgrepl_e2e_writes on a host.
+std::set<int> ids_on(const std::string& host) {
+    std::set<int> ids;
+    std::istringstream in(psql(host, "SELECT id FROM pgrepl_e2e_writes").out);
+    for (int id = 0; in >> id;) ids.insert(id);
+    return ids;
+}
+
+/// A writer on `host`: one psql per INSERT, each in its own transaction; the id is appended to
+/// a file of the lab directory (outside the host, so it survives the host) once psql said the
+/// commit succeeded.
+class Writer {
+  public:
+    explicit Writer(const std::string& host) : acked_(lab_path("promote-acked-ids")) {
+        EXPECT_EQ(psql(host,
+                       "DROP TABLE IF EXISTS pgrepl_e2e_writes; "
+                       "CREATE TABLE pgrepl_e2e_writes(id int PRIMARY KEY);")
+                      .exit_code,
+                  0);
+        write_local_file(acked_, "");
+        const auto started =
+            lab_shell(host,
+                      "(i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); "
+                      "runuser -u postgres -- psql -X -q -c \"INSERT INTO pgrepl_e2e_writes VALUES "
+                      "($i)\" >/dev/null 2>&1 && echo $i >> " +
+                          acked_ + "; done) </dev/null >/dev/null 2>&1 &");
+        EXPECT_EQ(started.exit_code, 0) << started.describe();
+    }
+    /// Every id whose commit was acknowledged so far.
+    std::set<int> acknowledged() const {
+        std::set<int> ids;
+        std::istringstream in(read_local_file(acked_));
+        for (std::string line; std::getline(in, line);) {
+            if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos)
+                ids.insert(std::stoi(line));
+        }
+        return ids;
+    }
+
+  private:
+    std::string acked_;
+};
+
+/// Waits until a standby has replayed all it received (so that a read shows all of it).
+void wait_replayed(const std::string& host) {
+    for (int i = 0; i < 100; ++i) {
+        if (query(host, "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()") == "t")
+            return;
+        std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << host << " does not finish replaying";
+}
+
+/// Acknowledged ids missing on `host`.
+std::size_t lost_on(const std::set<int>& acknowledged, const std::string& host) {
+    const auto present = ids_on(host);
+    return static_cast<std::size_t>(std::count_if(acknowledged.begin(), acknowledged.end(),
+                                                  [&](int id) { return present.count(id) == 0; }));
+}
+
+// ---- refusals ---------------------------------------------------------------------------------
+
+TEST(PromoteRefusals, LivePrimaryWithoutForceChangesNothing) {
+    fresh_cluster();
+    const std::string before = cluster_fingerprint();
+    const ProcessResult result = run_pgrepl({"promote", "db2"});
+    EXPECT_EQ(result.exit_code, 3) << result.describe();
+    EXPECT_TRUE(contains(result.out, "refused: db1 is running as the primary")) << result.out;
+    EXPECT_TRUE(contains(result.out, "--force")) << result.out;
+    EXPECT_EQ(cluster_fingerprint(), before);
+    // --check with --force shows the plan and changes nothing either.
+    const ProcessResult check = run_pgrepl({"promote", "db2", "--force", "--check"});
+    EXPECT_EQ(check.exit_code, 0) << check.describe();
+    EXPECT_TRUE(contains(check.out, "db1: would stop")) << check.out;
+    EXPECT_TRUE(contains(check.out, "db3: replica: would change: point the standby at db2"))
+        << check.out;
+    EXPECT_EQ(cluster_fingerprint(), before);
+}
+
+TEST(PromoteRefusals, TargetNotAStandby) {
+    fresh_cluster();
+    const std::string before = cluster_fingerprint();
+    ProcessResult result = run_pgrepl({"promote", "db1", "--force"});
+    EXPECT_EQ(result.exit_code, 3) << result.describe();
+    EXPECT_TRUE(contains(result.out, "db1 is already the primary (it is not a standby)"))
+        << result.out;
+    result = run_pgrepl({"promote", "db9"});
+    EXPECT_EQ(result.exit_code, 2) << result.describe();
+    EXPECT_TRUE(contains(result.out, "no host named 'db9'")) << result.out;
+    EXPECT_EQ(cluster_fingerprint(), before);
+}
+
+TEST(PromoteRefusals, TargetBehindAnotherStandby) {
+    fresh_cluster();
+    Restore restore([] {
+        psql("db2", "SELECT pg_wal_replay_resume();");
+        psql("db2", "ALTER SYSTEM RESET primary_conninfo; SELECT pg_reload_conf();");
+        lab_shell("db1", "pg_ctlcluster 15 main start");
+        psql("db1", "DROP TABLE IF EXISTS pgrepl_e2e_behind;");
+        EXPECT_TRUE(wait_healthy());
+    });
+    // db2 stops receiving; db3 receives what the primary writes next; the primary stops.
+    ASSERT_EQ(
+        psql("db2", "ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf();").exit_code,
+        0);
+    std::this_thread::sleep_for(1s);
+    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_behind AS SELECT generate_series(1, 5000) i;")
+                  .exit_code,
+              0);
+    ASSERT_EQ(lab_shell("db1", "pg_ctlcluster 15 main stop -m fast").exit_code, 0);
+    const std::string before = cluster_fingerprint();
+    ProcessResult result = run_pgrepl({"promote", "db2"});
+    EXPECT_EQ(result.exit_code, 3) << result.describe();
+    EXPECT_TRUE(contains(result.out, "db2 is not the most advanced standby")) << result.out;
+    EXPECT_TRUE(contains(result.out, "promote db3 instead")) << result.out;
+    EXPECT_EQ(cluster_fingerprint(), before) << "a refusal must change nothing";
+    // Paused replay alone does not make a standby behind: promotion replays what it received.
+    ASSERT_EQ(psql("db3", "SELECT pg_wal_replay_pause();").exit_code, 0);
+    result = run_pgrepl({"promote", "db3", "--check"});
+    EXPECT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_TRUE(contains(result.out, "decision: promote db3 (the most advanced standby"))
+        << result.out;
+    psql("db3", "SELECT pg_wal_replay_resume();");
+    EXPECT_EQ(cluster_fingerprint(), before);
+}
+
+// ---- --force with a live primary ----------------------------------------------------------
+
+TEST(PromoteForce, FencesTheLivePrimaryAndLeavesExactlyOnePrimary) {
+    fresh_cluster();
+    Restore restore(wipe_lab);
+    Writer writer("db1");
+    std::this_thread::sleep_for(2s);
+    const ProcessResult result = run_pgrepl({"promote", "db2", "--force"});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    std::cout << result.out;
+    EXPECT_TRUE(contains(result.out, "db1: stopped (fast shutdown) and fenced")) << result.out;
+    // Exactly one primary: db1 is down, db2 writes, db3 is a standby of db2.
+    EXPECT_NE(lab_shell("db1", "pg_ctlcluster 15 main status").exit_code, 0);
+    EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "f");
+    EXPECT_EQ(query("db3", "SELECT pg_is_in_recovery()"), "t");
+    EXPECT_EQ(query("db3", "SELECT sender_host FROM pg_stat_wal_receiver"), "10.231.0.12");
+    // Nothing acknowledged is lost: the fast shutdown sent everything, promote waited for it.
+    const auto acknowledged = writer.acknowledged();
+    EXPECT_GT(acknowledged.size(), 10u);
+    EXPECT_EQ(lost_on(acknowledged, "db2"), 0u);
+    // Fenced: pg_ctlcluster refuses to start it, and a start behind its back is read-only.
+    EXPECT_EQ(lab_shell("db1", "grep -v '^#' /etc/postgresql/15/main/start.conf").out,
+              "disabled\n");
+    const auto marker = lab_shell("db1", "cat /etc/postgresql/15/main/pgrepl.fenced").out;
+    EXPECT_TRUE(contains(marker, "db2 was promoted in its place")) << marker;
+    const auto start = lab_shell("db1", "pg_ctlcluster 15 main start");
+    EXPECT_NE(start.exit_code, 0);
+    EXPECT_TRUE(contains(start.err + start.out, "disabled")) << start.describe();
+    ASSERT_EQ(lab_shell("db1",
+                        "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -w -l /dev/null "
+                        "-D /var/lib/postgresql/15/main -o "
+                        "'-c config_file=/etc/postgresql/15/main/postgresql.conf' start")
+                  .exit_code,
+              0);
+    EXPECT_EQ(query("db1", "SELECT pg_is_in_recovery()"), "t");
+    // And setup refuses to touch it.
+    const ProcessResult setup = run_pgrepl({"setup", "--check"});
+    EXPECT_EQ(setup.exit_code, 3) << setup.describe();
+}
+
+// ---- the primary's host dies ----------------------------------------------------------------
+
+TEST(PromoteKillPrimary, NoAcknowledgedRowThatReachedTheTargetIsLost) {
+    fresh_cluster();
+    Restore restore(wipe_lab);
+    TempDir dir;
+    const std::string inventory = dir.file("inventory.yaml");
+    const std::string original = read_local_file(lab_path("inventory.yaml"));
+    write_local_file(inventory, original);
+    Writer writer("db1");
+    std::this_thread::sleep_for(3s);
+    ASSERT_EQ(run_lab({"stop-host", "db1"}).exit_code, 0);
+    const auto acknowledged = writer.acknowledged();
+    wait_replayed("db2");
+    const auto reached = ids_on("db2");  // what db2 had before the promotion
+
+    const ProcessResult result =
+        run_pgrepl({"-i", inventory, "promote", "db2", "--update-inventory"});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    std::cout << result.out;
+    EXPECT_TRUE(contains(result.out, "db1 is unreachable")) << result.out;
+    EXPECT_TRUE(contains(result.out, "assumed dead")) << result.out;
+    EXPECT_TRUE(contains(result.out, "db3: streaming from db2 on timeline 2")) << result.out;
+
+    // db2 writes; db3 streams from it through its slot.
+    EXPECT_EQ(psql("db2", "INSERT INTO pgrepl_e2e_writes VALUES (-1)").exit_code, 0);
+    EXPECT_EQ(query("db2", "SELECT state || ' ' || application_name FROM pg_stat_replication"),
+              "streaming db3");
+    EXPECT_EQ(query("db2", "SELECT active FROM pg_replication_slots WHERE slot_name = 'db3'"), "t");
+    // Every id db2 had is still there; count what asynchronous replication lost.
+    const auto present = ids_on("db2");
+    for (int id : reached) EXPECT_EQ(present.count(id), 1u) << "id " << id << " lost";
+    std::size_t acked_reached = 0;
+    for (int id : acknowledged) acked_reached += reached.count(id);
+    const auto lost = lost_on(acknowledged, "db2");
+    std::cout << "acknowledged ids: " << acknowledged.size()
+              << ", reached db2 before the kill: " << acked_reached
+              << ", lost (asynchronous replication): " << lost << "\n";
+    EXPECT_GT(acknowledged.size(), 10u);
+
+    // --update-inventory rewrote exactly the two role values.
+    const std::string updated = read_local_file(inventory);
+    std::string expected = original;
+    expected.replace(expected.find("role: primary"), 13, "role: replica");
+    expected.replace(expected.find("role: replica", expected.find("name: db2")), 13,
+                     "role: primary");
+    EXPECT_EQ(updated, expected);
+
+    // The old primary rejoins as a replica of db2; verify is healthy with the stale inventory.
+    ASSERT_EQ(run_lab({"start-host", "db1"}).exit_code, 0);
+    const ProcessResult rejoin =
+        run_pgrepl({"-i", inventory, "setup", "--force", "--limit", "db2,db1"});
+    ASSERT_EQ(rejoin.exit_code, 0) << rejoin.describe();
+    ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
+    const ProcessResult verify = run_pgrepl({"verify"});
+    EXPECT_TRUE(contains(verify.out, "the live primary is db2")) << verify.out;
+    EXPECT_EQ(read_local_file(lab_path("inventory.yaml")), original);
+}
+
+TEST(PromoteCleanStop, NothingAcknowledgedIsLost) {
+    fresh_cluster();
+    Restore restore(wipe_lab);
+    Writer writer("db1");
+    std::this_thread::sleep_for(2s);
+    ASSERT_EQ(lab_shell("db1", "pg_ctlcluster 15 main stop -m fast").exit_code, 0);
+    std::this_thread::sleep_for(300ms);  // the writer's last psql fails
+    const auto acknowledged = writer.acknowledged();
+    const ProcessResult result = run_pgrepl({"promote", "db3"});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    std::cout << result.out;
+    EXPECT_TRUE(contains(result.out, "db1: fenced")) << "a stopped old primary is fenced";
+    EXPECT_TRUE(contains(result.out, "db2: streaming from db3")) << result.out;
+    const auto lost = lost_on(acknowledged, "db3");
+    std::cout << "acknowledged ids: " << acknowledged.size()
+              << ", lost after a clean stop: " << lost << "\n";
+    EXPECT_GT(acknowledged.size(), 10u);
+    EXPECT_EQ(lost, 0u);
+    wait_replayed("db2");
+    EXPECT_EQ(lost_on(acknowledged, "db2"), 0u);
+}
+
+}  // namespace
+}  // namespace pgrepl::e2e

@@ -1,0 +1,162 @@
+// run_promote against simulated hosts: the plan in --check mode (nothing mutating reaches a
+// host), a refusal that changes nothing, and a failover with a dead primary.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "pgrepl/promote/promote.hpp"
+#include "promote_test_util.hpp"
+#include "support/sim_host.hpp"
+
+namespace pgrepl::promote_test {
+namespace {
+
+using test::SimHost;
+using test::SimState;
+
+constexpr const char* kStandbyConf = "/etc/postgresql/15/main/conf.d/pgrepl-standby.conf";
+
+// Lends a SimHost's fake to run_promote, which owns its executors.
+class Borrowed final : public Executor {
+  public:
+    explicit Borrowed(Executor& inner) : inner_(inner) {}
+    const std::string& host_name() const override { return inner_.host_name(); }
+    Result<CommandResult> run(const Command& command) override { return inner_.run(command); }
+    Status write_file(const FileSpec& file) override { return inner_.write_file(file); }
+    Result<std::optional<std::string>> read_file(const std::string& path, RunAs run_as) override {
+        return inner_.read_file(path, run_as);
+    }
+    ExecutorStats stats() const override { return inner_.stats(); }
+
+  private:
+    Executor& inner_;
+};
+
+SimState standby_state(const std::string& receive) {
+    SimState state;
+    state.role = LiveRole::Standby;
+    state.standby_signal = true;
+    state.system_identifier = kSystem;
+    state.receiver_status = "waiting";
+    state.queries["promote-state"] =
+        "t||" + receive + "|" + receive + "|1|f|waiting|host=10.0.0.11 port=5432\n";
+    state.queries["slots"] = "";
+    state.queries["fresh"] = "0|0|0\n";
+    state.login = HostSnapshot::Login{true, kSystem, "1", ""};
+    return state;
+}
+
+struct Lab {
+    std::map<std::string, std::unique_ptr<SimHost>> hosts;  // db1 missing: unreachable
+
+    ExecutorFactory factory() {
+        return [this](const Host& host) -> Result<std::unique_ptr<Executor>> {
+            auto it = hosts.find(host.name);
+            if (it == hosts.end()) {
+                return make_error(ErrorKind::Connect, host.name + ": connect: timeout");
+            }
+            return std::unique_ptr<Executor>(std::make_unique<Borrowed>(it->second->fake()));
+        };
+    }
+};
+
+Lab dead_primary_lab() {
+    Lab lab;
+    lab.hosts["db2"] = std::make_unique<SimHost>("db2", standby_state("0/5000060"));
+    lab.hosts["db3"] = std::make_unique<SimHost>("db3", standby_state("0/5000060"));
+    return lab;
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(PromoteRun, CheckModeShowsThePlanAndChangesNothing) {
+    auto lab = dead_primary_lab();
+    PromoteOptions options;
+    options.target = "db2";
+    options.mode = RunMode::Check;
+    options.update_inventory = UpdateInventory::Yes;
+    std::ostringstream out;
+    const auto code = run_promote(three_hosts(), options, lab.factory(), out);
+    const std::string text = out.str();
+    EXPECT_EQ(code, ExitCode::Ok) << text;
+    EXPECT_TRUE(has(text, "db1 is unreachable")) << text;
+    EXPECT_TRUE(has(text, "decision: promote db2")) << text;
+    EXPECT_TRUE(has(text, "db2: would promote it (SELECT pg_promote())")) << text;
+    EXPECT_TRUE(has(text, "db2: slots: would change: create physical slot(s) db3")) << text;
+    EXPECT_TRUE(has(text, "db3: replica: would change: point the standby at db2")) << text;
+    EXPECT_TRUE(has(text, "  db2  primary\n")) << text;
+    EXPECT_TRUE(has(text, "inventory.yaml:3: db1: role: primary -> replica")) << text;
+    EXPECT_TRUE(has(text, "inventory.yaml:4: db2: role: replica -> primary")) << text;
+    EXPECT_TRUE(has(text, "--update-inventory: would rewrite")) << text;
+    EXPECT_TRUE(has(text, "nothing was changed")) << text;
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(PromoteRun, LivePrimaryIsRefusedAndNothingChanges) {
+    auto lab = dead_primary_lab();
+    SimState primary_state;
+    primary_state.system_identifier = kSystem;
+    primary_state.queries["promote-state"] = "f|0/5000060|||1|f||\n";
+    lab.hosts["db1"] = std::make_unique<SimHost>("db1", primary_state);
+    PromoteOptions options;
+    options.target = "db2";
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused);
+    EXPECT_TRUE(has(out.str(), "refused: db1 is running as the primary")) << out.str();
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(PromoteRun, UnknownTargetIsAUsageError) {
+    auto lab = dead_primary_lab();
+    PromoteOptions options;
+    options.target = "db7";
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Usage);
+    for (const auto& [name, sim] : lab.hosts) EXPECT_TRUE(sim->fake().calls().empty()) << name;
+}
+
+TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
+    auto lab = dead_primary_lab();
+    SimHost& db2 = *lab.hosts["db2"];
+    SimHost& db3 = *lab.hosts["db3"];
+    db2.fake()
+        .expect_run("SELECT pg_promote(false);")
+        .mutation(Mutation::Mutating)
+        .does([&](const Command&) {
+            db2.state().role = LiveRole::Primary;
+            return Result<CommandResult>(command_ok("t\noff|747|2\n"));
+        });
+    db2.fake()
+        .expect_run("psql")
+        .with_stdin("pg_create_physical_replication_slot('db3', true)")
+        .as(RunAs::Postgres)
+        .does([&](const Command&) {
+            db2.state().queries["slots"] = "db3|physical|f|\n";
+            return Result<CommandResult>(command_ok("db3|0/5000100\n"));
+        });
+    db3.fake().expect_write(kStandbyConf).content("host=10.0.0.12");
+    db3.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
+    db3.fake().expect_run("reload", command_ok());
+    db3.fake().expect_run("received_tli >= 2", command_ok("streaming|2|end\n"));
+    db3.fake().expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok());
+    PromoteOptions options;
+    options.target = "db2";
+    std::ostringstream out;
+    const auto code = run_promote(three_hosts(), options, lab.factory(), out);
+    const std::string text = out.str();
+    EXPECT_EQ(code, ExitCode::Ok) << text;
+    EXPECT_TRUE(has(text, "db2: promoted: accepts writes on timeline 2")) << text;
+    EXPECT_TRUE(has(text, "db2: slots: changed: create physical slot(s) db3")) << text;
+    EXPECT_TRUE(has(text, "db3: replica: changed: point the standby at db2")) << text;
+    EXPECT_TRUE(has(text, "db3: streaming from db2 on timeline 2")) << text;
+    EXPECT_TRUE(has(text, "db1  replica  (unreachable: assumed dead, NOT fenced")) << text;
+    EXPECT_TRUE(has(text, "1 standby(s) following")) << text;
+    EXPECT_TRUE(has(text, "timings: writable_ms=")) << text;
+}
+
+}  // namespace
+}  // namespace pgrepl::promote_test

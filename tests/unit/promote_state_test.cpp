@@ -1,0 +1,174 @@
+// Promote's state gathering (parsing of the snapshot) and the scripts of its remote actions.
+#include <gtest/gtest.h>
+
+#include "pgrepl/promote/actions.hpp"
+#include "pgrepl/promote/state.hpp"
+#include "promote_test_util.hpp"
+
+namespace pgrepl::promote_test {
+namespace {
+
+HostSnapshot snapshot_with(const std::string& query_output, LiveRole role = LiveRole::Standby) {
+    HostSnapshot snapshot;
+    snapshot.facts.cluster_exists = true;
+    snapshot.facts.cluster_running = true;
+    snapshot.facts.data_dir_has_pg_version = true;
+    snapshot.facts.role = role;
+    snapshot.facts.system_identifier = kSystem;
+    snapshot.facts.data_directory = "/srv/pg/15/main";
+    snapshot.queries["promote-state"] = query_output;
+    return snapshot;
+}
+
+TEST(PromoteState, StateSqlUsesTheVersionsFunctionNames) {
+    const auto modern = promote_state_sql(PgVersion{15, 0});
+    EXPECT_NE(modern.find("pg_last_wal_receive_lsn()"), std::string::npos);
+    EXPECT_NE(modern.find("pg_walfile_name"), std::string::npos);
+    EXPECT_NE(modern.find("current_setting('primary_conninfo', true)"), std::string::npos);
+    const auto old = promote_state_sql(PgVersion{9, 6});
+    EXPECT_NE(old.find("pg_last_xlog_receive_location()"), std::string::npos);
+    EXPECT_NE(old.find("pg_is_xlog_replay_paused()"), std::string::npos);
+    EXPECT_EQ(old.find("pg_last_wal"), std::string::npos);
+    EXPECT_EQ(old.find("pg_walfile_name"), std::string::npos);
+}
+
+TEST(PromoteState, ParsesAStandby) {
+    const auto host = three_hosts().hosts[1];
+    const auto state = promote_state_from_snapshot(
+        host, snapshot_with("t||0/5000148|0/5000060|1|t|streaming|user=replicator "
+                            "passfile=/x host=10.0.0.11 port=5432 application_name=db2\n"));
+    EXPECT_TRUE(state.reachable);
+    EXPECT_EQ(state.role, LiveRole::Standby);
+    EXPECT_FALSE(state.current_lsn.has_value());
+    EXPECT_EQ(state.receive_lsn, parse_lsn("0/5000148"));
+    EXPECT_EQ(state.replay_lsn, parse_lsn("0/5000060"));
+    EXPECT_EQ(state.wal_position(), parse_lsn("0/5000148"));
+    EXPECT_EQ(state.timeline, std::optional<int>(1));
+    EXPECT_TRUE(state.replay_paused);
+    EXPECT_EQ(state.receiver_status, "streaming");
+    EXPECT_EQ(state.conninfo_host, "10.0.0.11");
+    EXPECT_EQ(state.conninfo_port, std::optional<int>(5432));
+    EXPECT_EQ(state.data_directory, "/srv/pg/15/main");
+    EXPECT_TRUE(state.query_error.empty());
+}
+
+TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
+    const auto host = three_hosts().hosts[0];
+    auto state = promote_state_from_snapshot(
+        host, snapshot_with("f|0/7000000|||2|f||\n", LiveRole::Primary));
+    EXPECT_EQ(state.role, LiveRole::Primary);
+    EXPECT_EQ(state.wal_position(), parse_lsn("0/7000000"));
+    EXPECT_EQ(state.timeline, std::optional<int>(2));
+    EXPECT_TRUE(state.conninfo_host.empty());
+    state = promote_state_from_snapshot(host,
+                                        snapshot_with("t||0/1|0/1|1|f||host='db 2' port='5433'\n"));
+    EXPECT_EQ(state.conninfo_host, "db 2");
+    EXPECT_EQ(state.conninfo_port, std::optional<int>(5433));
+}
+
+TEST(PromoteState, QueryErrorsAreKept) {
+    const auto host = three_hosts().hosts[1];
+    auto state = promote_state_from_snapshot(
+        host, snapshot_with("ERROR:  function pg_promote() does not exist\n"));
+    EXPECT_NE(state.query_error.find("does not exist"), std::string::npos);
+    EXPECT_FALSE(state.receive_lsn.has_value());
+    auto snapshot = snapshot_with("");
+    snapshot.facts.query_error = "FATAL:  the database system is starting up";
+    snapshot.facts.role = LiveRole::Unknown;
+    state = promote_state_from_snapshot(host, snapshot);
+    EXPECT_EQ(state.role, LiveRole::Unknown);
+    EXPECT_EQ(state.query_error, "FATAL:  the database system is starting up");
+}
+
+TEST(PromoteState, FenceMarkerAndRecoveryConfBefore12) {
+    auto inventory = inventory_from(R"(postgres: { version: 11 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+)");
+    const Host& host = inventory.hosts[1];
+    const auto request = promote_state_request(host);
+    ASSERT_EQ(request.files.size(), 2u);
+    EXPECT_EQ(request.files[0], "/etc/postgresql/11/main/pgrepl.fenced");
+    EXPECT_EQ(request.files[1], "/var/lib/postgresql/11/main/recovery.conf");
+    auto snapshot = snapshot_with("t||0/1|0/1|1|f||\n");
+    snapshot.files[request.files[0]] =
+        "at 2026-01-01T00:00:00Z, db3 was promoted\nstart.conf was: auto\n";
+    snapshot.files[request.files[1]] =
+        "standby_mode = 'on'\nprimary_conninfo = 'host=10.0.0.11 port=5432 user=replicator'\n";
+    const auto state = promote_state_from_snapshot(host, snapshot);
+    EXPECT_EQ(state.fence_note,
+              std::optional<std::string>("at 2026-01-01T00:00:00Z, db3 was promoted"));
+    EXPECT_EQ(state.conninfo_host, "10.0.0.11");
+}
+
+TEST(PromoteState, UnreachableHost) {
+    const auto state = unreachable_state(
+        three_hosts().hosts[0], make_error(ErrorKind::Connect, "db1: connect: timeout\nmore"));
+    EXPECT_FALSE(state.reachable);
+    EXPECT_EQ(state.unreachable_reason, "db1: connect: timeout");
+    EXPECT_FALSE(state.wal_position().has_value());
+}
+
+TEST(PromoteActions, FenceScript) {
+    const auto host = three_hosts().hosts[0];
+    const auto script =
+        fence_script(host, {"/var/lib/postgresql/15/main", "db2", "2026-01-01T00:00:00Z"});
+    EXPECT_NE(script.find("pg_ctlcluster \"$V\" \"$C\" stop -m fast"), std::string::npos);
+    EXPECT_NE(script.find("exit 3"), std::string::npos);
+    EXPECT_NE(script.find("disabled\n"), std::string::npos);
+    EXPECT_NE(script.find("\"$D/standby.signal\""), std::string::npos);
+    EXPECT_NE(script.find("\"$CONF/pgrepl.fenced\""), std::string::npos);
+    EXPECT_NE(script.find("db2 was promoted in its place"), std::string::npos);
+    EXPECT_NE(script.find("D='/var/lib/postgresql/15/main'"), std::string::npos);
+    EXPECT_NE(script.find("Latest checkpoint location"), std::string::npos);
+    auto old_host = host;
+    old_host.postgres.version = PgVersion{11, 0};
+    const auto old = fence_script(old_host, {"/d", "db2", "now"});
+    EXPECT_EQ(old.find("standby.signal"), std::string::npos);
+    EXPECT_NE(old.find("standby_mode = 'on'"), std::string::npos);
+}
+
+TEST(PromoteActions, FenceOutput) {
+    auto result = parse_fence_output("@@stopped\n@@checkpoint=0/5000028\n");
+    EXPECT_TRUE(result.stopped);
+    EXPECT_EQ(result.checkpoint, parse_lsn("0/5000028"));
+    result = parse_fence_output("@@checkpoint=\n");
+    EXPECT_FALSE(result.stopped);
+    EXPECT_FALSE(result.checkpoint.has_value());
+}
+
+TEST(PromoteActions, PromoteScriptAndOutput) {
+    auto host = three_hosts().hosts[1];
+    auto script = promote_script(host, std::chrono::seconds(60));
+    EXPECT_NE(script.find("SELECT pg_promote(false);"), std::string::npos);
+    EXPECT_NE(script.find("FOR i IN 1..6000 LOOP"), std::string::npos);
+    EXPECT_NE(script.find("txid_current()"), std::string::npos);
+    EXPECT_EQ(script.find("pg_ctlcluster"), std::string::npos);
+    host.postgres.version = PgVersion{11, 0};
+    script = promote_script(host, std::chrono::seconds(60));
+    EXPECT_NE(script.find("pg_ctlcluster '11' 'main' promote"), std::string::npos);
+    EXPECT_EQ(script.find("pg_promote"), std::string::npos);
+
+    auto parsed = parse_promote_output("t\noff|747|2\n");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->timeline, 2);
+    EXPECT_FALSE(parse_promote_output("t\non|747|2\n").ok());
+    EXPECT_FALSE(parse_promote_output("").ok());
+}
+
+TEST(PromoteActions, FollowOutput) {
+    auto result = parse_follow_output("streaming|2|end\n", true);
+    EXPECT_TRUE(result.following);
+    EXPECT_EQ(result.status, "streaming");
+    EXPECT_EQ(result.timeline, 2);
+    result = parse_follow_output("||end\n", false);
+    EXPECT_FALSE(result.following);
+    EXPECT_EQ(result.status, "");
+    const auto script = follow_script(three_hosts().hosts[2], 2, std::chrono::seconds(30));
+    EXPECT_NE(script.find("received_tli >= 2"), std::string::npos);
+    EXPECT_NE(script.find("1..600"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgrepl::promote_test

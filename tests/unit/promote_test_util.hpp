@@ -1,0 +1,93 @@
+// Builders shared by the promote unit tests: inventories and host states.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pgrepl/inventory/load.hpp"
+#include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/promote/state.hpp"
+
+namespace pgrepl::promote_test {
+
+inline constexpr const char* kSystem = "7300000000000000001";
+
+/// Parses an inventory text, failing the test on a diagnostic.
+inline Inventory inventory_from(const std::string& yaml) {
+    auto loaded = parse_inventory(yaml, "inventory.yaml");
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics[0].to_string());
+    return loaded.inventory;
+}
+
+/// db1 primary, db2 and db3 replicas at 10.0.0.1N.
+inline Inventory three_hosts() {
+    return inventory_from(R"(postgres: { version: 15 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+  - { name: db3, address: 10.0.0.13, role: replica }
+)");
+}
+
+/// three_hosts() plus db4, a cascading replica of db2.
+inline Inventory cascading() {
+    return inventory_from(R"(postgres: { version: 15 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+  - { name: db3, address: 10.0.0.13, role: replica }
+  - { name: db4, address: 10.0.0.14, role: replica, upstream: db2 }
+)");
+}
+
+/// A running primary at WAL position `lsn`.
+inline PromoteHostState primary(const std::string& name, const std::string& lsn = "0/5000000") {
+    PromoteHostState s;
+    s.name = name;
+    s.reachable = s.cluster_exists = s.running = s.has_data = true;
+    s.role = LiveRole::Primary;
+    s.system_identifier = kSystem;
+    s.current_lsn = parse_lsn(lsn);
+    s.timeline = 1;
+    return s;
+}
+
+/// A running standby that received `receive` and streams (status) from `upstream_address`.
+inline PromoteHostState standby(const std::string& name, const std::string& receive,
+                                const std::string& upstream_address = "10.0.0.11",
+                                const std::string& status = "") {
+    PromoteHostState s;
+    s.name = name;
+    s.reachable = s.cluster_exists = s.running = s.has_data = s.standby_signal = true;
+    s.role = LiveRole::Standby;
+    s.system_identifier = kSystem;
+    s.receive_lsn = parse_lsn(receive);
+    s.replay_lsn = parse_lsn(receive);
+    s.timeline = 1;
+    s.receiver_status = status;
+    s.conninfo_host = upstream_address;
+    s.conninfo_port = 5432;
+    return s;
+}
+
+/// A host that could not be reached.
+inline PromoteHostState down(const std::string& name) {
+    PromoteHostState s;
+    s.name = name;
+    s.unreachable_reason = name + ": connect: timeout";
+    return s;
+}
+
+/// A reachable host whose cluster is stopped; `standby_signal` makes it a stopped standby.
+inline PromoteHostState stopped(const std::string& name, bool standby_signal = false) {
+    PromoteHostState s;
+    s.name = name;
+    s.reachable = s.cluster_exists = s.has_data = true;
+    s.standby_signal = standby_signal;
+    s.system_identifier = kSystem;
+    return s;
+}
+
+}  // namespace pgrepl::promote_test
