@@ -47,7 +47,7 @@ class ClusterStep final : public Step {
                 "and run "
                 "pgrepl setup --force --limit " +
                     context.host.name,
-                true);
+                Refusal::Yes);
         }
         switch (decide(context)) {
             case ClusterAction::Create:
@@ -80,9 +80,9 @@ class ClusterStep final : public Step {
                 Command command;
                 // On a replica host the new cluster only carries the configuration: the
                 // replica step replaces its data with a base backup, so initdb need not sync.
-                command.script = fmt::format(
-                    "pg_createcluster --start -p {} {}{}", context.host.postgres.port, words,
-                    context.host.role == Role::Replica ? " -- --no-sync" : "");
+                command.script =
+                    fmt::format("pg_createcluster --start -p {} {}{}", context.host.postgres.port,
+                                words, context.host.role == Role::Replica ? " -- --no-sync" : "");
                 command.mutation = Mutation::Mutating;
                 command.purpose = "pg_createcluster";
                 auto result = steps::run_checked(context, name(), std::move(command));

@@ -35,11 +35,11 @@ Result<CommandResult> run_checked(const StepContext& context, std::string_view s
 }
 
 Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
-                              Mutation mutation, std::string purpose, bool secret) {
+                              Mutation mutation, std::string purpose, Secrecy secrecy) {
     Command command;
     command.script = psql_words(context.host) + " -X -q -At -F '|' -v ON_ERROR_STOP=1 -f -";
     command.stdin_data = std::move(sql);
-    command.secret_stdin = secret;
+    command.secret_stdin = secrecy == Secrecy::Secret;
     command.mutation = mutation;
     command.run_as = RunAs::Postgres;
     command.purpose = std::move(purpose);

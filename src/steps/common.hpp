@@ -12,10 +12,14 @@ namespace pgrepl::steps {
 Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
                                   Command command);
 
+/// Whether a command's input holds a secret (never logged).
+enum class Secrecy { Public, Secret };
+
 /// Runs SQL through psql as the postgres user, the SQL on stdin (never argv).
-/// `secret` marks the SQL as secret (it holds the password): it is never logged.
+/// `secrecy` marks the SQL as secret (it holds the password): it is never logged.
 Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
-                              Mutation mutation, std::string purpose, bool secret = false);
+                              Mutation mutation, std::string purpose,
+                              Secrecy secrecy = Secrecy::Public);
 
 /// `pg_ctlcluster V NAME <action>` (start, stop, restart, reload); `mode` adds `-m fast` etc.
 Status pg_ctlcluster(const StepContext& context, std::string_view step, std::string_view action);

@@ -47,7 +47,7 @@ class RoleStep final : public Step {
                             "REPLICATION LOGIN role",
                             user),
                 fmt::format("ALTER ROLE {} NOSUPERUSER, or choose another replication.user", user),
-                true);
+                Refusal::Yes);
         }
         if (!(*role)->replication || !(*role)->can_login) {
             return Check::needed(fmt::format("alter role {}: add REPLICATION LOGIN", user));
@@ -72,7 +72,7 @@ class RoleStep final : public Step {
         auto sql = exists ? alter_role_sql(context.host.postgres.version, user, context.password)
                           : create_role_sql(context.host.postgres.version, user, context.password);
         auto result = steps::run_sql(context, name(), std::move(sql), Mutation::Mutating,
-                                     exists ? "alter role" : "create role", true);
+                                     exists ? "alter role" : "create role", steps::Secrecy::Secret);
         if (!result) return result.error();
         return ok_status();
     }

@@ -26,6 +26,9 @@ enum class Force {
     Yes,  ///< --force: replace it anyway
 };
 
+/// Whether a conflict is a refusal for safety (exit code 3) or an ordinary failure.
+enum class Refusal { No, Yes };
+
 /// What a check found.
 enum class CheckState {
     Done,      ///< nothing to do
@@ -50,8 +53,9 @@ struct Check {
         return Check{CheckState::Needed, std::move(reason), std::move(diff), {}, false};
     }
     /// Cannot proceed.
-    static Check conflict(std::string reason, std::string hint, bool refused = false) {
-        return Check{CheckState::Conflict, std::move(reason), {}, std::move(hint), refused};
+    static Check conflict(std::string reason, std::string hint, Refusal refusal = Refusal::No) {
+        return Check{
+            CheckState::Conflict, std::move(reason), {}, std::move(hint), refusal == Refusal::Yes};
     }
 };
 
