@@ -1,4 +1,5 @@
 // The order of steps on a host.
+#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 
 namespace pgrepl {
@@ -12,6 +13,11 @@ std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const H
     std::vector<std::unique_ptr<Step>> steps;
     steps.push_back(make_packages_step());
     steps.push_back(make_cluster_step());
+    // Before settings turns archive_mode on (and before a replica may need restore_command):
+    // the archive must accept this node's segments first.
+    const auto method = inventory.replication.archive.method;
+    if (method != ArchiveMethod::None && method != ArchiveMethod::Command)
+        steps.push_back(make_archive_step());
     steps.push_back(make_settings_step());
     steps.push_back(make_hba_step());
     if (host.role == Role::Primary) {

@@ -12,6 +12,7 @@
 #include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/settings.hpp"
 #include "pgrepl/pg/sql.hpp"
+#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/util/diff.hpp"
 
 namespace pgrepl::steps {
@@ -144,6 +145,9 @@ StandbyInput standby_input(const StepContext& context) {
     if (context.inventory.replication.slots) input.slot_name = slot_name_for(context.host.name);
     if (context.host.postgres.version.number() < 1200)
         input.trigger_file = context.paths.trigger_file;
+    const auto archive = archive_commands(context.inventory, context.host);
+    input.restore_command = archive.restore_command;
+    input.archive_cleanup_command = archive.archive_cleanup_command;
     return input;
 }
 

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/settings_check.hpp"
+#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/diff.hpp"
 
@@ -124,7 +125,13 @@ std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const H
     NodeSettingsInput input;
     input.version = host.postgres.version;
     input.extra = host.postgres.settings;
-    (void)inventory;  // WAL archiving settings come with the archive step (not yet written)
+    // On replicas too: a promoted replica archives from its first segment on.
+    const auto& archive = inventory.replication.archive;
+    if (archive.method != ArchiveMethod::None) {
+        input.archive_mode = true;
+        input.archive_command = archive_commands(inventory, host).archive_command;
+        input.archive_timeout = archive.timeout;
+    }
     return managed_settings(input);
 }
 

@@ -59,9 +59,14 @@ struct Check {
     }
 };
 
+class ArchiveHostLink;
+
 /// Facts about the other hosts, gathered before anything changed (read-only for steps).
 struct ClusterView {
     std::map<std::string, HostFacts> facts;  ///< host name → facts (reachable hosts only)
+    /// The session to the WAL archive host (replication.archive method ssh), shared by every
+    /// host's archive step; nullptr when not archiving over SSH (pgrepl/steps/archive.hpp).
+    ArchiveHostLink* archive_host = nullptr;
 };
 
 /// Everything a step may use on its host. Steps read state from `snapshot` (refreshed by the

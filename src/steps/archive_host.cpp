@@ -1,0 +1,238 @@
+#include "archive_host.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "pgrepl/exec/quote.hpp"
+#include "pgrepl/util/diff.hpp"
+
+namespace pgrepl::steps {
+namespace {
+
+constexpr const char* kDirOwner = "postgres:postgres 700";
+
+std::string label(const ArchiveHostLink& link, const std::string& path) {
+    return link.host().name + ":" + path;
+}
+
+Result<ArchiveHostState> read_state(const StepContext& context, Executor& executor) {
+    Command command;
+    command.script = archive_host_state_script(context.inventory.replication.archive.path);
+    command.purpose = "read the archive host's state";
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (!result->success()) {
+        return make_error(
+            ErrorKind::Remote,
+            fmt::format("{}: archive: reading the archive host {} failed (exit {}): "
+                        "{}",
+                        context.host.name, executor.host_name(), result->exit_status, result->err),
+            "run with -vv to see the remote command");
+    }
+    return parse_archive_host_state(result->out);
+}
+
+std::vector<std::string> node_names(const Inventory& inventory) {
+    std::vector<std::string> names;
+    for (const auto& host : inventory.hosts) names.push_back(host.name);
+    return names;
+}
+
+bool has_marker(const ArchiveHostState& state, const std::string& node) {
+    return std::find(state.cleanup_markers.begin(), state.cleanup_markers.end(), node) !=
+           state.cleanup_markers.end();
+}
+
+bool unusable_shell(const std::string& shell) {
+    return shell.ends_with("/nologin") || shell.ends_with("/false");
+}
+
+ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
+                     ArchiveHostState state, const std::optional<std::string>& public_key) {
+    const auto& dir = context.inventory.replication.archive.path;
+    const auto& archive = link.host().name;
+    ArchiveHostPlan plan;
+    if (state.postgres_user && unusable_shell(state.postgres_shell)) {
+        plan.conflict = Check::conflict(
+            fmt::format("the postgres user of the archive host {} has the login shell {}: sshd "
+                        "cannot run the archive's forced command",
+                        archive, state.postgres_shell),
+            fmt::format("give postgres a shell on {} (usermod -s /bin/sh postgres), then run "
+                        "pgrepl setup again",
+                        archive));
+    } else if (state.host_keys.empty()) {
+        plan.conflict = Check::conflict(
+            fmt::format("no SSH host key found on the archive host {} (sshd -T, "
+                        "/etc/ssh/ssh_host_*_key.pub)",
+                        archive),
+            "make sure sshd runs there with readable host keys, then run pgrepl setup again");
+    }
+    if (!state.postgres_user) {
+        plan.changes.push_back(fmt::format("create the postgres user on {}", archive));
+        plan.diff +=
+            fmt::format("+ {}: system user postgres (home /var/lib/postgresql)\n", archive);
+    } else if (state.postgres_locked && !state.use_pam) {
+        plan.changes.push_back(
+            fmt::format("unlock postgres for key logins on {} (sshd has UsePAM no)", archive));
+        plan.diff += fmt::format(
+            "~ {}: postgres password field '!...' -> '*' (still no password)\n", archive);
+    }
+    if (state.dir_owner != kDirOwner) {
+        plan.changes.push_back(
+            state.dir_owner ? fmt::format("fix {} (was {})", label(link, dir), *state.dir_owner)
+                            : fmt::format("create {}", label(link, dir)));
+        plan.diff +=
+            fmt::format("{} {} ({})\n", state.dir_owner ? "~" : "+", label(link, dir), kDirOwner);
+    }
+    const auto server = render_wal_ssh_server();
+    if (state.server_script != server) {
+        plan.changes.push_back(fmt::format("{} {}", state.server_script ? "update" : "install",
+                                           label(link, kWalSshServer)));
+        plan.diff +=
+            line_diff(state.server_script.value_or(""), server, label(link, kWalSshServer));
+    }
+    const auto& node = context.host.name;
+    const auto current = state.authorized_keys.value_or("");
+    if (public_key) {
+        const auto line = render_archive_authorized_key(node, dir, *public_key);
+        const auto merged =
+            merge_authorized_keys(current, dir, {{node, line}}, node_names(context.inventory));
+        if (merged != current || !state.authorized_keys) {
+            plan.changes.push_back(fmt::format("authorize {}'s key on {}", node, archive));
+            plan.diff += line_diff(current, merged, label(link, state.authorized_keys_path));
+        }
+    } else {
+        plan.changes.push_back(fmt::format("authorize {}'s new key on {}", node, archive));
+        plan.diff += fmt::format("+ {}: restricted key of {} (forced command {})\n",
+                                 label(link, state.authorized_keys_path), node, kWalSshServer);
+    }
+    if (context.snapshot.facts.role == LiveRole::Primary && has_marker(state, node)) {
+        plan.changes.push_back(
+            fmt::format("drop {}'s archive cleanup marker (it runs as a primary)", node));
+        plan.diff += fmt::format("- {}/.pgrepl-keep-{}\n", label(link, dir), node);
+    }
+    plan.state = std::move(state);
+    return plan;
+}
+
+Status run_admin(const StepContext& context, Executor& executor, std::string script,
+                 std::string purpose) {
+    Command command;
+    command.script = std::move(script);
+    command.mutation = Mutation::Mutating;
+    command.purpose = std::move(purpose);
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (!result->success()) {
+        return make_error(ErrorKind::Remote,
+                          fmt::format("{}: archive: on the archive host {}: {} failed (exit {}): "
+                                      "{}",
+                                      context.host.name, executor.host_name(), command.purpose,
+                                      result->exit_status, result->err),
+                          "run with -vv to see the remote command");
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, ArchiveHostLink& link,
+                                          const std::optional<std::string>& public_key) {
+    auto use = link.use();
+    if (!use.executor) {
+        return make_error(ErrorKind::Connect,
+                          fmt::format("{}: archive: {}", context.host.name, use.error->message),
+                          use.error->hint);
+    }
+    auto state = read_state(context, *use.executor);
+    if (!state) return state.error();
+    return plan(context, link, std::move(state).value(), public_key);
+}
+
+Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
+                                                    ArchiveHostLink& link,
+                                                    const std::string& public_key) {
+    auto use = link.use();
+    if (!use.executor) {
+        return make_error(ErrorKind::Connect,
+                          fmt::format("{}: archive: {}", context.host.name, use.error->message),
+                          use.error->hint);
+    }
+    Executor& executor = *use.executor;
+    const auto& dir = context.inventory.replication.archive.path;
+    auto state = read_state(context, executor);
+    if (!state) return state.error();
+    if (!state->postgres_user) {
+        // As postgresql-common creates it, so that a later PostgreSQL installation adopts it.
+        auto made =
+            run_admin(context, executor,
+                      "if command -v adduser >/dev/null; then adduser --system --quiet --home "
+                      "/var/lib/postgresql --no-create-home --shell /bin/bash --group --gecos "
+                      "'PostgreSQL administrator' postgres; else useradd --system --user-group "
+                      "--home-dir /var/lib/postgresql --shell /bin/bash postgres; fi || exit 1\n"
+                      "[ -d /var/lib/postgresql ] || install -d -o postgres -g postgres -m 0755 "
+                      "/var/lib/postgresql",
+                      "create the postgres user");
+        if (!made) return made.error();
+        state = read_state(context, executor);
+        if (!state) return state.error();
+    }
+    auto planned = plan(context, link, std::move(state).value(), public_key);
+    if (planned.conflict) {
+        return make_error(
+            ErrorKind::Conflict,
+            fmt::format("{}: archive: {}", context.host.name, planned.conflict->reason),
+            planned.conflict->hint);
+    }
+    const auto& current = planned.state;
+    std::string script;
+    if (current.postgres_locked && !current.use_pam)
+        script += "usermod -p '*' postgres || exit 1\n";
+    if (current.dir_owner != kDirOwner) {
+        script += fmt::format(
+            "install -d -o postgres -g postgres -m 0700 {0} && chown postgres:postgres {0} && "
+            "chmod 0700 {0} || exit 1\n",
+            shell_quote(dir));
+    }
+    script +=
+        fmt::format("install -d -o root -g root -m 0755 {} || exit 1\n", shell_quote(kWalSshDir));
+    const auto& akf = current.authorized_keys_path;
+    const auto parent = akf.substr(0, akf.rfind('/'));
+    if (!current.postgres_home.empty() && parent.rfind(current.postgres_home + "/", 0) == 0) {
+        script += fmt::format("install -d -o postgres -g postgres -m 0700 {} || exit 1\n",
+                              shell_quote(parent));
+    }
+    if (context.snapshot.facts.role == LiveRole::Primary &&
+        has_marker(current, context.host.name)) {
+        script +=
+            fmt::format("rm -f {}\n", shell_quote(dir + "/.pgrepl-keep-" + context.host.name));
+    }
+    if (auto done = run_admin(context, executor, script, "prepare the archive directory"); !done)
+        return done.error();
+
+    const auto server = render_wal_ssh_server();
+    if (current.server_script != server) {
+        FileSpec file;
+        file.path = kWalSshServer;
+        file.content = server;
+        file.mode = 0755;
+        if (auto written = executor.write_file(file); !written) return written.error();
+    }
+    const auto line = render_archive_authorized_key(context.host.name, dir, public_key);
+    const auto before = current.authorized_keys.value_or("");
+    const auto merged = merge_authorized_keys(before, dir, {{context.host.name, line}},
+                                              node_names(context.inventory));
+    if (merged != before || !current.authorized_keys) {
+        FileSpec file;
+        file.path = akf;
+        file.content = merged;
+        file.mode = 0600;
+        file.owner = "postgres";
+        file.group = "postgres";
+        if (auto written = executor.write_file(file); !written) return written.error();
+    }
+    return current.host_keys;
+}
+
+}  // namespace pgrepl::steps

@@ -1,0 +1,180 @@
+// The archive host of method ssh: who it is, how nodes reach it, the shared session to it and
+// what pgrepl reads there.
+#include <fmt/format.h>
+
+#include "pgrepl/exec/dry_run.hpp"
+#include "pgrepl/exec/quote.hpp"
+#include "pgrepl/steps/archive.hpp"
+
+namespace pgrepl {
+namespace {
+
+std::string_view take_line(std::string_view text, std::size_t& pos) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = text.substr(pos, end - pos);
+    pos = std::min(text.size(), end + 1);
+    return line;
+}
+
+std::string field(std::string_view line, int index, char separator) {
+    std::size_t start = 0;
+    for (int i = 0; i < index; ++i) {
+        start = line.find(separator, start);
+        if (start == std::string_view::npos) return {};
+        ++start;
+    }
+    return std::string(line.substr(start, line.find(separator, start) - start));
+}
+
+Error malformed(std::string_view what) {
+    return make_error(ErrorKind::Remote,
+                      fmt::format("archive host: malformed state output ({})", what),
+                      "run with -vv to see the remote command");
+}
+
+}  // namespace
+
+Host archive_host(const Inventory& inventory) {
+    const auto& archive = inventory.replication.archive;
+    if (const Host* host = inventory.find_host(archive.host)) return *host;
+    Host host;
+    host.name = archive.host;
+    host.address = archive.host;
+    host.role = Role::Replica;
+    host.ssh = inventory.ssh;
+    host.postgres = inventory.postgres;
+    return host;
+}
+
+ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node) {
+    const Host host = archive_host(inventory);
+    ArchiveSshTarget target;
+    target.address = host.address;
+    target.port = host.ssh.port;
+    target.key = archive_key_path(node);
+    return target;
+}
+
+ArchiveCommands archive_commands(const Inventory& inventory, const Host& node) {
+    const auto& archive = inventory.replication.archive;
+    if (archive.method == ArchiveMethod::Ssh) {
+        return render_archive_commands(archive, archive_ssh_target(inventory, node));
+    }
+    return render_archive_commands(archive, ArchiveSshTarget{});
+}
+
+ArchiveHostLink::ArchiveHostLink(const Inventory& inventory, ExecutorFactory factory, RunMode mode)
+    : host_(archive_host(inventory)), mode_(mode) {
+    pending_ = std::async(std::launch::async,
+                          [factory = std::move(factory), host = host_] { return factory(host); });
+}
+
+ArchiveHostLink::ArchiveHostLink(Host host, Executor& executor)
+    : host_(std::move(host)), executor_(&executor), resolved_(true) {}
+
+ArchiveHostLink::~ArchiveHostLink() {
+    if (pending_.valid()) pending_.wait();
+}
+
+ArchiveHostLink::Use ArchiveHostLink::use() {
+    Use use;
+    use.lock = std::unique_lock<std::mutex>(mutex_);
+    if (!resolved_) {
+        resolved_ = true;
+        auto connected = pending_.get();
+        if (connected) {
+            owned_ = std::move(connected).value();
+            executor_ = owned_.get();
+            if (mode_ == RunMode::Check) {
+                guard_ = make_dry_run_guard(*owned_);
+                executor_ = guard_.get();
+            }
+        } else {
+            auto error = connected.error();
+            error.message = fmt::format("archive host {}: {}", host_.name, error.message);
+            error_ = std::move(error);
+        }
+    }
+    use.executor = executor_;
+    use.error = error_;
+    return use;
+}
+
+std::string archive_host_state_script(const std::string& dir) {
+    return fmt::format(
+        R"SH(dir={0}
+pw=$(getent passwd postgres) && echo "@@user $pw" || echo "@@nouser"
+case $(getent shadow postgres | cut -d: -f2) in '!'*) echo "@@locked" ;; esac
+home=$(printf '%s\n' "$pw" | cut -d: -f6)
+cfg=/etc/ssh/sshd_config
+pid=$(cat /run/sshd.pid 2>/dev/null) && [ -r "/proc/$pid/cmdline" ] &&
+  f=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n '/^-f$/{{n;p;q;}}') && [ -n "$f" ] && cfg=$f
+sshd=$(command -v sshd || echo /usr/sbin/sshd)
+T=$("$sshd" -T -f "$cfg" -C user=postgres,host=localhost,addr=127.0.0.1 2>/dev/null)
+printf '%s\n' "$T" | awk '$1=="usepam"{{print "@@usepam " $2}}'
+akf=$(printf '%s\n' "$T" | awk '$1=="authorizedkeysfile"{{print $2; exit}}')
+[ -n "$akf" ] || akf=.ssh/authorized_keys
+akf=$(printf '%s' "$akf" | sed -e "s|%u|postgres|g" -e "s|%h|$home|g" -e 's|%%|%|g')
+case $akf in /*) ;; *) akf=$home/$akf ;; esac
+echo "@@akf $akf"
+keys=$(printf '%s\n' "$T" | awk '$1=="hostkey"{{print $2 ".pub"}}')
+[ -n "$keys" ] || keys=$(ls /etc/ssh/ssh_host_*_key.pub 2>/dev/null)
+for k in $keys; do [ -f "$k" ] && echo "@@hostkey $(head -n 1 "$k")"; done
+[ -d "$dir" ] && echo "@@dir $(stat -c '%U:%G %a' "$dir")"
+for m in "$dir"/.pgrepl-keep-*; do
+  case $m in *.tmp) continue ;; esac
+  [ -f "$m" ] && echo "@@marker ${{m##*/.pgrepl-keep-}}"
+done
+for f in {1} "$akf"; do
+  if [ -f "$f" ]; then printf '@@file %s\n' "$(wc -c <"$f")"; cat "$f"; echo; else echo @@nofile; fi
+done
+)SH",
+        shell_quote(dir), shell_quote(kWalSshServer));
+}
+
+Result<ArchiveHostState> parse_archive_host_state(std::string_view output) {
+    ArchiveHostState state;
+    std::size_t pos = 0;
+    std::vector<std::optional<std::string>> files;
+    while (pos < output.size()) {
+        const auto line = take_line(output, pos);
+        if (line.rfind("@@user ", 0) == 0) {
+            const auto entry = line.substr(7);
+            state.postgres_user = true;
+            state.postgres_home = field(entry, 5, ':');
+            state.postgres_shell = field(entry, 6, ':');
+        } else if (line == "@@locked") {
+            state.postgres_locked = true;
+        } else if (line.rfind("@@usepam ", 0) == 0) {
+            state.use_pam = line.substr(9) != "no";
+        } else if (line.rfind("@@akf ", 0) == 0) {
+            state.authorized_keys_path = std::string(line.substr(6));
+        } else if (line.rfind("@@hostkey ", 0) == 0) {
+            if (auto key = parse_public_key(line.substr(10))) state.host_keys.push_back(*key);
+        } else if (line.rfind("@@dir ", 0) == 0) {
+            state.dir_owner = std::string(line.substr(6));
+        } else if (line.rfind("@@marker ", 0) == 0) {
+            state.cleanup_markers.emplace_back(line.substr(9));
+        } else if (line == "@@nofile") {
+            files.emplace_back(std::nullopt);
+        } else if (line.rfind("@@file ", 0) == 0) {
+            std::size_t size = 0;
+            try {
+                size = std::stoul(std::string(line.substr(7)));
+            } catch (const std::exception&) {
+                return malformed("file size");
+            }
+            if (pos + size + 1 > output.size()) return malformed("file cut short");
+            files.emplace_back(std::string(output.substr(pos, size)));
+            pos += size + 1;
+        }
+    }
+    if (files.size() != 2) return malformed("files");
+    if (state.authorized_keys_path.empty()) return malformed("authorized_keys path");
+    state.server_script = std::move(files[0]);
+    state.authorized_keys = std::move(files[1]);
+    return state;
+}
+
+}  // namespace pgrepl
