@@ -11,6 +11,7 @@
 #include "pgrepl/engine/secret.hpp"
 #include "pgrepl/engine/topology.hpp"
 #include "pgrepl/exec/dry_run.hpp"
+#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "setup_report.hpp"
@@ -99,6 +100,11 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     // 3. Connect and take every host's first snapshot at once, before anything changes.
     std::vector<const Host*> hosts;
     for (const auto& run : runs) hosts.push_back(run.host);
+    // WAL archiving over SSH: one more session, to the archive host, shared by every host's
+    // archive step (it authorizes the host's key there); it connects in the background.
+    std::optional<ArchiveHostLink> archive_link;
+    if (inventory.replication.archive.method == ArchiveMethod::Ssh)
+        archive_link.emplace(inventory, factory, options.mode);
     auto sessions = connect_all(hosts, factory);
     parallel_for(runs.size(), [&](std::size_t i) {
         auto& run = runs[i];
@@ -127,6 +133,7 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     for (const auto& run : runs) {
         if (run.snapshot) view.facts[run.host->name] = run.snapshot->facts;
     }
+    if (archive_link) view.archive_host = &*archive_link;
     for (const auto& problem : find_drift(inventory, view.facts)) {
         auto& run = runs[index[problem.host]];
         printer.print(pseudo_report(

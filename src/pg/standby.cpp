@@ -46,6 +46,9 @@ StandbyFiles render_standby(const StandbyInput& input) {
         if (!input.restore_command.empty()) {
             conf += "restore_command = " + conf_quote(input.restore_command) + "\n";
         }
+        if (!input.archive_cleanup_command.empty()) {
+            conf += "archive_cleanup_command = " + conf_quote(input.archive_cleanup_command) + "\n";
+        }
         conf += "recovery_target_timeline = 'latest'\n";
         files.recovery_conf = std::move(conf);
         return files;
@@ -57,6 +60,10 @@ StandbyFiles render_standby(const StandbyInput& input) {
     }
     if (!input.restore_command.empty()) {
         files.settings.push_back({"restore_command", conf_quote(input.restore_command)});
+    }
+    if (!input.archive_cleanup_command.empty()) {
+        files.settings.push_back(
+            {"archive_cleanup_command", conf_quote(input.archive_cleanup_command)});
     }
     files.settings.push_back({"recovery_target_timeline", "'latest'"});
     return files;

@@ -11,6 +11,8 @@ namespace pgrepl::steps {
 namespace {
 
 constexpr const char* kDirOwner = "postgres:postgres 700";
+// A cleanup marker that keeps every segment (a replica that has not reported a restartpoint).
+constexpr const char* kKeepEverything = "000000000000000000000000";
 
 std::string label(const ArchiveHostLink& link, const std::string& path) {
     return link.host().name + ":" + path;
@@ -107,9 +109,16 @@ ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
         plan.diff += fmt::format("+ {}: restricted key of {} (forced command {})\n",
                                  label(link, state.authorized_keys_path), node, kWalSshServer);
     }
-    if (context.snapshot.facts.role == LiveRole::Primary && has_marker(state, node)) {
+    // Cleanup markers (docs/archiving.md): a replica holds back the cleanup from setup on (its
+    // first restartpoint replaces the "keep everything" value); a primary does not.
+    const bool replica = context.host.role == Role::Replica;
+    if (replica && !has_marker(state, node)) {
+        plan.changes.push_back(fmt::format("register {} for archive cleanup", node));
+        plan.diff +=
+            fmt::format("+ {}/.pgrepl-keep-{} ({})\n", label(link, dir), node, kKeepEverything);
+    } else if (!replica && has_marker(state, node)) {
         plan.changes.push_back(
-            fmt::format("drop {}'s archive cleanup marker (it runs as a primary)", node));
+            fmt::format("drop {}'s archive cleanup marker (it is the primary)", node));
         plan.diff += fmt::format("- {}/.pgrepl-keep-{}\n", label(link, dir), node);
     }
     plan.state = std::move(state);
@@ -203,10 +212,15 @@ Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
         script += fmt::format("install -d -o postgres -g postgres -m 0700 {} || exit 1\n",
                               shell_quote(parent));
     }
-    if (context.snapshot.facts.role == LiveRole::Primary &&
-        has_marker(current, context.host.name)) {
-        script +=
-            fmt::format("rm -f {}\n", shell_quote(dir + "/.pgrepl-keep-" + context.host.name));
+    const auto marker = shell_quote(dir + "/.pgrepl-keep-" + context.host.name);
+    const bool replica = context.host.role == Role::Replica;
+    if (replica && !has_marker(current, context.host.name)) {
+        script += fmt::format(
+            "printf '%s\\n' {0} >{1}.tmp && chown postgres:postgres {1}.tmp && mv -f {1}.tmp {1} "
+            "|| exit 1\n",
+            kKeepEverything, marker);
+    } else if (!replica && has_marker(current, context.host.name)) {
+        script += fmt::format("rm -f {}\n", marker);
     }
     if (auto done = run_admin(context, executor, script, "prepare the archive directory"); !done)
         return done.error();

@@ -21,6 +21,7 @@ struct StandbyInput {
     std::string passfile;                  ///< password file path (libpq `passfile`, 10+)
     std::optional<std::string> slot_name;  ///< physical slot on the upstream, if slots are used
     std::string restore_command;           ///< restore_command, empty for none
+    std::string archive_cleanup_command;   ///< archive_cleanup_command, empty for none
     std::string trigger_file;              ///< before 12: trigger_file path, empty for none
 };
 
@@ -39,10 +40,10 @@ struct StandbyFiles {
 };
 
 /// Before 12: recovery.conf with standby_mode, primary_conninfo, primary_slot_name (when a
-/// slot is used), trigger_file (when given), restore_command (when given) and
-/// recovery_target_timeline = 'latest'. From 12: standby.signal plus the settings
-/// primary_conninfo, primary_slot_name, restore_command (same conditions) and
-/// recovery_target_timeline. Throws std::invalid_argument on values a conf file cannot hold.
+/// slot is used), trigger_file (when given), restore_command and archive_cleanup_command (when
+/// given) and recovery_target_timeline = 'latest'. From 12: standby.signal plus the settings
+/// primary_conninfo, primary_slot_name, restore_command, archive_cleanup_command (same
+/// conditions) and recovery_target_timeline. Throws std::invalid_argument on values a conf file cannot hold.
 StandbyFiles render_standby(const StandbyInput& input);
 
 /// One line of a libpq password file.
