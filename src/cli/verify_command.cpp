@@ -28,6 +28,7 @@ void add_verify_command(CLI::App& app, Context& context) {
         double timeout = 10;
         std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
         double max_lag_seconds = VerifyThresholds{}.max_lag_seconds;
+        bool archive = false;
     };
     auto options = std::make_shared<Options>();
     auto* verify = app.add_subcommand(
@@ -53,6 +54,9 @@ void add_verify_command(CLI::App& app, Context& context) {
                      "A replay lag above this many seconds fails")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    verify->add_flag("--archive", options->archive,
+                     "Also switch the primary to a new WAL segment and wait until it is in the "
+                     "WAL archive (replication.archive); reports the time it took");
     verify->callback([&context, options] {
         context.action = [&context, options] {
             auto inventory =
@@ -65,6 +69,8 @@ void add_verify_command(CLI::App& app, Context& context) {
             verify_options.thresholds.max_lag_seconds = options->max_lag_seconds;
             verify_options.format = options->json ? VerifyFormat::Json : VerifyFormat::Text;
             verify_options.color = options->json ? Color::Never : output_color();
+            verify_options.archive =
+                options->archive ? ArchiveTest::SwitchAndWait : ArchiveTest::Skip;
             return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
         };
     });

@@ -7,6 +7,7 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/steps/steps.hpp"
+#include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/hints.hpp"
 #include "verify/assess_internal.hpp"
 
@@ -166,6 +167,11 @@ void primary_checks(const AssessContext& context, std::size_t index, CheckList& 
                     "another application_name");
     } else {
         checks.ok("replicas", summary);
+    }
+    if (context.inventory.replication.archive.method != ArchiveMethod::None) {
+        auto archive = archiver_check(context.inventory, state);
+        checks.add(std::move(archive.name), archive.status, std::move(archive.message),
+                   std::move(archive.hint));
     }
     if (context.probe.primary == index) {
         if (context.probe.emission) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/steps/steps.hpp"
@@ -139,6 +140,8 @@ std::string gather_script(const Inventory& inventory, const Host& host) {
         script += fmt::format("\\echo @@query {}\n{}", name, sql);
         if (!sql.empty() && sql.back() != '\n') script += '\n';
     }
+    if (inventory.replication.archive.method != ArchiveMethod::None)
+        script += fmt::format("\\echo @@query archiver\n{}", stat_archiver_sql());
     script += fmt::format("\\echo @@end-queries\n{}\n", kSqlDelimiter);
     script += "echo \"@@psql-exit $?\"\n";
     script += "else\necho '@@psql-exit 127'\necho \"$P is not installed\" >&2\nfi\n";
@@ -246,6 +249,13 @@ HostState parse_gather_output(const Host& host, std::string_view output, std::st
             state.slots = std::move(slots).value();
         } else {
             note("slots", slots.error());
+        }
+    }
+    if (answers.count("archiver") != 0) {
+        if (auto stats = parse_stat_archiver(answers["archiver"])) {
+            state.archiver = std::move(stats).value();
+        } else {
+            note("archiver", stats.error());
         }
     }
     if (auto text = answer("settings")) {

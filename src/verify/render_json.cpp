@@ -1,5 +1,6 @@
 // The JSON document of `pgrepl verify --json` (schema: docs/verify.md).
 #include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/render.hpp"
 
 namespace pgrepl {
@@ -123,6 +124,7 @@ JsonValue host_json(const HostReport& host) {
         .set("upstream_source", to_string(host.node.upstream_source))
         .set("unknown_sender", text_or_null(host.node.unknown_sender));
     json.set("wal_receiver", receiver_json(state.receiver));
+    json.set("archiver", archiver_json(state.archiver));
     json.set("sender", host.sender ? replication_row_json(*host.sender, host.walsender_process)
                                    : JsonValue());
     JsonValue slot;
@@ -200,6 +202,7 @@ JsonValue verify_json(const VerifyReport& report) {
              report.probe_emission ? JsonValue(report.probe_emission->clock_epoch) : JsonValue())
         .set("error", text_or_null(report.probe_error));
     json.set("probe", std::move(probe));
+    json.set("archive_test", archive_test_json(report.archive_test));
     JsonValue hosts = JsonValue::array();
     for (const auto& host : report.hosts) hosts.push(host_json(host));
     json.set("hosts", std::move(hosts));

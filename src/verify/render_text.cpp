@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/render.hpp"
 
 namespace pgrepl {
@@ -154,6 +155,7 @@ std::string render_verify_text(const VerifyReport& report, Color color) {
             "role/upstream keys)\n",
             note);
     }
+    if (report.archive_test) out += "\n" + archive_test_line(*report.archive_test) + "\n";
     out += "\n" + paint(verdict(report), report.healthy() ? Tone::Good : Tone::Bad, color) + "\n";
     return out;
 }

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <memory>
 
+#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/util/parallel.hpp"
+#include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/assess.hpp"
 #include "pgrepl/verify/gather.hpp"
 #include "pgrepl/verify/probe.hpp"
@@ -52,10 +54,37 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
     return outcome;
 }
 
+/// `--archive` on the live primary; for method ssh the archive host is looked into through its
+/// own session when it is an inventory host, else through a new one.
+ArchiveTestResult archive_test_on(const Inventory& inventory, const ExecutorFactory& factory,
+                                  const std::vector<const Host*>& hosts,
+                                  std::vector<std::unique_ptr<Executor>>& executors,
+                                  std::size_t primary, const VerifyThresholds& thresholds) {
+    Executor* archive_executor = nullptr;
+    std::unique_ptr<Executor> own;
+    if (inventory.replication.archive.method == ArchiveMethod::Ssh) {
+        for (std::size_t i = 0; i < hosts.size(); ++i) {
+            if (hosts[i]->name == inventory.replication.archive.host)
+                archive_executor = executors[i].get();
+        }
+        if (inventory.find_host(inventory.replication.archive.host) == nullptr) {
+            auto connected = factory(archive_host(inventory));
+            if (connected) own = std::move(connected).value();
+            archive_executor = own.get();
+        }
+    }
+    const auto timeout = std::max(thresholds.timeout, std::chrono::milliseconds(30000));
+    const auto start = Clock::now();
+    auto result = run_archive_test(*executors[primary], *hosts[primary], inventory,
+                                   archive_executor, timeout);
+    spdlog::debug("verify: archive test done in {} ms", ms_since(start));
+    return result;
+}
+
 }  // namespace
 
 VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFactory& factory,
-                                   const VerifyThresholds& thresholds) {
+                                   const VerifyThresholds& thresholds, ArchiveTest archive) {
     const auto start = Clock::now();
     const std::vector<const Host*> hosts = all_hosts(inventory);
     std::vector<std::unique_ptr<Executor>> executors(hosts.size());
@@ -77,7 +106,23 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
     const auto probe_start = Clock::now();
     ProbeOutcome probe = run_probe(plan, topology, states, executors, thresholds);
     spdlog::debug("verify: probe done in {} ms", ms_since(probe_start));
+    std::optional<ArchiveTestResult> archive_test;
+    if (archive == ArchiveTest::SwitchAndWait && topology.primary &&
+        executors[*topology.primary]) {
+        archive_test = archive_test_on(inventory, factory, hosts, executors, *topology.primary,
+                                       thresholds);
+    }
     auto report = assess(inventory, std::move(states), topology, probe, thresholds);
+    if (archive == ArchiveTest::SwitchAndWait) {
+        if (!archive_test) {
+            archive_test = ArchiveTestResult{};
+            archive_test->error = "there is no reachable live primary";
+        }
+        if (topology.primary) {
+            report.hosts[*topology.primary].checks.push_back(archive_test_check(*archive_test));
+        }
+        report.archive_test = std::move(archive_test);
+    }
     // Close the connections in parallel (each disconnect is a small round trip).
     parallel_for(executors.size(), [&](std::size_t i) { executors[i].reset(); });
     spdlog::debug("verify: done in {} ms", ms_since(start));
@@ -86,7 +131,8 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
 
 ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
                     const ExecutorFactory& factory, std::ostream& out) {
-    const VerifyReport report = collect_verify_report(inventory, factory, options.thresholds);
+    const VerifyReport report =
+        collect_verify_report(inventory, factory, options.thresholds, options.archive);
     if (options.format == VerifyFormat::Json) {
         out << verify_json(report).dump(JsonStyle::Pretty) << '\n';
     } else {

@@ -33,7 +33,8 @@ TEST(VerifyJson, TopLevelShapeIsStable) {
     EXPECT_EQ(keys(json), (std::vector<std::string>{"format", "cluster", "healthy", "primary",
                                                     "primaries", "split_brain", "inventory_differs",
                                                     "notes", "system_identifier", "thresholds",
-                                                    "probe", "hosts", "problems"}));
+                                                    "probe", "archive_test", "hosts",
+                                                    "problems"}));
     EXPECT_EQ(json.find("format")->as_string(), "pgrepl-verify/1");
     EXPECT_EQ(json.find("healthy")->as_bool(), true);
     EXPECT_EQ(json.find("primary")->as_string(), "db1");
@@ -68,6 +69,7 @@ TEST(VerifyJson, HostShapeIsStable) {
                                                        "upstream_source",
                                                        "unknown_sender",
                                                        "wal_receiver",
+                                                       "archiver",
                                                        "sender",
                                                        "slot",
                                                        "lag",

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/verify/archive_test.hpp"
 #include "pgrepl/verify/probe.hpp"
 #include "pgrepl/verify/state.hpp"
 #include "pgrepl/verify/topology.hpp"
@@ -105,6 +106,7 @@ struct VerifyReport {
     std::optional<ProbeEmission> probe_emission;  ///< the emitted record
     std::string probe_error;                      ///< why the probe did not run, when it did not
     std::vector<HostReport> hosts;                ///< in inventory order
+    std::optional<ArchiveTestResult> archive_test;  ///< `--archive` (also a check of the primary)
 
     /// True when every host is healthy.
     bool healthy() const;

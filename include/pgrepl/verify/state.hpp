@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/replication_state.hpp"
 #include "pgrepl/pg/settings_check.hpp"
 #include "pgrepl/pg/sql.hpp"
@@ -64,6 +65,7 @@ struct HostState {
     std::optional<WalReceiverInfo> receiver;  ///< pg_stat_wal_receiver (none on a primary)
     std::vector<SlotInfo> slots;              ///< pg_replication_slots
     std::vector<SettingRow> settings;         ///< pg_settings rows of the managed settings
+    std::optional<ArchiverStats> archiver;    ///< pg_stat_archiver (only when archiving)
     std::vector<std::string> query_errors;    ///< "query: what went wrong", one per failure
 
     /// True when the host answered the gather command.

@@ -7,6 +7,7 @@
 
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/util/exit_code.hpp"
+#include "pgrepl/verify/archive_test.hpp"
 #include "pgrepl/verify/render.hpp"
 #include "pgrepl/verify/report.hpp"
 
@@ -23,13 +24,18 @@ struct VerifyOptions {
     VerifyThresholds thresholds;               ///< lag thresholds and probe timeout
     VerifyFormat format = VerifyFormat::Text;  ///< --json
     Color color = Color::Never;                ///< colors (only on a TTY)
+    ArchiveTest archive = ArchiveTest::Skip;   ///< --archive
 };
 
 /// Gathers every host's state (connect and gather per host in parallel), discovers the live
 /// topology, runs the probe and assesses. Runs nothing that writes on a standby and changes no
 /// user data: the only write is one WAL record (a logical message) on the live primary.
+/// With ArchiveTest::SwitchAndWait (--archive) the live primary also switches to a new WAL
+/// segment and verify waits until it is in the archive (docs/archiving.md): its result is the
+/// report's archive_test and the primary's `archive_test` check.
 VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFactory& factory,
-                                   const VerifyThresholds& thresholds);
+                                   const VerifyThresholds& thresholds,
+                                   ArchiveTest archive = ArchiveTest::Skip);
 
 /// Runs verify and prints the report to `out`. ExitCode::Ok when healthy, else
 /// ExitCode::Failed (unhealthy or unreachable).
