@@ -106,9 +106,12 @@ bool wait_healthy(std::chrono::seconds timeout = 60s) {
     return false;
 }
 
-/// Makes the lab a healthy 1+2 cluster: verify, else `pgrepl setup` and wait.
+/// Makes the lab a healthy 1+2 cluster: verify, else bare hosts (whatever an earlier suite
+/// left behind) and `pgrepl setup`, and wait.
 void ensure_healthy() {
     if (run_pgrepl({"verify"}).exit_code == 0) return;
+    const ProcessResult reset = run_lab({"reset"});
+    ASSERT_EQ(reset.exit_code, 0) << reset.describe();
     const ProcessResult setup = run_pgrepl({"setup"});
     ASSERT_EQ(setup.exit_code, 0) << "pgrepl setup failed: " << setup.describe();
     ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
