@@ -351,5 +351,34 @@ TEST(PromoteCleanStop, NothingAcknowledgedIsLost) {
     EXPECT_EQ(lost_on(acknowledged, "db2"), 0u);
 }
 
+TEST(PromoteCascading, ReplicaBelowThePromotedHostKeepsItsUpstream) {
+    Restore restore(wipe_lab);
+    wipe_lab();
+    TempDir dir;
+    const std::string inventory = dir.file("inventory.yaml");
+    std::string text = read_local_file(lab_path("inventory.yaml"));
+    const auto db3 = text.find("role: replica", text.find("name: db3"));
+    ASSERT_NE(db3, std::string::npos) << text;
+    text.insert(db3 + 13, "\n    upstream: db2");
+    write_local_file(inventory, text);
+    const ProcessResult setup = run_pgrepl({"-i", inventory, "setup"});
+    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
+    ASSERT_EQ(query("db3", "SELECT sender_host FROM pg_stat_wal_receiver"), "10.231.0.12");
+
+    ASSERT_EQ(run_lab({"stop-host", "db1"}).exit_code, 0);
+    const ProcessResult result =
+        run_pgrepl({"-i", inventory, "promote", "db2", "--connect-timeout", "2"});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    std::cout << result.out;
+    EXPECT_TRUE(contains(result.out, "db3: replica: ok")) << "db3's settings stay as they are";
+    EXPECT_TRUE(contains(result.out, "db3: streaming from db2 on timeline 2")) << result.out;
+    EXPECT_EQ(query("db3", "SELECT sender_host || ' ' || received_tli FROM pg_stat_wal_receiver"),
+              "10.231.0.12 2");
+    EXPECT_EQ(psql("db2", "CREATE TABLE pgrepl_e2e_cascade AS SELECT 1 AS x").exit_code, 0);
+    for (int i = 0; i < 50 && query("db3", "SELECT count(*) FROM pgrepl_e2e_cascade") != "1"; ++i)
+        std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(query("db3", "SELECT count(*) FROM pgrepl_e2e_cascade"), "1");
+}
+
 }  // namespace
 }  // namespace pgrepl::e2e
