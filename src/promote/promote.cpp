@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "follow.hpp"
@@ -230,7 +231,13 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
     auto states = connect_and_gather(inventory, factory, options.mode, sessions);
     printer.block(state_table(inventory, states));
     auto decision = decide_promote(inventory, states, options.target, options.force);
-    for (const auto& note : decision.notes) printer.line("note: " + note);
+    std::set<std::string> noted;  // each note once, also after the second decision
+    auto print_notes = [&] {
+        for (const auto& note : decision.notes) {
+            if (noted.insert(note).second) printer.line("note: " + note);
+        }
+    };
+    print_notes();
     if (auto stop = stop_on(printer, decision); stop != ExitCode::Ok) return stop;
     printer.line(fmt::format("decision: {} [{} since start]", decision.reason,
                              format_duration(printer.elapsed())));
@@ -266,7 +273,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
             }
             regather(inventory, sessions, states);
             decision = decide_promote(inventory, states, options.target, Force::Yes);
-            for (const auto& note : decision.notes) printer.line("note: " + note);
+            print_notes();
             if (auto stop =
                     stop_on(printer, decision,
                             "nothing was promoted; the old primary stays stopped and fenced");
