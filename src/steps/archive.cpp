@@ -218,14 +218,31 @@ head -n 1 "$k.pub")SH",
                                   shell_quote(target.address), target.port, shell_quote(key));
         ping.run_as = RunAs::Postgres;
         ping.purpose = "test the archive connection as postgres";
-        auto pinged = steps::run_checked(context, name(), std::move(ping));
-        if (!pinged) {
-            auto error = pinged.error();
-            error.hint = fmt::format(
-                "the node could not log in to {} as postgres with its key, or the archive "
-                "directory is not writable; look at {}'s sshd log, then run pgrepl setup again",
-                link.host().name, link.host().name);
-            return error;
+        auto pinged = context.executor.run(ping);
+        if (!pinged) return pinged.error();
+        if (!pinged->success() || pinged->out.find("ok") == std::string::npos) {
+            // ssh's own words say best what went wrong (host key, key refused, directory).
+            std::vector<std::string> lines;
+            std::size_t start = 0;
+            const auto& err = pinged->err;
+            while (start < err.size()) {
+                auto end = err.find('\n', start);
+                if (end == std::string::npos) end = err.size();
+                auto line = err.substr(start, end - start);
+                if (!line.empty() && line.find("@@@") == std::string::npos) lines.push_back(line);
+                start = end + 1;
+            }
+            if (lines.size() > 6) lines.erase(lines.begin(), lines.end() - 6);
+            return make_error(
+                ErrorKind::Remote,
+                fmt::format("{}: {}: the test connection to the archive on {} failed: {}",
+                            context.host.name, name(), link.host().name,
+                            lines.empty() ? "no error output" : lines.back()),
+                fmt::format("as postgres on {}: {}\n{}look at {}'s sshd log, fix the cause, "
+                            "then run pgrepl setup again",
+                            context.host.name, ping.script,
+                            lines.empty() ? "" : fmt::format("{}\n", fmt::join(lines, "\n")),
+                            link.host().name));
         }
         return ok_status();
     }

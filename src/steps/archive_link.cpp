@@ -108,8 +108,9 @@ pw=$(getent passwd postgres) && echo "@@user $pw" || echo "@@nouser"
 case $(getent shadow postgres | cut -d: -f2) in '!'*) echo "@@locked" ;; esac
 home=$(printf '%s\n' "$pw" | cut -d: -f6)
 cfg=/etc/ssh/sshd_config
+# The running sshd's -f (its process title may hold the whole command line as one string).
 pid=$(cat /run/sshd.pid 2>/dev/null) && [ -r "/proc/$pid/cmdline" ] &&
-  f=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n '/^-f$/{{n;p;q;}}') && [ -n "$f" ] && cfg=$f
+  f=$(tr '\0 ' '\n\n' <"/proc/$pid/cmdline" | sed -n '/^-f$/{{n;p;q;}}') && [ -n "$f" ] && cfg=$f
 sshd=$(command -v sshd || echo /usr/sbin/sshd)
 T=$("$sshd" -T -f "$cfg" -C user=postgres,host=localhost,addr=127.0.0.1 2>/dev/null)
 printf '%s\n' "$T" | awk '$1=="usepam"{{print "@@usepam " $2}}'
