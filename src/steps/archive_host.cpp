@@ -46,6 +46,14 @@ bool has_marker(const ArchiveHostState& state, const std::string& node) {
            state.cleanup_markers.end();
 }
 
+std::vector<std::string> stale_markers(const Inventory& inventory, const ArchiveHostState& state) {
+    std::vector<std::string> stale;
+    for (const auto& marker : state.cleanup_markers) {
+        if (inventory.find_host(marker) == nullptr) stale.push_back(marker);
+    }
+    return stale;
+}
+
 bool unusable_shell(const std::string& shell) {
     return shell.ends_with("/nologin") || shell.ends_with("/false");
 }
@@ -120,6 +128,12 @@ ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
         plan.changes.push_back(
             fmt::format("drop {}'s archive cleanup marker (it is the primary)", node));
         plan.diff += fmt::format("- {}/.pgrepl-keep-{}\n", label(link, dir), node);
+    }
+    // A host removed from the inventory would hold back the cleanup forever.
+    for (const auto& stale : stale_markers(context.inventory, state)) {
+        plan.changes.push_back(
+            fmt::format("drop the archive cleanup marker of {} (not in the inventory)", stale));
+        plan.diff += fmt::format("- {}/.pgrepl-keep-{}\n", label(link, dir), stale);
     }
     plan.state = std::move(state);
     return plan;
@@ -222,6 +236,8 @@ Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
     } else if (!replica && has_marker(current, context.host.name)) {
         script += fmt::format("rm -f {}\n", marker);
     }
+    for (const auto& stale : stale_markers(context.inventory, current))
+        script += fmt::format("rm -f {}\n", shell_quote(dir + "/.pgrepl-keep-" + stale));
     if (auto done = run_admin(context, executor, script, "prepare the archive directory"); !done)
         return done.error();
 

@@ -95,9 +95,11 @@ struct SimArchiveHost {
                 static const std::regex drop(R"(rm -f '[^']*/\.pgrepl-keep-(\w+)')");
                 std::smatch match;
                 if (std::regex_search(script, match, add)) markers.push_back(match[1]);
-                if (std::regex_search(script, match, drop))
-                    markers.erase(std::remove(markers.begin(), markers.end(), match[1].str()),
-                                  markers.end());
+                for (auto it = std::sregex_iterator(script.begin(), script.end(), drop);
+                     it != std::sregex_iterator(); ++it) {
+                    const auto gone = (*it)[1].str();
+                    markers.erase(std::remove(markers.begin(), markers.end(), gone), markers.end());
+                }
                 return command_ok();
             });
         fake.expect_write(kWalSshServer, Times::Any).mode(0755).content("wal-ssh-serve");
@@ -275,6 +277,19 @@ TEST(StepArchive, APromotedNodeDropsItsCleanupMarker) {
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << "\n" << report.hint;
     EXPECT_EQ(report.reason, "drop db2's archive cleanup marker (it is the primary)");
     EXPECT_EQ(archive.markers, (std::vector<std::string>{"db1", "db3"}));
+}
+
+TEST(StepArchive, AHostRemovedFromTheInventoryNoLongerHoldsBackTheCleanup) {
+    auto inventory = ssh_inventory();
+    SimHost node("db1");
+    SimArchiveHost archive;
+    prepared(node, archive, "db1");
+    archive.markers = {"db2", "db9"};
+    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    auto report = run_archive(inventory, inventory.hosts[0], node, &link);
+    EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << "\n" << report.hint;
+    EXPECT_EQ(report.reason, "drop the archive cleanup marker of db9 (not in the inventory)");
+    EXPECT_EQ(archive.markers, std::vector<std::string>{"db2"});
 }
 
 TEST(StepArchive, WithoutTheSshClientItIsAConflict) {
