@@ -33,6 +33,7 @@ class ReplicaStep final : public Step {
                  SnapshotRequest& request) const override {
         const Host& upstream = inventory.upstream_of(host);
         request.files.push_back(paths.standby_conf);
+        request.files.push_back(paths.fence_file);
         request.files.push_back(recovery_conf_path(paths.data_dir));
         request.queries.emplace_back(kFreshQuery, kFreshSql);
         request.replication_login_conninfo = fmt::format(
@@ -104,6 +105,19 @@ class ReplicaStep final : public Step {
                             rows[0][1], rows[0][2]);
         } else {
             input.data_summary = "contents unknown";
+        }
+        // An old primary fenced by promote: only --force brings it back, as a fresh clone (the
+        // clone restores start.conf and removes the marker). Starting it as it is would fail
+        // ("Cluster is disabled") and could not follow the new timeline anyway.
+        if (context.snapshot.file(context.paths.fence_file)) {
+            if (context.force == Force::Yes) {
+                return {ReplicaAction::Clone,
+                        fmt::format("re-clone the fenced old primary from {} (--force)",
+                                    input.upstream_name),
+                        {}};
+            }
+            return {ReplicaAction::Refuse, "refusing to touch a host fenced by pgrepl promote",
+                    "run pgrepl setup --force --limit " + context.host.name + " to re-clone it"};
         }
         return decide_replica(input);
     }

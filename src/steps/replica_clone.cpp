@@ -183,9 +183,12 @@ Status clone_standby(const StepContext& context, std::string_view step) {
         if (auto stopped = pg_ctlcluster(context, step, "stop -m fast"); !stopped) return stopped;
     }
     Command wipe;
+    // A host fenced by promote gets its start.conf back: it is about to become a standby.
     wipe.script = fmt::format(
-        "install -d -o postgres -g postgres -m 0700 {0} && find {0} -mindepth 1 -delete",
-        shell_quote(data_dir));
+        "install -d -o postgres -g postgres -m 0700 {0} && find {0} -mindepth 1 -delete && "
+        "if [ -f {1} ]; then printf 'auto\\n' > {2} && rm -f {1}; fi",
+        shell_quote(data_dir), shell_quote(context.paths.fence_file),
+        shell_quote(context.paths.start_conf));
     wipe.mutation = Mutation::Mutating;
     wipe.purpose = "empty the data directory";
     if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) return wiped.error();

@@ -165,3 +165,48 @@ TEST(ReplicaGuard, DecisionTable) {
 
 }  // namespace
 }  // namespace pgrepl::test
+
+namespace pgrepl::test {
+namespace {
+
+TEST(StepReplica, AFencedOldPrimaryIsReclonedOnlyWithForce) {
+    auto inventory = three_host_inventory();
+    SimState state;  // a stopped old primary, fenced by promote (standby.signal written)
+    state.running = false;
+    state.standby_signal = true;
+    state.system_identifier = kPrimaryId;
+    state.login = HostSnapshot::Login{true, kPrimaryId, "2", ""};
+    SimHost sim("db2", state);
+    sim.fake().add_file("/etc/postgresql/15/main/pgrepl.fenced",
+                        "fenced by pgrepl promote; start.conf was: auto\n");
+    auto step = make_replica_step();
+    auto refused = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(refused.status, StepStatus::Failed);
+    EXPECT_TRUE(refused.refused);
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+
+    auto& fake = sim.fake();
+    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
+        .does([&](const Command& c) {
+            EXPECT_NE(c.script.find("start.conf"), std::string::npos) << c.script;
+            fake.remove_file("/etc/postgresql/15/main/pgrepl.fenced");
+            return Result<CommandResult>(command_ok());
+        });
+    fake.expect_run("pg_basebackup").as(RunAs::Postgres);
+    fake.expect_write(kStandbyConf);
+    fake.expect_write("/var/lib/postgresql/15/main/standby.signal");
+    fake.expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {
+        auto& s = sim.state();
+        s.running = true;
+        s.role = LiveRole::Standby;
+        s.receiver_status = "streaming";
+        s.receiver_host = "10.0.0.11";
+        return Result<CommandResult>(command_ok());
+    });
+    fake.expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    auto forced = run_one(*step, inventory, inventory.hosts[1], sim, RunMode::Apply, Force::Yes);
+    EXPECT_EQ(forced.status, StepStatus::Changed) << forced.reason << forced.hint;
+}
+
+}  // namespace
+}  // namespace pgrepl::test
