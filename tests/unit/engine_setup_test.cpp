@@ -7,26 +7,11 @@
 #include <sstream>
 
 #include "pgrepl/engine/setup.hpp"
+#include "support/borrowed_executor.hpp"
 #include "support/step_harness.hpp"
 
 namespace pgrepl::test {
 namespace {
-
-// Forwards to a SimHost's fake, which the test keeps.
-class Borrowed final : public Executor {
-  public:
-    explicit Borrowed(Executor& inner) : inner_(inner) {}
-    const std::string& host_name() const override { return inner_.host_name(); }
-    Result<CommandResult> run(const Command& command) override { return inner_.run(command); }
-    Status write_file(const FileSpec& file) override { return inner_.write_file(file); }
-    Result<std::optional<std::string>> read_file(const std::string& path, RunAs run_as) override {
-        return inner_.read_file(path, run_as);
-    }
-    ExecutorStats stats() const override { return inner_.stats(); }
-
-  private:
-    Executor& inner_;
-};
 
 SimState bare() {
     SimState state;
@@ -50,7 +35,7 @@ struct Lab {
                                   "check the network");
             }
             return std::unique_ptr<Executor>(
-                std::make_unique<Borrowed>(hosts.at(host.name)->fake()));
+                std::make_unique<test::BorrowedExecutor>(hosts.at(host.name)->fake()));
         };
     }
 };

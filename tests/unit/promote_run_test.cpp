@@ -2,6 +2,8 @@
 // host), a refusal that changes nothing, and a failover with a dead primary.
 #include <gtest/gtest.h>
 
+#include "support/borrowed_executor.hpp"
+
 #include <map>
 #include <memory>
 #include <sstream>
@@ -17,22 +19,6 @@ using test::SimHost;
 using test::SimState;
 
 constexpr const char* kStandbyConf = "/etc/postgresql/15/main/conf.d/pgrepl-standby.conf";
-
-// Lends a SimHost's fake to run_promote, which owns its executors.
-class Borrowed final : public Executor {
-  public:
-    explicit Borrowed(Executor& inner) : inner_(inner) {}
-    const std::string& host_name() const override { return inner_.host_name(); }
-    Result<CommandResult> run(const Command& command) override { return inner_.run(command); }
-    Status write_file(const FileSpec& file) override { return inner_.write_file(file); }
-    Result<std::optional<std::string>> read_file(const std::string& path, RunAs run_as) override {
-        return inner_.read_file(path, run_as);
-    }
-    ExecutorStats stats() const override { return inner_.stats(); }
-
-  private:
-    Executor& inner_;
-};
 
 SimState standby_state(const std::string& receive) {
     SimState state;
@@ -57,7 +43,8 @@ struct Lab {
             if (it == hosts.end()) {
                 return make_error(ErrorKind::Connect, host.name + ": connect: timeout");
             }
-            return std::unique_ptr<Executor>(std::make_unique<Borrowed>(it->second->fake()));
+            return std::unique_ptr<Executor>(
+                std::make_unique<test::BorrowedExecutor>(it->second->fake()));
         };
     }
 };
