@@ -19,22 +19,23 @@ bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+// `opening`, then value with ' and \ doubled, then a closing quote: the literal form shared by
+// postgresql.conf strings and (escape) SQL strings.
+std::string quote_doubled(std::string_view value, std::string_view opening) {
+    std::string out(opening);
+    for (char c : value) {
+        if (c == '\'' || c == '\\') out += c;
+        out += c;
+    }
+    out += '\'';
+    return out;
+}
+
 }  // namespace
 
 std::string conf_quote(std::string_view value) {
     reject(value, kNulNewline, "conf_quote");
-    std::string out = "'";
-    for (char c : value) {
-        if (c == '\'') {
-            out += "''";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else {
-            out += c;
-        }
-    }
-    out += '\'';
-    return out;
+    return quote_doubled(value, "'");
 }
 
 std::string conninfo_quote(std::string_view value) {
@@ -63,18 +64,7 @@ std::string conninfo_value(std::string_view value) {
 std::string sql_literal(std::string_view value) {
     reject(value, kNul, "sql_literal");
     const bool escape = value.find('\\') != std::string_view::npos;
-    std::string out = escape ? "E'" : "'";
-    for (char c : value) {
-        if (c == '\'') {
-            out += "''";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else {
-            out += c;
-        }
-    }
-    out += '\'';
-    return out;
+    return quote_doubled(value, escape ? "E'" : "'");
 }
 
 std::string sql_identifier(std::string_view value) {
