@@ -186,6 +186,15 @@ Result<PgVersion> parse_server_version(std::string_view out) {
     return version;
 }
 
+WalFunctions wal_functions(PgVersion version) {
+    if (version.number() >= 1000) {
+        return {"pg_current_wal_lsn()", "pg_last_wal_receive_lsn()", "pg_last_wal_replay_lsn()",
+                "pg_is_wal_replay_paused()", "pg_walfile_name"};
+    }
+    return {"pg_current_xlog_location()", "pg_last_xlog_receive_location()",
+            "pg_last_xlog_replay_location()", "pg_is_xlog_replay_paused()", "pg_xlogfile_name"};
+}
+
 std::string replay_lsn_sql(PgVersion version) {
     return version.number() >= 1000 ? "SELECT pg_last_wal_replay_lsn();\n"
                                     : "SELECT pg_last_xlog_replay_location();\n";

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pgrepl/pg/sql.hpp"
+
 #include <algorithm>
 
 #include "pgrepl/pg/paths.hpp"
@@ -82,12 +84,7 @@ std::optional<std::uint64_t> PromoteHostState::wal_position() const {
 }
 
 std::string promote_state_sql(PgVersion version) {
-    const bool modern = version.number() >= 1000;
-    const char* current = modern ? "pg_current_wal_lsn()" : "pg_current_xlog_location()";
-    const char* receive = modern ? "pg_last_wal_receive_lsn()" : "pg_last_xlog_receive_location()";
-    const char* replay = modern ? "pg_last_wal_replay_lsn()" : "pg_last_xlog_replay_location()";
-    const char* paused = modern ? "pg_is_wal_replay_paused()" : "pg_is_xlog_replay_paused()";
-    const char* walfile = modern ? "pg_walfile_name" : "pg_xlogfile_name";
+    const WalFunctions wal = wal_functions(version);
     return fmt::format(
         "SELECT pg_is_in_recovery(), "
         "CASE WHEN pg_is_in_recovery() THEN '' ELSE {0}::text END, "
@@ -99,7 +96,7 @@ std::string promote_state_sql(PgVersion version) {
         "CASE WHEN NOT pg_is_in_recovery() THEN 'f' WHEN {3} THEN 't' ELSE 'f' END, "
         "coalesce((SELECT status FROM pg_stat_wal_receiver), ''), "
         "translate(coalesce(current_setting('primary_conninfo', true), ''), E'|\\n\\r', '   ');",
-        current, receive, replay, paused, walfile);
+        wal.current, wal.receive, wal.replay, wal.replay_paused, wal.walfile_name);
 }
 
 SnapshotRequest promote_state_request(const Host& host) {

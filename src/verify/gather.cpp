@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pgrepl/pg/sql.hpp"
+
 #include <charconv>
 #include <map>
 
@@ -66,11 +68,7 @@ std::string verify_psql(const Host& host) {
 }
 
 std::string server_info_sql(PgVersion version) {
-    const bool modern = version.number() >= 1000;
-    const char* current = modern ? "pg_current_wal_lsn()" : "pg_current_xlog_location()";
-    const char* receive = modern ? "pg_last_wal_receive_lsn()" : "pg_last_xlog_receive_location()";
-    const char* replay = modern ? "pg_last_wal_replay_lsn()" : "pg_last_xlog_replay_location()";
-    const char* paused = modern ? "pg_is_wal_replay_paused()" : "pg_is_xlog_replay_paused()";
+    const WalFunctions wal = wal_functions(version);
     return fmt::format(
         "SELECT pg_is_in_recovery(), (SELECT system_identifier FROM pg_control_system()), "
         "CASE WHEN pg_is_in_recovery() THEN '' ELSE {}::text END, "
@@ -79,7 +77,7 @@ std::string server_info_sql(PgVersion version) {
         "''), "
         "CASE WHEN NOT pg_is_in_recovery() THEN '' WHEN {} THEN 't' ELSE 'f' END, "
         "extract(epoch FROM clock_timestamp()), current_setting('server_version_num');\n",
-        current, receive, replay, paused);
+        wal.current, wal.receive, wal.replay, wal.replay_paused);
 }
 
 Result<ServerInfo> parse_server_info(std::string_view out) {

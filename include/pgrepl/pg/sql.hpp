@@ -93,6 +93,18 @@ std::string server_version_sql();
 /// Parses server_version_sql() output into a major version (90624 gives 9.6, 150004 gives 15).
 Result<PgVersion> parse_server_version(std::string_view out);
 
+/// The WAL functions of a version (renamed from xlog/location to wal/lsn in 10).
+struct WalFunctions {
+    const char* current;        ///< pg_current_wal_lsn()
+    const char* receive;        ///< pg_last_wal_receive_lsn()
+    const char* replay;         ///< pg_last_wal_replay_lsn()
+    const char* replay_paused;  ///< pg_is_wal_replay_paused()
+    const char* walfile_name;   ///< pg_walfile_name (a function name, without arguments)
+};
+
+/// The WAL function names for `version`, for building version-aware queries.
+WalFunctions wal_functions(PgVersion version);
+
 /// The last WAL position replayed by a standby (pg_last_wal_replay_lsn, or
 /// pg_last_xlog_replay_location before 10); empty output (NULL) on a primary.
 std::string replay_lsn_sql(PgVersion version);
