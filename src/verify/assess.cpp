@@ -15,12 +15,6 @@ namespace pgrepl {
 namespace verify_detail {
 namespace {
 
-/// An error message without a leading "host: " (problem lines add the host themselves).
-std::string without_host(const std::string& message, const std::string& host) {
-    const std::string prefix = host + ": ";
-    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
-}
-
 std::string host_word(const AssessContext& context, std::size_t index) {
     return context.states[index].host->name;
 }
@@ -29,6 +23,7 @@ std::string host_word(const AssessContext& context, std::size_t index) {
 std::string state_word(const AssessContext& context, std::size_t index, const HostReport& report) {
     const HostState& state = context.states[index];
     const TopologyNode& node = context.topology.nodes[index];
+    if (node.former_primary) return "former-primary";
     if (state.unreachable) return "unreachable";
     if (state.gather_error) return "error";
     if (!state.running()) return "down";
@@ -226,6 +221,11 @@ void slot_and_settings_checks(const AssessContext& context, std::size_t index, H
 
 }  // namespace
 
+std::string without_host(const std::string& message, const std::string& host) {
+    const std::string prefix = host + ": ";
+    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
 std::uint64_t host_position(const HostState& state) {
     if (!state.server) return 0;
     std::uint64_t position = 0;
@@ -294,11 +294,15 @@ VerifyReport assess(const Inventory& inventory, std::vector<HostState> states,
         host.node = topology.nodes[i];
         if (i < probe.hosts.size()) host.probe = probe.hosts[i];
         CheckList checks(host.checks);
-        common_checks(context, i, checks);
-        if (topology.expected_standby(i)) {
-            assess_standby(context, i, host, checks);
+        if (topology.nodes[i].former_primary) {
+            former_primary_checks(context, i, checks);
         } else {
-            primary_checks(context, i, checks);
+            common_checks(context, i, checks);
+            if (topology.expected_standby(i)) {
+                assess_standby(context, i, host, checks);
+            } else {
+                primary_checks(context, i, checks);
+            }
         }
         slot_and_settings_checks(context, i, host, checks);
         host.state = state_word(context, i, host);

@@ -65,6 +65,21 @@ class CheckList {
     std::string blocked_;
 };
 
+/// The checks of a former primary (ssh, gather, postgres, former_primary, then the rest of
+/// the common checks skipped); the caller adds the slot and settings checks, which are skipped.
+void former_primary_checks(const AssessContext& context, std::size_t index, CheckList& checks);
+
+/// The former_primary check's message: what the host is (fenced by promote, with the marker's
+/// note, or unreachable/stopped since the failover) and whether the inventory still says
+/// primary.
+std::string former_primary_message(const AssessContext& context, std::size_t index);
+
+/// The former_primary check's hint: how to rejoin it as a replica of the live primary.
+std::string former_primary_hint(const AssessContext& context, std::size_t index);
+
+/// An error message without a leading "host: " (problem lines add the host themselves).
+std::string without_host(const std::string& message, const std::string& host);
+
 /// The standby checks (upstream to probe) of host `index`, filling `report`.
 void assess_standby(const AssessContext& context, std::size_t index, HostReport& report,
                     CheckList& checks);

@@ -119,6 +119,12 @@ std::string gather_script(const Inventory& inventory, const Host& host) {
     script += "echo @@ps\nps -eo pid=,args= 2>/dev/null\n";
     script += fmt::format("echo @@log\ntail -n {} -- {} 2>/dev/null | sed 's/^/|/'\n",
                           kGatherLogLines, shell_quote(paths.log_file));
+    // The fence marker: builtins only (no fork), nothing on standard error (psql's first error
+    // line there is how a refused connection is reported).
+    script += fmt::format(
+        "F={}\nif [ -e \"$F\" ]; then L=; {{ IFS= read -r L <\"$F\"; }} 2>/dev/null; "
+        "printf '@@fence\\n|%s\\n' \"$L\"; fi\n",
+        shell_quote(paths.fence_file));
     script += "echo @@sql\n";
     script += fmt::format("P={}\n", shell_quote("/usr/lib/postgresql/" +
                                                 host.postgres.version.to_string() + "/bin/psql"));
@@ -159,9 +165,10 @@ HostState parse_gather_output(const Host& host, std::string_view output, std::st
     std::size_t pos = 0;
     while (pos < output.size()) {
         const auto line = next_line(output, pos);
-        if (line == "@@ps" || line == "@@log" || line == "@@sql") {
+        if (line == "@@ps" || line == "@@log" || line == "@@fence" || line == "@@sql") {
             section = std::string(line.substr(2));
             query.clear();
+            if (section == "fence") state.fence_note.emplace();
             continue;
         }
         if (line == "@@end") {
@@ -184,6 +191,9 @@ HostState parse_gather_output(const Host& host, std::string_view output, std::st
             ps_text.append(line).push_back('\n');
         } else if (section == "log") {
             if (starts_with(line, "|")) state.log_tail.emplace_back(line.substr(1));
+        } else if (section == "fence") {
+            if (starts_with(line, "|") && state.fence_note->empty())
+                state.fence_note = std::string(line.substr(1));
         }
     }
     state.processes = parse_postgres_processes(ps_text, host);

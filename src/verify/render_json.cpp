@@ -111,6 +111,7 @@ JsonValue host_json(const HostReport& host) {
         .set("state", host.state)
         .set("healthy", host.healthy())
         .set("member", host.node.member)
+        .set("former_primary", host.node.former_primary)
         .set("reachable", !state.unreachable.has_value())
         .set("postgres_running", state.reached() && state.running())
         .set("accepting_connections", state.accepting);

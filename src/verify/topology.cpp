@@ -53,6 +53,7 @@ const char* to_string(UpstreamSource source) {
 
 bool LiveTopology::expected_standby(std::size_t index) const {
     if (nodes[index].role == LiveRole::Standby) return true;
+    if (nodes[index].former_primary) return false;
     if (std::find(primaries.begin(), primaries.end(), index) != primaries.end()) return false;
     if (!primary && index == inventory_primary) return false;
     return true;
@@ -135,6 +136,15 @@ LiveTopology discover_topology(const Inventory& inventory, const std::vector<Hos
                 best_count = count;
             }
         }
+    }
+
+    // Former primaries: retired by a failover to the only live primary, and out of the way.
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        const HostState& state = states[i];
+        const bool out_of_topology = !state.reached() || !state.running();
+        const bool was_primary = state.host->role == Role::Primary || state.fence_note.has_value();
+        topology.nodes[i].former_primary = topology.primaries.size() == 1 &&
+                                           *topology.primary != i && out_of_topology && was_primary;
     }
 
     // Expected upstreams of the hosts that stream from nobody.

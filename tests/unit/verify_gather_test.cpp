@@ -77,6 +77,49 @@ TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
     }
 }
 
+TEST(VerifyGather, ScriptReadsTheFenceMarkerWithoutAFork) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string script = gather_script(inventory, inventory.hosts[0]);
+    const auto at = script.find("F='/etc/postgresql/15/main/pgrepl.fenced'\n");
+    ASSERT_NE(at, std::string::npos) << script;
+    const auto end = script.find("fi\n", at);
+    const std::string fence = script.substr(at, end - at);
+    EXPECT_NE(fence.find("if [ -e \"$F\" ]"), std::string::npos) << fence;
+    EXPECT_NE(fence.find("{ IFS= read -r L <\"$F\"; } 2>/dev/null"), std::string::npos) << fence;
+    EXPECT_NE(fence.find("@@fence"), std::string::npos) << fence;
+    for (const char* fork : {"cat ", "head ", "sed ", "$("}) {
+        EXPECT_EQ(fence.find(fork), std::string::npos) << fork;
+    }
+    EXPECT_LT(script.find("echo @@log"), at);
+    EXPECT_LT(at, script.find("echo @@sql"));
+}
+
+TEST(VerifyGather, ParsesTheFenceMarker) {
+    const Inventory inventory = test::verify_inventory();
+    const std::string stopped = "@@ps\n@@log\n|LOG:  database system is shut down\n";
+    const std::string rest = "@@sql\n@@psql-exit 2\n@@end\n";
+    const std::string err = "psql: error: connection to server failed: No such file\n";
+    const struct {
+        std::string fence;
+        std::optional<std::string> note;
+    } cases[] = {
+        {"", std::nullopt},
+        {"@@fence\n|at 2026-11-26T01:30:00Z, db2 was promoted in its place\r\n",
+         "at 2026-11-26T01:30:00Z, db2 was promoted in its place"},
+        {"@@fence\n|\n", ""},
+        {"@@fence\n", ""},
+    };
+    for (const auto& c : cases) {
+        const HostState state =
+            parse_gather_output(inventory.hosts[0], stopped + c.fence + rest, err);
+        EXPECT_EQ(state.fence_note, c.note) << c.fence;
+        EXPECT_EQ(state.log_tail.size(), 1u) << c.fence;
+        EXPECT_FALSE(state.running());
+        EXPECT_EQ(state.psql_error, "connection to server failed: No such file");
+    }
+    EXPECT_FALSE(parse_gather_output(inventory.hosts[0], kPrimaryOutput, "").fence_note);
+}
+
 TEST(VerifyGather, ServerInfoSqlIsVersionAware) {
     EXPECT_NE(server_info_sql(PgVersion{15, 0}).find("pg_last_wal_replay_lsn()"),
               std::string::npos);

@@ -33,8 +33,7 @@ TEST(VerifyJson, TopLevelShapeIsStable) {
     EXPECT_EQ(keys(json), (std::vector<std::string>{"format", "cluster", "healthy", "primary",
                                                     "primaries", "split_brain", "inventory_differs",
                                                     "notes", "system_identifier", "thresholds",
-                                                    "probe", "archive_test", "hosts",
-                                                    "problems"}));
+                                                    "probe", "archive_test", "hosts", "problems"}));
     EXPECT_EQ(json.find("format")->as_string(), "pgrepl-verify/1");
     EXPECT_EQ(json.find("healthy")->as_bool(), true);
     EXPECT_EQ(json.find("primary")->as_string(), "db1");
@@ -60,6 +59,7 @@ TEST(VerifyJson, HostShapeIsStable) {
                                                        "state",
                                                        "healthy",
                                                        "member",
+                                                       "former_primary",
                                                        "reachable",
                                                        "postgres_running",
                                                        "accepting_connections",
@@ -81,6 +81,7 @@ TEST(VerifyJson, HostShapeIsStable) {
                                                        "log_tail",
                                                        "checks"}));
     EXPECT_EQ(standby.find("live_role")->as_string(), "standby");
+    EXPECT_EQ(standby.find("former_primary")->as_bool(), false);
     EXPECT_EQ(standby.find("upstream")->as_string(), "db1");
     EXPECT_EQ(standby.find("upstream_source")->as_string(), "live");
     EXPECT_EQ(keys(*standby.find("lag")),

@@ -30,16 +30,18 @@ std::string server_info_sql(PgVersion version);
 Result<ServerInfo> parse_server_info(std::string_view out);
 
 /// The gather script for `host` (run with RunAs::Postgres): on standard output the sections
-/// `@@ps` (every process), `@@log` (each log line prefixed by '|'), `@@sql` with `@@query NAME`
-/// blocks for the queries server, replication, receiver, slots and settings (the inventory's
-/// managed settings), then `@@psql-exit N` and `@@end`; psql's errors on standard error. The
-/// psql session is read-only (default_transaction_read_only) with a 10 s statement timeout.
+/// `@@ps` (every process), `@@log` (each log line prefixed by '|'), `@@fence` (only when the
+/// fence marker exists: its first line prefixed by '|', read by the shell without a fork),
+/// `@@sql` with `@@query NAME` blocks for the queries server, replication, receiver, slots and
+/// settings (the inventory's managed settings), then `@@psql-exit N` and `@@end`; psql's errors
+/// on standard error. The psql session is read-only (default_transaction_read_only) with a 10 s
+/// statement timeout.
 std::string gather_script(const Inventory& inventory, const Host& host);
 
 /// Parses gather_script() output and error output into a HostState. With no query answered,
 /// the first error line is psql_error (it could not connect); otherwise ERROR/FATAL lines and
-/// parse failures of single queries go to query_errors. Output without `@@end` sets
-/// gather_error.
+/// parse failures of single queries go to query_errors. A `@@fence` section sets fence_note.
+/// Output without `@@end` sets gather_error.
 HostState parse_gather_output(const Host& host, std::string_view output, std::string_view err);
 
 /// Runs the gather script on the host (one read-only round trip). Never fails: a command that

@@ -67,6 +67,10 @@ struct HostState {
     std::vector<SettingRow> settings;         ///< pg_settings rows of the managed settings
     std::optional<ArchiverStats> archiver;    ///< pg_stat_archiver (only when archiving)
     std::vector<std::string> query_errors;    ///< "query: what went wrong", one per failure
+    /// The first line of pgrepl's fence marker (cluster_paths().fence_file, written by promote
+    /// when it fences an old primary) when the file exists ("" when empty or unreadable);
+    /// std::nullopt when it does not exist or the host did not answer.
+    std::optional<std::string> fence_note;
 
     /// True when the host answered the gather command.
     bool reached() const { return !unreachable && !gather_error; }

@@ -28,6 +28,11 @@ struct TopologyNode {
     UpstreamSource upstream_source = UpstreamSource::None;  ///< how the upstream was found
     std::string
         unknown_sender;  ///< "host:port" its receiver streams from, when not an inventory host
+    /// A primary retired by a failover: another host is the only live primary, this one is not
+    /// part of the live topology (unreachable, not gathered, or PostgreSQL not running) and it
+    /// was the primary (the inventory says so, or it carries promote's fence marker). Not an
+    /// expected standby; judged with warnings only.
+    bool former_primary = false;
 };
 
 /// The live topology of the cluster; indices refer to the `states` it was discovered from.
@@ -42,7 +47,8 @@ struct LiveTopology {
     /// True when two or more hosts run as primaries of the same cluster.
     bool split_brain() const { return primaries.size() > 1; }
     /// True when `index` should be a standby: a live standby, or any host but the live
-    /// primaries (and, with no live primary, but the inventory's primary).
+    /// primaries and the former primaries (and, with no live primary, but the inventory's
+    /// primary).
     bool expected_standby(std::size_t index) const;
     /// The hosts whose upstream (live or expected) is `index`, in order.
     std::vector<std::size_t> downstreams(std::size_t index) const;
@@ -57,7 +63,8 @@ struct LiveTopology {
 /// downstreams is taken, the inventory's primary on a tie. A standby's upstream is the host
 /// whose address (or name) and port match its WAL receiver's sender; a host with no running
 /// receiver gets its expected upstream: its inventory `upstream:`, else the live primary, else
-/// the inventory's primary. `states[i].host` must be set for every state.
+/// the inventory's primary. Former primaries (see TopologyNode::former_primary) get none.
+/// `states[i].host` must be set for every state.
 LiveTopology discover_topology(const Inventory& inventory, const std::vector<HostState>& states);
 
 /// "live", "inventory" or "none".
