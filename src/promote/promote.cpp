@@ -39,8 +39,20 @@ std::string utc_now() {
 }
 
 // Connects to every host and gathers its state, each host in its own thread.
+// Probes the host's SSH port (when a probe is set). A host whose port does not answer a TCP
+// connect (Silent) is down: no SSH connection is tried. One that refuses it is up but cannot be
+// inspected; so is one whose port answered but whose SSH connection or gathering then failed.
+std::optional<ReachResult> probe(const Host& host, const ReachProbe& reach) {
+    if (!reach) return std::nullopt;
+    ReachResult result = reach(host);
+    spdlog::debug("{}: reach {}: {} ({} ms)", host.name, result.endpoint, to_string(result.reach),
+                  result.took.count());
+    return result;
+}
+
 std::vector<PromoteHostState> connect_and_gather(const Inventory& inventory,
-                                                 const ExecutorFactory& factory, RunMode mode,
+                                                 const ExecutorFactory& factory,
+                                                 const PromoteOptions& options,
                                                  std::vector<Session>& sessions) {
     const auto count = inventory.hosts.size();
     sessions.resize(count);
@@ -48,14 +60,26 @@ std::vector<PromoteHostState> connect_and_gather(const Inventory& inventory,
     parallel_for(count, [&](std::size_t i) {
         const Host& host = inventory.hosts[i];
         sessions[i].host = &host;
+        const auto reach = probe(host, options.reach);
+        const bool port_answered = reach && reach->reach == Reach::Open;
+        if (reach && (reach->reach == Reach::Silent || reach->reach == Reach::Refused)) {
+            states[i] = unreachable_state(
+                host, make_error(ErrorKind::Connect, fmt::format("{}: connect: {}: {}", host.name,
+                                                                 reach->endpoint, reach->detail)));
+            states[i].answered = reach->reach == Reach::Refused;
+            return;
+        }
         auto executor = factory(host);
         if (!executor) {
             states[i] = unreachable_state(host, executor.error());
+            states[i].answered = states[i].answered || port_answered;
             return;
         }
         sessions[i].executor = std::move(executor).value();
-        if (mode == RunMode::Check) sessions[i].guard = make_dry_run_guard(*sessions[i].executor);
+        if (options.mode == RunMode::Check)
+            sessions[i].guard = make_dry_run_guard(*sessions[i].executor);
         states[i] = gather_promote_state(*sessions[i].active(), host);
+        if (!states[i].reachable) states[i].answered = states[i].answered || port_answered;
     });
     return states;
 }
@@ -228,7 +252,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
     printer.line(fmt::format("promote {}{}: asking {} host(s) what they are", options.target,
                              check ? " --check (nothing is changed)" : "", inventory.hosts.size()));
     std::vector<Session> sessions;
-    auto states = connect_and_gather(inventory, factory, options.mode, sessions);
+    auto states = connect_and_gather(inventory, factory, options, sessions);
     printer.block(state_table(inventory, states));
     auto decision = decide_promote(inventory, states, options.target, options.force);
     std::set<std::string> noted;  // each note once, also after the second decision

@@ -4,6 +4,7 @@
 
 #include "support/borrowed_executor.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -143,6 +144,65 @@ TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
     EXPECT_TRUE(has(text, "db1  replica  (unreachable: assumed dead, NOT fenced")) << text;
     EXPECT_TRUE(has(text, "1 standby(s) following")) << text;
     EXPECT_TRUE(has(text, "timings: writable_ms=")) << text;
+}
+
+// The reachability probe decides before any SSH connection: a silent host is down (no SSH
+// connection is tried), one that refuses the connection is up and blocks the promotion.
+ReachProbe probe_saying(Reach db1, std::vector<std::string>& probed) {
+    return [db1, &probed](const Host& host) {
+        probed.push_back(host.name);
+        ReachResult result;
+        result.endpoint = host.address + ":22";
+        result.reach = host.name == "db1" ? db1 : Reach::Open;
+        result.detail = host.name == "db1" ? "no answer to a TCP connect within 1.0 s" : "open";
+        return result;
+    };
+}
+
+TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
+    auto lab = dead_primary_lab();
+    std::vector<std::string> connected;
+    std::vector<std::string> probed;
+    auto factory = [&](const Host& host) {
+        connected.push_back(host.name);
+        return lab.factory()(host);
+    };
+    PromoteOptions options;
+    options.target = "db2";
+    options.mode = RunMode::Check;
+    options.reach = probe_saying(Reach::Silent, probed);
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, factory, out), ExitCode::Ok) << out.str();
+    EXPECT_EQ(probed.size(), 3u);
+    EXPECT_EQ(std::count(connected.begin(), connected.end(), "db1"), 0) << "no SSH to db1";
+    EXPECT_TRUE(has(out.str(), "db1: connect: 10.0.0.11:22: no answer to a TCP connect within"))
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "assumed dead")) << out.str();
+}
+
+TEST(PromoteRun, RefusedSshPortMeansTheHostIsUpAndIsRefused) {
+    auto lab = dead_primary_lab();
+    std::vector<std::string> probed;
+    PromoteOptions options;
+    options.target = "db2";
+    options.reach = probe_saying(Reach::Refused, probed);
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(PromoteRun, OpenSshPortButFailedSshConnectionIsUpAndIsRefused) {
+    auto lab = dead_primary_lab();  // db1's SSH connection fails
+    std::vector<std::string> probed;
+    PromoteOptions options;
+    options.target = "db2";
+    options.reach = probe_saying(Reach::Open, probed);
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
 }
 
 }  // namespace

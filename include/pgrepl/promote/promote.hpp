@@ -9,6 +9,7 @@
 
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/step.hpp"
+#include "pgrepl/exec/reach.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl {
@@ -27,6 +28,11 @@ struct PromoteOptions {
     /// inventory's ssh.connect_timeout. An old primary that does not answer in time is assumed
     /// dead, so this bounds how long a failover waits for a dead host.
     std::optional<int> connect_timeout;
+    /// --reach-timeout: before any SSH connection, each host's SSH port gets a TCP connect
+    /// with this short deadline (empty: no probe). A host whose kernel does not answer is down
+    /// or cut off and is not waited for; one that refuses the connection is up (so it may
+    /// still run PostgreSQL) but cannot be inspected.
+    ReachProbe reach;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  ///< t0
 };
 
