@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -27,6 +29,22 @@ std::optional<Inventory> load_or_report(const std::string& path) {
 
 ExecutorFactory ssh_factory() {
     return [](const Host& host) { return connect_ssh(host); };
+}
+
+void add_reach_timeout_option(CLI::App& command, double& seconds) {
+    command
+        .add_option("--reach-timeout", seconds,
+                    "Seconds a host has to answer a TCP connect to its SSH port before it counts "
+                    "as down, without waiting for the SSH connect timeout (default 1; 0 turns "
+                    "the probe off). A live host's kernel answers at once, even when it is "
+                    "overloaded: raise it only for slow or lossy links")
+        ->check(CLI::Range(0.0, 60.0));
+}
+
+ReachProbe reach_probe(double seconds) {
+    if (seconds <= 0) return {};
+    const auto timeout = std::chrono::milliseconds(std::llround(seconds * 1000.0));
+    return [timeout](const Host& host) { return probe_reach(host, timeout); };
 }
 
 std::vector<std::string> split_names(const std::vector<std::string>& values) {

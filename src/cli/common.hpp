@@ -36,6 +36,15 @@ std::optional<Inventory> load_or_report(const std::string& path);
 /// The production executor factory (SSH).
 ExecutorFactory ssh_factory();
 
+/// The default of --reach-timeout, in seconds.
+inline constexpr double kDefaultReachTimeout = 1.0;
+
+/// Adds --reach-timeout SECONDS (0 turns the probe off) to a command, stored in `seconds`.
+void add_reach_timeout_option(CLI::App& command, double& seconds);
+
+/// The TCP reach probe for --reach-timeout `seconds`, or an empty probe when it is 0.
+ReachProbe reach_probe(double seconds);
+
 /// Splits "a,b,c" (and repeated options) into names.
 std::vector<std::string> split_names(const std::vector<std::string>& values);
 

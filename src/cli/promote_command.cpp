@@ -14,7 +14,7 @@ void add_promote_command(CLI::App& app, Context& context) {
         bool check = false;
         bool update_inventory = false;
         int connect_timeout = 0;
-        double reach_timeout = 1.0;
+        double reach_timeout = kDefaultReachTimeout;
     };
     auto options = std::make_shared<Options>();
     auto* promote = app.add_subcommand(
@@ -36,13 +36,7 @@ void add_promote_command(CLI::App& app, Context& context) {
                      "ssh.connect_timeout); an old primary that does not answer in time is "
                      "assumed dead")
         ->check(CLI::Range(1, 3600));
-    promote
-        ->add_option("--reach-timeout", options->reach_timeout,
-                     "Seconds a host has to answer a TCP connect to its SSH port before it "
-                     "counts as down, without waiting for --connect-timeout (default 1; 0 "
-                     "turns the probe off). A live host's kernel answers at once, even when "
-                     "it is overloaded: raise it only for slow or lossy links")
-        ->check(CLI::Range(0.0, 60.0));
+    add_reach_timeout_option(*promote, options->reach_timeout);
     promote->callback([&context, options] {
         context.action = [&context, options] {
             PromoteOptions promote_options;
@@ -57,13 +51,7 @@ void add_promote_command(CLI::App& app, Context& context) {
             promote_options.show_diffs = context.global.verbose > 0;
             if (options->connect_timeout > 0)
                 promote_options.connect_timeout = options->connect_timeout;
-            if (options->reach_timeout > 0) {
-                const auto timeout =
-                    std::chrono::milliseconds(static_cast<long>(options->reach_timeout * 1000.0));
-                promote_options.reach = [timeout](const Host& host) {
-                    return probe_reach(host, timeout);
-                };
-            }
+            promote_options.reach = reach_probe(options->reach_timeout);
             return to_int(run_promote(*inventory, promote_options, ssh_factory(), std::cout));
         };
     });

@@ -29,6 +29,7 @@ void add_verify_command(CLI::App& app, Context& context) {
         std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
         double max_lag_seconds = VerifyThresholds{}.max_lag_seconds;
         bool archive = false;
+        double reach_timeout = kDefaultReachTimeout;
     };
     auto options = std::make_shared<Options>();
     auto* verify = app.add_subcommand(
@@ -57,6 +58,7 @@ void add_verify_command(CLI::App& app, Context& context) {
     verify->add_flag("--archive", options->archive,
                      "Also switch the primary to a new WAL segment and wait until it is in the "
                      "WAL archive (replication.archive); reports the time it took");
+    add_reach_timeout_option(*verify, options->reach_timeout);
     verify->callback([&context, options] {
         context.action = [&context, options] {
             auto inventory =
@@ -71,7 +73,10 @@ void add_verify_command(CLI::App& app, Context& context) {
             verify_options.color = options->json ? Color::Never : output_color();
             verify_options.archive =
                 options->archive ? ArchiveTest::SwitchAndWait : ArchiveTest::Skip;
-            return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
+            auto probe = reach_probe(options->reach_timeout);
+            const ExecutorFactory factory =
+                probe ? probing_factory(ssh_factory(), std::move(probe)) : ssh_factory();
+            return to_int(run_verify(*inventory, verify_options, factory, std::cout));
         };
     });
 }

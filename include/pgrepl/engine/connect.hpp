@@ -6,12 +6,18 @@
 #include <vector>
 
 #include "pgrepl/exec/executor.hpp"
+#include "pgrepl/exec/reach.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl {
 
 /// Makes a connected executor for a host (connect_ssh in production, fakes in tests).
 using ExecutorFactory = std::function<Result<std::unique_ptr<Executor>>(const Host&)>;
+
+/// A factory that first probes the host's SSH port with `probe` and fails at once (ErrorKind::
+/// Connect, naming the endpoint) when the host is silent or refuses the connection, without
+/// waiting for the SSH connect timeout; otherwise it calls `inner`.
+ExecutorFactory probing_factory(ExecutorFactory inner, ReachProbe probe);
 
 /// A host and its executor, or why it could not be reached.
 struct HostSession {
