@@ -250,6 +250,11 @@ TEST(PromoteForce, FencesTheLivePrimaryAndLeavesExactlyOnePrimary) {
     const auto acknowledged = writer.acknowledged();
     EXPECT_GT(acknowledged.size(), 10u);
     EXPECT_EQ(lost_on(acknowledged, "db2"), 0u);
+    // verify: db1 is a former primary (fenced), not a failure.
+    const ProcessResult fenced_verify = run_pgrepl({"verify"});
+    EXPECT_EQ(fenced_verify.exit_code, 0) << fenced_verify.describe();
+    EXPECT_TRUE(contains(fenced_verify.out, "fenced by pgrepl promote")) << fenced_verify.out;
+
     // Fenced: pg_ctlcluster refuses to start it, and a start behind its back is read-only.
     EXPECT_EQ(lab_shell("db1", "grep -v '^#' /etc/postgresql/15/main/start.conf").out,
               "disabled\n");
@@ -268,6 +273,25 @@ TEST(PromoteForce, FencesTheLivePrimaryAndLeavesExactlyOnePrimary) {
     // And setup refuses to touch it.
     const ProcessResult setup = run_pgrepl({"setup", "--check"});
     EXPECT_EQ(setup.exit_code, 3) << setup.describe();
+    // The fenced old primary rejoins as a replica of db2: roles updated, then a forced setup
+    // re-clones it (start.conf restored, marker gone); the cluster is healthy with 2 standbys.
+    TempDir dir;
+    const std::string inventory = dir.file("inventory.yaml");
+    write_local_file(inventory, read_local_file(lab_path("inventory.yaml")));
+    const ProcessResult resume =
+        run_pgrepl({"-i", inventory, "promote", "db2", "--update-inventory"});
+    ASSERT_EQ(resume.exit_code, 0) << resume.describe();
+    const ProcessResult rejoin =
+        run_pgrepl({"-i", inventory, "setup", "--force", "--limit", "db2,db1"});
+    ASSERT_EQ(rejoin.exit_code, 0) << rejoin.describe();
+    EXPECT_TRUE(contains(rejoin.out, "re-clone the fenced old primary from db2")) << rejoin.out;
+    EXPECT_EQ(query("db1", "SELECT pg_is_in_recovery()"), "t");
+    EXPECT_EQ(lab_shell("db1", "grep -v '^#' /etc/postgresql/15/main/start.conf").out, "auto\n");
+    EXPECT_NE(lab_shell("db1", "test -e /etc/postgresql/15/main/pgrepl.fenced").exit_code, 0);
+    ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
+    const ProcessResult verify = run_pgrepl({"-i", inventory, "verify"});
+    EXPECT_EQ(verify.exit_code, 0) << verify.describe();
+    EXPECT_TRUE(contains(verify.out, "healthy: primary db2, 2 standby(s) streaming")) << verify.out;
 }
 
 // ---- the primary's host dies ----------------------------------------------------------------
@@ -293,6 +317,17 @@ TEST(PromoteKillPrimary, NoAcknowledgedRowThatReachedTheTargetIsLost) {
     EXPECT_TRUE(contains(result.out, "db1 is unreachable")) << result.out;
     EXPECT_TRUE(contains(result.out, "assumed dead")) << result.out;
     EXPECT_TRUE(contains(result.out, "db3: streaming from db2 on timeline 2")) << result.out;
+    // The reach probe told that db1 is down within --reach-timeout (1 s), not the SSH timeout.
+    EXPECT_TRUE(contains(result.out, "no answer to a TCP connect within 1.0 s")) << result.out;
+
+    // verify with the same (lab) inventory, db1 still dead: healthy, db1 a former primary.
+    const ProcessResult healthy = run_pgrepl({"verify"});
+    EXPECT_EQ(healthy.exit_code, 0) << healthy.describe();
+    EXPECT_TRUE(contains(healthy.out, "former-primary")) << healthy.out;
+    EXPECT_TRUE(contains(healthy.out, "former primary: unreachable since the failover to db2"))
+        << healthy.out;
+    EXPECT_TRUE(contains(healthy.out, "healthy: primary db2, 1 standby(s) streaming"))
+        << healthy.out;
 
     // db2 writes; db3 streams from it through its slot.
     EXPECT_EQ(psql("db2", "INSERT INTO pgrepl_e2e_writes VALUES (-1)").exit_code, 0);
@@ -366,8 +401,7 @@ TEST(PromoteCascading, ReplicaBelowThePromotedHostKeepsItsUpstream) {
     ASSERT_EQ(query("db3", "SELECT sender_host FROM pg_stat_wal_receiver"), "10.231.0.12");
 
     ASSERT_EQ(run_lab({"stop-host", "db1"}).exit_code, 0);
-    const ProcessResult result =
-        run_pgrepl({"-i", inventory, "promote", "db2", "--connect-timeout", "2"});
+    const ProcessResult result = run_pgrepl({"-i", inventory, "promote", "db2"});
     ASSERT_EQ(result.exit_code, 0) << result.describe();
     std::cout << result.out;
     EXPECT_TRUE(contains(result.out, "db3: replica: ok")) << "db3's settings stay as they are";
