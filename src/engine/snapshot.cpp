@@ -9,6 +9,33 @@ namespace {
 
 constexpr std::string_view kEndFacts = "@@end-facts\n";
 constexpr const char* kSqlDelimiter = "PGREPL_SQL_END";
+constexpr std::string_view kLoginOk = "@@login ok|";
+constexpr std::string_view kHistoryPrefix = "@@history ";
+constexpr std::string_view kHistoryError = "@@history-error ";
+
+// IDENTIFY_SYSTEM's row "systemid|timeline|xlogpos|dbname" into the login.
+void read_identify_system(std::string_view fields, HostSnapshot::Login& login) {
+    std::string* targets[] = {&login.system_identifier, &login.timeline, &login.xlogpos};
+    for (auto* target : targets) {
+        auto bar = fields.find('|');
+        *target = std::string(fields.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        fields.remove_prefix(bar + 1);
+    }
+}
+
+// One prefixed line of TIMELINE_HISTORY's output: the first one starts with the file name and
+// the field separator ("00000002.history|"), the others are raw lines of the content.
+void read_history_line(std::string_view line, HostSnapshot::Login& login) {
+    if (!login.timeline_history) {
+        auto bar = line.find('|');
+        login.timeline_history =
+            std::string(bar == std::string_view::npos ? std::string_view{} : line.substr(bar + 1));
+    } else {
+        login.timeline_history->append(line);
+    }
+    login.timeline_history->push_back('\n');
+}
 
 // Reads one line (without its \n) at `pos`, advancing pos past it.
 std::string_view take_line(std::string_view text, std::size_t& pos) {
@@ -55,12 +82,25 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     }
     script += "fi\n";
     if (!request.replication_login_conninfo.empty()) {
+        // IDENTIFY_SYSTEM prints systemid|timeline|xlogpos|dbname. Beyond timeline 1, the
+        // history of that timeline follows, every line prefixed (the content spans lines).
         script += fmt::format(
-            "[ -x \"$BIN/psql\" ] && out=$(as_postgres \"$BIN/psql\" {} -X -At -F '|' -c "
-            "IDENTIFY_SYSTEM 2>&1) && "
-            "echo \"@@login ok|$(echo \"$out\" | head -n 1)\" || "
-            "echo \"@@login error $(echo \"$out\" | grep -v '^$' | head -n 1)\"\n",
-            shell_quote(request.replication_login_conninfo));
+            R"SH(if [ -x "$BIN/psql" ] && out=$(as_postgres "$BIN/psql" {conninfo} -X -At -F '|' -c IDENTIFY_SYSTEM 2>&1); then
+  echo "@@login ok|$(echo "$out" | head -n 1)"
+  tli=$(echo "$out" | head -n 1 | cut -d '|' -f 2)
+  case "$tli" in ''|*[!0-9]*|0|1) ;;
+  *) if hist=$(as_postgres "$BIN/psql" {conninfo} -X -At -F '|' -c "TIMELINE_HISTORY $tli" 2>&1); then
+       printf '%s\n' "$hist" | sed 's/^/{history}/'
+     else
+       echo "{history_error}$(echo "$hist" | grep -v '^$' | head -n 1)"
+     fi ;;
+  esac
+else
+  echo "@@login error $(echo "$out" | grep -v '^$' | head -n 1)"
+fi
+)SH",
+            fmt::arg("conninfo", shell_quote(request.replication_login_conninfo)),
+            fmt::arg("history", kHistoryPrefix), fmt::arg("history_error", kHistoryError));
     }
     return script;
 }
@@ -98,17 +138,21 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
             snapshot.queries[current];
         } else if (line == "@@end-queries") {
             current.clear();
-        } else if (line.rfind("@@login ok|", 0) == 0) {
+        } else if (line.rfind(kLoginOk, 0) == 0) {
             HostSnapshot::Login login;
             login.ok = true;
-            auto fields = line.substr(11);
-            auto bar = fields.find('|');
-            login.system_identifier = std::string(fields.substr(0, bar));
-            if (bar != std::string_view::npos) {
-                auto rest = fields.substr(bar + 1);
-                login.timeline = std::string(rest.substr(0, rest.find('|')));
-            }
+            read_identify_system(line.substr(kLoginOk.size()), login);
             snapshot.replication_login = login;
+        } else if (line.rfind(kHistoryPrefix, 0) == 0 || line.rfind(kHistoryError, 0) == 0) {
+            if (!snapshot.replication_login || !snapshot.replication_login->ok) {
+                return malformed("timeline history without a login");
+            }
+            auto& login = *snapshot.replication_login;
+            if (line.rfind(kHistoryError, 0) == 0) {
+                login.history_error = std::string(line.substr(kHistoryError.size()));
+            } else {
+                read_history_line(line.substr(kHistoryPrefix.size()), login);
+            }
         } else if (line.rfind("@@login error", 0) == 0) {
             HostSnapshot::Login login;
             login.error = std::string(line.size() > 14 ? line.substr(14) : std::string_view{});

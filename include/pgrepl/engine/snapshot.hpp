@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pgrepl/engine/facts.hpp"
@@ -17,8 +18,10 @@ namespace pgrepl {
 struct SnapshotRequest {
     std::vector<std::string> files;  ///< absolute paths to read (missing is fine)
     std::vector<std::pair<std::string, std::string>>
-        queries;                             ///< (name, SQL) run when PostgreSQL runs
-    std::string replication_login_conninfo;  ///< when set: try a replication login with it
+        queries;  ///< (name, SQL) run when PostgreSQL runs
+    /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
+    /// the upstream's timeline when it is above 1).
+    std::string replication_login_conninfo;
 };
 
 /// The gathered state.
@@ -28,10 +31,24 @@ struct HostSnapshot {
     std::map<std::string, std::string> queries;               ///< name → psql -At output
     /// The outcome of the replication login test, when one was asked for.
     struct Login {
+        /// A failed login with nothing known.
+        Login() = default;
+        /// The outcome of IDENTIFY_SYSTEM alone (no xlogpos, no timeline history).
+        Login(bool ok_, std::string system_identifier_, std::string timeline_, std::string error_)
+            : ok(ok_),
+              system_identifier(std::move(system_identifier_)),
+              timeline(std::move(timeline_)),
+              error(std::move(error_)) {}
+
         bool ok = false;                ///< the login worked
         std::string system_identifier;  ///< IDENTIFY_SYSTEM's systemid when it worked
         std::string timeline;           ///< IDENTIFY_SYSTEM's timeline when it worked
         std::string error;              ///< psql's first error line when it failed
+        std::string xlogpos;            ///< IDENTIFY_SYSTEM's xlogpos (its WAL flush position)
+        /// The content of TIMELINE_HISTORY for its timeline, asked (over the same kind of
+        /// replication connection) only when the login worked on a timeline above 1.
+        std::optional<std::string> timeline_history;
+        std::string history_error;  ///< psql's first error line when TIMELINE_HISTORY failed
     };
     std::optional<Login> replication_login;  ///< set when the request had a login conninfo
 

@@ -60,8 +60,15 @@ std::string SimHost::render(const std::string& script) const {
     }
     if (script.find("IDENTIFY_SYSTEM") != std::string::npos && s.login) {
         if (s.login->ok) {
-            out << "@@login ok|" << s.login->system_identifier << '|' << s.login->timeline
-                << "|0/3000060|\n";
+            out << "@@login ok|" << s.login->system_identifier << '|' << s.login->timeline << '|'
+                << (s.login->xlogpos.empty() ? "0/3000060" : s.login->xlogpos) << "|\n";
+            // Like the script: TIMELINE_HISTORY's output (file name|content), lines prefixed.
+            if (s.login->timeline_history && script.find("TIMELINE_HISTORY") != std::string::npos) {
+                std::istringstream lines("0000000" + s.login->timeline + ".history|" +
+                                         *s.login->timeline_history);
+                for (std::string line; std::getline(lines, line);)
+                    out << "@@history " << line << "\n";
+            }
         } else {
             out << "@@login error " << s.login->error << "\n";
         }
