@@ -1,5 +1,6 @@
 // replica: the host is a hot standby streaming from its upstream. Guarded (replica_guard):
-// only an empty or freshly initialised data directory is ever replaced without --force.
+// only an empty or freshly initialised data directory is ever replaced without --force, and a
+// standby that diverged from its upstream's timeline is refused (re-cloned with --force).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/sql.hpp"
 #include "pgrepl/pg/standby.hpp"
+#include "pgrepl/pg/timeline.hpp"
 #include "pgrepl/steps/replica_guard.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "replica_clone.hpp"
@@ -25,6 +27,52 @@ constexpr const char* kFreshSql =
     "'pg_temp%' "
     "AND n.nspname NOT LIKE 'pg_toast_temp%'), (SELECT count(*) FROM pg_roles WHERE oid >= 16384);";
 
+// Where a standby stands: its replay position and timeline (both empty on a primary). The
+// timeline is the newest of the WAL receiver's (received_tli), the last restartpoint's and the
+// minimum recovery point's: each may lag behind the timeline being replayed, none is ahead of
+// it, so the greatest is the best guess and never claims a divergence that is not there.
+constexpr const char* kTimelineQuery = "standby-timeline";
+
+std::string standby_timeline_sql(PgVersion version) {
+    return fmt::format(
+        "SELECT CASE WHEN pg_is_in_recovery() THEN coalesce({}::text, '') ELSE '' END, "
+        "CASE WHEN pg_is_in_recovery() THEN coalesce(greatest("
+        "(SELECT max(received_tli) FROM pg_stat_wal_receiver), "
+        "(SELECT timeline_id FROM pg_control_checkpoint()), "
+        "(SELECT min_recovery_end_timeline FROM pg_control_recovery()))::text, '') "
+        "ELSE '' END;",
+        wal_functions(version).replay);
+}
+
+std::optional<std::uint32_t> timeline_number(std::string_view text) {
+    auto number = parse_int(text);
+    if (!number || *number <= 0 || *number > 0xFFFFFFFFLL) return std::nullopt;
+    return static_cast<std::uint32_t>(*number);
+}
+
+std::optional<StandbyTimeline> standby_timeline(const HostSnapshot& snapshot) {
+    auto rows = parse_psql_rows(snapshot.query(kTimelineQuery));
+    if (rows.size() != 1 || rows[0].size() != 2) return std::nullopt;
+    auto lsn = parse_lsn(rows[0][0]);
+    auto timeline = timeline_number(rows[0][1]);
+    if (!lsn || !timeline) return std::nullopt;
+    return StandbyTimeline{*timeline, *lsn};
+}
+
+// The upstream's timeline and history from the replication login; nullopt when unknown.
+std::optional<UpstreamTimeline> upstream_timeline(const HostSnapshot::Login& login) {
+    auto timeline = timeline_number(login.timeline);
+    if (!timeline) return std::nullopt;
+    if (*timeline == 1) return UpstreamTimeline{1, {}};
+    if (!login.timeline_history) return std::nullopt;
+    auto history = parse_timeline_history(*login.timeline_history);
+    if (!history) {
+        spdlog::debug("replica: upstream timeline history: {}", history.error().message);
+        return std::nullopt;
+    }
+    return UpstreamTimeline{*timeline, std::move(history).value()};
+}
+
 class ReplicaStep final : public Step {
   public:
     std::string_view name() const override { return "replica"; }
@@ -36,6 +84,7 @@ class ReplicaStep final : public Step {
         request.files.push_back(paths.fence_file);
         request.files.push_back(recovery_conf_path(paths.data_dir));
         request.queries.emplace_back(kFreshQuery, kFreshSql);
+        request.queries.emplace_back(kTimelineQuery, standby_timeline_sql(host.postgres.version));
         request.replication_login_conninfo = fmt::format(
             "host={} port={} user={} dbname=replication replication=true passfile={} "
             "connect_timeout=5 application_name=pgrepl-check",
@@ -90,13 +139,16 @@ class ReplicaStep final : public Step {
         input.facts = context.snapshot.facts;
         input.force = context.force;
         input.upstream_name = context.inventory.upstream_of(context.host).name;
+        input.host_name = context.host.name;
         input.standby_files_match = steps::standby_files_match(context);
         const auto& login = context.snapshot.replication_login;
         if (login && login->ok) {
             input.upstream_system_identifier = login->system_identifier;
+            input.upstream_timeline = upstream_timeline(*login);
         } else if (login) {
             input.upstream_login_error = login->error;
         }
+        input.standby_timeline = standby_timeline(context.snapshot);
         auto rows = parse_psql_rows(context.snapshot.query(kFreshQuery));
         if (rows.size() == 1 && rows[0].size() == 3) {
             input.fresh = rows[0][0] == "0" && rows[0][1] == "0" && rows[0][2] == "0";

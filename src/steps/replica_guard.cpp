@@ -15,6 +15,28 @@ ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what
             "look at the host first; if its data may go, run pgrepl setup --force --limit HOST"};
 }
 
+// A running standby of this cluster that cannot follow the upstream's timeline.
+std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
+    if (!input.standby_timeline || !input.upstream_timeline) return std::nullopt;
+    auto verdict = standby_timeline_fit(*input.standby_timeline, *input.upstream_timeline,
+                                        input.upstream_name);
+    if (verdict.fit != TimelineFit::Diverged) return std::nullopt;
+    if (input.force == Force::Yes) {
+        return ReplicaDecision{
+            ReplicaAction::Clone,
+            fmt::format("re-clone the standby that diverged from {}'s history (--force)",
+                        input.upstream_name),
+            {}};
+    }
+    return ReplicaDecision{
+        ReplicaAction::Refuse,
+        fmt::format("refusing to re-point a standby that diverged from {}'s history: {}",
+                    input.upstream_name, verdict.why),
+        fmt::format("it cannot follow {0}: re-clone it with pgrepl setup --force --limit {1} (its "
+                    "data directory is replaced by a base backup of {0})",
+                    input.upstream_name, input.host_name.empty() ? "HOST" : input.host_name)};
+}
+
 }  // namespace
 
 ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
@@ -30,6 +52,9 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
             return refuse_or_force(
                 input, fmt::format("a standby of another system (identifier {}, {} has {})",
                                    facts.system_identifier, input.upstream_name, *upstream_id));
+        }
+        if (same_system) {
+            if (auto decision = diverged(input)) return *decision;
         }
         if (!input.standby_files_match) {
             return {ReplicaAction::Reconfigure,

@@ -6,6 +6,7 @@
 
 #include "pgrepl/engine/facts.hpp"
 #include "pgrepl/engine/step.hpp"
+#include "pgrepl/pg/timeline.hpp"
 
 namespace pgrepl {
 
@@ -29,7 +30,12 @@ struct ReplicaGuardInput {
     std::string data_summary;          ///< e.g. "3 databases, 12 tables" for messages
     bool standby_files_match = false;  ///< standby settings on disk are the desired ones
     std::string upstream_name;         ///< for messages
+    std::string host_name;             ///< the replica's name, for hints
     Force force = Force::No;           ///< --force
+    /// A running standby's timeline and replay position, when known.
+    std::optional<StandbyTimeline> standby_timeline;
+    /// The upstream's timeline and its history (from the replication login), when known.
+    std::optional<UpstreamTimeline> upstream_timeline;
 };
 
 /// The decision with its reason (and hint for refusals).
@@ -41,6 +47,9 @@ struct ReplicaDecision {
 
 /// Decides what the replica step may do. Never Clone over a running or stopped primary that
 /// has data, a diverged primary of this cluster, or another system's standby, unless forced.
+/// A running standby of this cluster that replayed past the point where the upstream's
+/// timeline forked (it cannot follow) is refused, or re-cloned with --force; when a timeline
+/// or position is unknown, no divergence is claimed.
 ReplicaDecision decide_replica(const ReplicaGuardInput& input);
 
 }  // namespace pgrepl
