@@ -43,6 +43,8 @@ std::string_view reserved_setting_hint(std::string_view name) {
         {"archive_command", "use replication.archive"},
         {"archive_timeout", "use replication.archive.timeout"},
         {"restore_command", "use replication.archive"},
+        {"archive_cleanup_command", "set with replication.archive (method ssh)"},
+        {"recovery_target_timeline", "pgrepl sets 'latest' on each replica"},
         {"data_directory", "fixed by the postgresql-common layout"},
         {"config_file", "fixed by the postgresql-common layout"},
         {"hba_file", "fixed by the postgresql-common layout"},

@@ -49,6 +49,16 @@ std::vector<BadCase> section_cases() {
         {"SettingReserved",
          "postgres:\n  settings:\n    port: 5433\n" + kHosts,
          {{3, 5, "postgres.settings.port is managed by pgrepl (use postgres.port)"}}},
+        {"SettingArchiveCleanupReserved",
+         "postgres:\n  settings:\n    archive_cleanup_command: 'true'\n" + kHosts,
+         {{3, 5,
+           "postgres.settings.archive_cleanup_command is managed by pgrepl (set with "
+           "replication.archive (method ssh))"}}},
+        {"SettingTimelineReserved",
+         "postgres:\n  settings:\n    recovery_target_timeline: current\n" + kHosts,
+         {{3, 5,
+           "postgres.settings.recovery_target_timeline is managed by pgrepl (pgrepl sets "
+           "'latest' on each replica)"}}},
         {"SettingNewline",
          "postgres:\n  settings:\n    work_mem: \"8MB\\nfsync = off\"\n" + kHosts,
          {{3, 15, "postgres.settings.work_mem contains a line break"}}},
