@@ -299,8 +299,9 @@ PromoteDecision decide_promote(const Inventory& inventory,
     for (const auto& a : decision.ahead) {
         decision.notes.push_back(fmt::format(
             "--force: {} holds {} byte(s) of WAL that {} never received: it cannot follow and "
-            "must be re-cloned (pgrepl setup --force --limit {})",
-            hosts[a.host].name, a.bytes, target_name, hosts[a.host].name));
+            "must be re-cloned (update the inventory's roles, then pgrepl setup --force --limit "
+            "{},{})",
+            hosts[a.host].name, a.bytes, target_name, target_name, hosts[a.host].name));
     }
 
     // Who follows the new primary; who is left alone.

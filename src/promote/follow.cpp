@@ -16,11 +16,12 @@ namespace {
 
 constexpr std::chrono::seconds kFollowTimeout{30};
 
-std::string reclone_hint(const std::string& host) {
+// --limit names the new primary too: setup then creates the standby's slot there.
+std::string reclone_hint(const std::string& primary, const std::string& host) {
     return fmt::format(
         "re-clone it from the new primary: update the inventory's roles (pgrepl promote "
-        "--update-inventory), then pgrepl setup --force --limit {}",
-        host);
+        "--update-inventory), then pgrepl setup --force --limit {},{}",
+        primary, host);
 }
 
 }  // namespace
@@ -63,7 +64,8 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         ChainInput chain{promoted, host, executor, view, input.password, input.mode, Force::No, {}};
         auto result = run_chain(steps, chain, [&](const StepReport& report) {
             auto report_copy = report;
-            if (report.status == StepStatus::Failed) report_copy.hint = reclone_hint(host.name);
+            if (report.status == StepStatus::Failed)
+                report_copy.hint = reclone_hint(primary.name, host.name);
             auto lines = step_lines(report_copy, input.mode, input.show_diffs);
             if (report.status == StepStatus::Failed && !report.hint.empty()) {
                 lines.insert(lines.begin() + 1,
@@ -104,7 +106,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
             std::vector<std::string> lines{
                 fmt::format("  {}: does not follow {} after {} s ({})", host.name, upstream,
                             kFollowTimeout.count(), status),
-                "      hint: " + reclone_hint(host.name)};
+                "      hint: " + reclone_hint(primary.name, host.name)};
             std::size_t pos = 0;
             while (pos < tail.size()) {
                 auto end = tail.find('\n', pos);
@@ -124,10 +126,11 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         outcome.remarks[ahead.host] = fmt::format(
             "{}: {} byte(s) ahead, re-clone it",
             input.mode == RunMode::Check ? "would not follow" : "NOT following", ahead.bytes);
-        printer.block({fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} "
-                                   "never received",
-                                   promoted.hosts[ahead.host].name, ahead.bytes, primary.name),
-                       "      hint: " + reclone_hint(promoted.hosts[ahead.host].name)});
+        printer.block(
+            {fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} "
+                         "never received",
+                         promoted.hosts[ahead.host].name, ahead.bytes, primary.name),
+             "      hint: " + reclone_hint(primary.name, promoted.hosts[ahead.host].name)});
     }
     return outcome;
 }
