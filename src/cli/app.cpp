@@ -46,6 +46,16 @@ int run_cli(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
+        // "pgrepl bogus" or "pgrepl --bogus": name what was not understood, not just "A
+        // subcommand is required".
+        const auto extras = app.remaining();
+        if (app.get_subcommands().empty() && !extras.empty() &&
+            dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
+            std::cerr << "pgrepl: unknown command or option: " << extras.front()
+                      << "\nhint: the commands are setup, verify, promote, inventory check and "
+                         "ping; run pgrepl --help\n";
+            return to_int(ExitCode::Usage);
+        }
         const int code = app.exit(error);
         return code == 0 ? to_int(ExitCode::Ok) : to_int(ExitCode::Usage);
     }

@@ -17,7 +17,16 @@ TEST(Cli, VersionExitsZero) {
 TEST(Cli, UnknownOptionIsAUsageError) {
     const ProcessResult result = run_pgrepl({"--no-such-option"});
     EXPECT_EQ(result.exit_code, 2) << result.describe();
-    EXPECT_FALSE(result.err.empty()) << result.describe();
+    EXPECT_NE(result.err.find("unknown command or option: --no-such-option"), std::string::npos)
+        << result.describe();
+}
+
+TEST(Cli, UnknownCommandIsNamed) {
+    const ProcessResult result = run_pgrepl({"promot", "db2"});
+    EXPECT_EQ(result.exit_code, 2) << result.describe();
+    EXPECT_NE(result.err.find("unknown command or option: promot"), std::string::npos)
+        << result.describe();
+    EXPECT_NE(result.err.find("hint: the commands are"), std::string::npos) << result.describe();
 }
 
 }  // namespace
