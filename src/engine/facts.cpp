@@ -40,9 +40,13 @@ pg_psql() {{ as_postgres "$BIN/psql" -h /var/run/postgresql -p "$PORT" -d postgr
 if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   echo pg_version_file=yes
   if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
-  as_postgres "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
+  as_postgres env LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
     -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
-    -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p'
+    -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p' \
+    -e "s/^Latest checkpoint location: *\\(.*\\)$/controldata_checkpoint=\\1/p" \
+    -e "s/^Latest checkpoint's TimeLineID: *\\(.*\\)$/controldata_checkpoint_tli=\\1/p" \
+    -e 's/^Minimum recovery ending location: *\(.*\)$/controldata_min_recovery=\1/p' \
+    -e "s/^Min recovery ending loc's timeline: *\\(.*\\)$/controldata_min_recovery_tli=\\1/p"
 fi
 running=no
 if [ -n "$D" ] && [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; then
@@ -116,6 +120,10 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.query_error = get("query_error");
     facts.system_identifier = get("controldata_sysid");
     facts.control_state = get("controldata_state");
+    facts.control_checkpoint = get("controldata_checkpoint");
+    facts.control_checkpoint_timeline = get("controldata_checkpoint_tli");
+    facts.control_min_recovery = get("controldata_min_recovery");
+    facts.control_min_recovery_timeline = get("controldata_min_recovery_tli");
     facts.cluster_port = std::atoi(get("port").c_str());
     facts.data_directory = get("data_directory");
     auto query = get("query");

@@ -59,6 +59,23 @@ std::optional<StandbyTimeline> standby_timeline(const HostSnapshot& snapshot) {
     return StandbyTimeline{*timeline, *lsn};
 }
 
+// A stopped standby's timeline and position from pg_control: the minimum recovery point (the
+// data files may reflect WAL up to there; after a clean shutdown, where replay ended) or, when
+// there is none, the last restartpoint.
+std::optional<StandbyTimeline> stopped_standby_timeline(const HostFacts& facts) {
+    auto checkpoint = parse_lsn(facts.control_checkpoint);
+    auto checkpoint_tli = timeline_number(facts.control_checkpoint_timeline);
+    auto min_recovery = parse_lsn(facts.control_min_recovery);
+    auto min_recovery_tli = timeline_number(facts.control_min_recovery_timeline);
+    if (min_recovery && *min_recovery > 0 && min_recovery_tli &&
+        (!checkpoint || *min_recovery >= *checkpoint)) {
+        return StandbyTimeline{std::max(*min_recovery_tli, checkpoint_tli.value_or(0)),
+                               *min_recovery};
+    }
+    if (checkpoint && checkpoint_tli) return StandbyTimeline{*checkpoint_tli, *checkpoint};
+    return std::nullopt;
+}
+
 // The upstream's timeline and history from the replication login; nullopt when unknown.
 std::optional<UpstreamTimeline> upstream_timeline(const HostSnapshot::Login& login) {
     auto timeline = timeline_number(login.timeline);
@@ -148,7 +165,9 @@ class ReplicaStep final : public Step {
         } else if (login) {
             input.upstream_login_error = login->error;
         }
-        input.standby_timeline = standby_timeline(context.snapshot);
+        input.standby_timeline = context.snapshot.facts.cluster_running
+                                     ? standby_timeline(context.snapshot)
+                                     : stopped_standby_timeline(context.snapshot.facts);
         auto rows = parse_psql_rows(context.snapshot.query(kFreshQuery));
         if (rows.size() == 1 && rows[0].size() == 3) {
             input.fresh = rows[0][0] == "0" && rows[0][1] == "0" && rows[0][2] == "0";

@@ -15,7 +15,8 @@ ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what
             "look at the host first; if its data may go, run pgrepl setup --force --limit HOST"};
 }
 
-// A running standby of this cluster that cannot follow the upstream's timeline.
+// A standby of this cluster (running, or stopped: then its position comes from pg_control)
+// that cannot follow the upstream's timeline.
 std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
     if (!input.standby_timeline || !input.upstream_timeline) return std::nullopt;
     auto verdict = standby_timeline_fit(*input.standby_timeline, *input.upstream_timeline,
@@ -103,6 +104,9 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                 {}};
     }
     if (facts.standby_signal && !other_system) {
+        if (same_system) {
+            if (auto decision = diverged(input)) return *decision;
+        }
         return {ReplicaAction::Start,
                 fmt::format("start the stopped standby of {}", input.upstream_name),
                 {}};

@@ -37,6 +37,22 @@ TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
     EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
 }
 
+TEST(Facts, ParsesTheControlFileFields) {
+    const HostFacts facts = parse_host_probe(
+        "pg_version_file=yes\ncontroldata_sysid=7000000000000000001\n"
+        "controldata_state=shut down in recovery\ncontroldata_checkpoint=0/5000060\n"
+        "controldata_checkpoint_tli=1\ncontroldata_min_recovery=0/5000110\n"
+        "controldata_min_recovery_tli=1\nrunning=no\n");
+    EXPECT_EQ(facts.system_identifier, "7000000000000000001");
+    EXPECT_EQ(facts.control_state, "shut down in recovery");
+    EXPECT_EQ(facts.control_checkpoint, "0/5000060");
+    EXPECT_EQ(facts.control_checkpoint_timeline, "1");
+    EXPECT_EQ(facts.control_min_recovery, "0/5000110");
+    EXPECT_EQ(facts.control_min_recovery_timeline, "1");
+    // pg_controldata runs in the C locale: its labels are matched in English.
+    EXPECT_NE(host_probe_script(Host{}).find("env LC_ALL=C"), std::string::npos);
+}
+
 TEST(Snapshot, RejectsTruncatedOutput) {
     EXPECT_FALSE(parse_snapshot("user=root\n").ok());
     EXPECT_FALSE(parse_snapshot("@@end-facts\n@@file 100\nshort\n").ok());

@@ -299,5 +299,48 @@ TEST(ReplicaGuardDiverged, DecisionTable) {
     }
 }
 
+// A stopped standby: its position comes from pg_control (the minimum recovery point, else the
+// last restartpoint). Diverged: refused, not started; not diverged: started as before.
+SimState stopped_standby(const std::string& min_recovery, const std::string& checkpoint) {
+    SimState state = standby_state("");
+    state.running = false;
+    state.role = LiveRole::Unknown;
+    state.receiver_status.clear();
+    state.receiver_host.clear();
+    state.controldata = {{"state", "shut down in recovery"},
+                         {"checkpoint", checkpoint},
+                         {"checkpoint_tli", "1"},
+                         {"min_recovery", min_recovery},
+                         {"min_recovery_tli", min_recovery == "0/0" ? "0" : "1"}};
+    return state;
+}
+
+TEST(StepReplicaDiverged, StoppedStandbyPastTheForkIsRefusedNotStarted) {
+    auto inventory = promoted_inventory();
+    SimHost sim("db3", stopped_standby("0/5000100", "0/4000060"));
+    add_old_settings(sim);
+    auto report = run_one(*make_replica_step(), inventory, db3(inventory), sim);
+    EXPECT_EQ(report.status, StepStatus::Failed);
+    EXPECT_TRUE(report.refused);
+    EXPECT_EQ(report.reason, kRefusal);
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+    // Without a minimum recovery point, the last restartpoint counts.
+    SimHost by_checkpoint("db3", stopped_standby("0/0", "0/5000100"));
+    add_old_settings(by_checkpoint);
+    report = run_one(*make_replica_step(), inventory, db3(inventory), by_checkpoint);
+    EXPECT_TRUE(report.refused);
+    EXPECT_EQ(report.reason, kRefusal);
+}
+
+TEST(StepReplicaDiverged, StoppedStandbyBeforeTheForkIsStarted) {
+    auto inventory = promoted_inventory();
+    SimHost sim("db3", stopped_standby("0/5000000", "0/4000060"));
+    add_old_settings(sim);
+    auto report = run_one(*make_replica_step(), inventory, db3(inventory), sim, RunMode::Check);
+    EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << report.hint;
+    EXPECT_NE(report.reason.find("start the stopped standby of db2"), std::string::npos)
+        << report.reason;
+}
+
 }  // namespace
 }  // namespace pgrepl::test

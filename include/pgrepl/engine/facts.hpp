@@ -20,21 +20,25 @@ enum class LiveRole {
 
 /// What one probe learned about a host and its cluster.
 struct HostFacts {
-    std::string user;                        ///< effective user of admin commands (root)
-    std::string os;                          ///< PRETTY_NAME of /etc/os-release
-    bool pg_installed = false;               ///< the postgresql-V package is installed
-    bool cluster_exists = false;             ///< /etc/postgresql/V/NAME exists
-    bool cluster_running = false;            ///< the cluster's postmaster is running
-    int cluster_port = 0;                    ///< port from pg_lsclusters (0 when unknown)
-    std::string data_directory;              ///< data directory from pg_lsclusters
-    bool data_dir_has_pg_version = false;    ///< the data directory holds PG_VERSION
-    bool standby_signal = false;             ///< standby.signal or recovery.conf present
-    LiveRole role = LiveRole::Unknown;       ///< from pg_is_in_recovery()
-    std::string system_identifier;           ///< from pg_control_system(), else pg_controldata
-    std::string control_state;               ///< pg_controldata's "Database cluster state"
-    std::string receiver_status;             ///< pg_stat_wal_receiver.status on a standby
-    std::string receiver_host;               ///< host= of the standby's wal receiver conninfo
-    std::string postmaster_start;            ///< pg_postmaster_start_time() as text
+    std::string user;                           ///< effective user of admin commands (root)
+    std::string os;                             ///< PRETTY_NAME of /etc/os-release
+    bool pg_installed = false;                  ///< the postgresql-V package is installed
+    bool cluster_exists = false;                ///< /etc/postgresql/V/NAME exists
+    bool cluster_running = false;               ///< the cluster's postmaster is running
+    int cluster_port = 0;                       ///< port from pg_lsclusters (0 when unknown)
+    std::string data_directory;                 ///< data directory from pg_lsclusters
+    bool data_dir_has_pg_version = false;       ///< the data directory holds PG_VERSION
+    bool standby_signal = false;                ///< standby.signal or recovery.conf present
+    LiveRole role = LiveRole::Unknown;          ///< from pg_is_in_recovery()
+    std::string system_identifier;              ///< from pg_control_system(), else pg_controldata
+    std::string control_state;                  ///< pg_controldata's "Database cluster state"
+    std::string control_checkpoint;             ///< pg_controldata's "Latest checkpoint location"
+    std::string control_checkpoint_timeline;    ///< "Latest checkpoint's TimeLineID"
+    std::string control_min_recovery;           ///< "Minimum recovery ending location" (0/0: none)
+    std::string control_min_recovery_timeline;  ///< "Min recovery ending loc's timeline"
+    std::string receiver_status;                ///< pg_stat_wal_receiver.status on a standby
+    std::string receiver_host;                  ///< host= of the standby's wal receiver conninfo
+    std::string postmaster_start;               ///< pg_postmaster_start_time() as text
     std::string query_error;                 ///< psql's error when the cluster runs but rejected us
     std::map<std::string, std::string> raw;  ///< every key=value line, for debugging
 };

@@ -27,6 +27,9 @@ struct SimState {
     std::string receiver_status;                            ///< wal receiver status
     std::string receiver_host;                              ///< wal receiver host
     std::map<std::string, std::string> queries;             ///< query name → psql output
+    /// More pg_controldata facts (key without the controldata_ prefix → value), e.g.
+    /// {"checkpoint", "0/5000060"}, {"min_recovery_tli", "1"}.
+    std::map<std::string, std::string> controldata;
     std::optional<HostSnapshot::Login> login;  ///< replication login outcome (when asked)
 };
 
