@@ -17,7 +17,11 @@ namespace {
 constexpr std::chrono::seconds kFollowTimeout{30};
 
 // --limit names the new primary too: setup then creates the standby's slot there.
-std::string reclone_hint(const std::string& primary, const std::string& host) {
+std::string reclone_hint(const FollowInput& input, const std::string& primary,
+                         const std::string& host) {
+    if (input.roles_current == UpdateInventory::Yes)
+        return fmt::format("re-clone it from the new primary: pgrepl setup --force --limit {},{}",
+                           primary, host);
     return fmt::format(
         "re-clone it from the new primary: update the inventory's roles (pgrepl promote "
         "--update-inventory), then pgrepl setup --force --limit {},{}",
@@ -65,7 +69,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         auto result = run_chain(steps, chain, [&](const StepReport& report) {
             auto report_copy = report;
             if (report.status == StepStatus::Failed)
-                report_copy.hint = reclone_hint(primary.name, host.name);
+                report_copy.hint = reclone_hint(input, primary.name, host.name);
             auto lines = step_lines(report_copy, input.mode, input.show_diffs);
             if (report.status == StepStatus::Failed && !report.hint.empty()) {
                 lines.insert(lines.begin() + 1,
@@ -106,7 +110,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
             std::vector<std::string> lines{
                 fmt::format("  {}: does not follow {} after {} s ({})", host.name, upstream,
                             kFollowTimeout.count(), status),
-                "      hint: " + reclone_hint(primary.name, host.name)};
+                "      hint: " + reclone_hint(input, primary.name, host.name)};
             std::size_t pos = 0;
             while (pos < tail.size()) {
                 auto end = tail.find('\n', pos);
@@ -130,7 +134,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
             {fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} "
                          "never received",
                          promoted.hosts[ahead.host].name, ahead.bytes, primary.name),
-             "      hint: " + reclone_hint(primary.name, promoted.hosts[ahead.host].name)});
+             "      hint: " + reclone_hint(input, primary.name, promoted.hosts[ahead.host].name)});
     }
     return outcome;
 }

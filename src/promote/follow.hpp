@@ -11,6 +11,7 @@
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/promote/decide.hpp"
+#include "pgrepl/promote/promote.hpp"
 #include "print.hpp"
 
 namespace pgrepl::promote_detail {
@@ -43,6 +44,9 @@ struct FollowInput {
     RunMode mode = RunMode::Apply;                ///< check: plan only (dry-run guards)
     int timeline = 0;                             ///< the new primary's timeline
     bool show_diffs = false;                      ///< print the diffs of the replica step
+    /// Yes when the inventory file's roles already describe the new topology (or this run
+    /// rewrites them): the re-clone hint then skips "update the inventory's roles".
+    UpdateInventory roles_current = UpdateInventory::No;
 };
 
 /// On the new primary, the slots step for its direct followers (when replication.slots);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -328,6 +329,12 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
                                                   current_upstreams(inventory, states));
     FollowInput follow{promoted, decision,     states,   sessions,
                        secret,   options.mode, timeline, options.show_diffs};
+    const auto stale = stale_inventory_lines(inventory, promoted);
+    const bool roles_stale = std::any_of(stale.begin(), stale.end(), [](const StaleLine& line) {
+        return line.kind == StaleKind::Role;
+    });
+    if (!roles_stale || options.update_inventory == UpdateInventory::Yes)
+        follow.roles_current = UpdateInventory::Yes;
     auto outcome = repoint_followers(follow, printer);
     for (auto i : decision.old_primaries) {
         if (!states[i].reachable && states[i].answered) {

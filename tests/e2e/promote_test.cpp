@@ -322,7 +322,10 @@ TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
     std::cout << result.out;
     EXPECT_TRUE(contains(result.out, "byte(s) of WAL that db2 never received")) << result.out;
     EXPECT_TRUE(contains(result.out, "db3: not re-pointed")) << result.out;
-    EXPECT_TRUE(contains(result.out, "pgrepl setup --force --limit db2,db3")) << result.out;
+    EXPECT_TRUE(contains(result.out,
+                         "hint: re-clone it from the new primary: pgrepl setup --force --limit "
+                         "db2,db3"))
+        << result.out;  // the roles are rewritten by --update-inventory: no "update" advice
     EXPECT_TRUE(contains(result.out, "1 standby(s) NOT following")) << result.out;
     EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "f");
     ASSERT_EQ(
@@ -336,6 +339,14 @@ TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
         contains(refused.out, "refusing to re-point a standby that diverged from db2's history"))
         << refused.out;
     EXPECT_EQ(host_fingerprint("db3"), db3_before);
+    // ...also once db3 is stopped (its position then comes from pg_controldata): not started...
+    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
+    const ProcessResult stopped = run_pgrepl({"-i", inventory, "setup", "--limit", "db2,db3"});
+    EXPECT_EQ(stopped.exit_code, 3) << stopped.describe();
+    EXPECT_TRUE(
+        contains(stopped.out, "refusing to re-point a standby that diverged from db2's history"))
+        << stopped.out;
+    EXPECT_NE(lab_shell("db3", "pg_ctlcluster 15 main status").exit_code, 0) << "not started";
     // ...with --force it re-clones db3 from db2, which then streams from db2 through its slot.
     const ProcessResult reclone =
         run_pgrepl({"-i", inventory, "setup", "--force", "--limit", "db2,db3"});
