@@ -9,21 +9,8 @@ namespace pgrepl {
 namespace {
 
 using test::assess_states;
-
-const HostReport& host_report(const VerifyReport& report, const std::string& name) {
-    for (const auto& host : report.hosts) {
-        if (host.host().name == name) return host;
-    }
-    throw std::runtime_error("no host " + name);
-}
-
-/// The failed/warning checks of the report as "host:check" strings.
-std::vector<std::string> problem_keys(const VerifyReport& report) {
-    std::vector<std::string> keys;
-    for (const auto& problem : report.problems())
-        keys.push_back(problem.host + ":" + problem.check);
-    return keys;
-}
+using test::host_report;
+using test::problem_keys;
 
 void expect_check(const VerifyReport& report, const std::string& host, const std::string& check,
                   CheckStatus status, const std::string& message_part,

@@ -2,6 +2,7 @@
 // primaries and standbys, which each test then breaks in its own way.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,33 @@ inline VerifyReport assess_states(const Inventory& inventory, std::vector<HostSt
     const LiveTopology topology = discover_topology(inventory, states);
     const ProbeOutcome probe = replayed_probe(topology, states);
     return assess(inventory, std::move(states), topology, probe, thresholds);
+}
+
+/// The report of host `name` (throws when there is none: a bug in the test).
+inline const HostReport& host_report(const VerifyReport& report, const std::string& name) {
+    for (const auto& host : report.hosts) {
+        if (host.host().name == name) return host;
+    }
+    throw std::runtime_error("no host " + name);
+}
+
+/// The failed/warning checks of the report as "host:check" strings.
+inline std::vector<std::string> problem_keys(const VerifyReport& report) {
+    std::vector<std::string> keys;
+    for (const auto& problem : report.problems())
+        keys.push_back(problem.host + ":" + problem.check);
+    return keys;
+}
+
+/// What the gather script's pg_settings query prints when every managed setting of `host` is
+/// in effect.
+inline std::string settings_output(const Inventory& inventory, const Host& host) {
+    std::string out;
+    for (const auto& row : settings_in_effect(inventory, host)) {
+        out += row.name + "|" + row.setting + "||" + row.context + "|" + row.source + "|" +
+               row.sourcefile + "|" + std::to_string(row.sourceline) + "|f\n";
+    }
+    return out;
 }
 
 }  // namespace pgrepl::test

@@ -18,6 +18,9 @@ namespace pgrepl {
 namespace {
 
 using test::assess_states;
+using test::host_report;
+using test::problem_keys;
+using test::settings_output;
 
 constexpr const char* kMarker =
     "at 2026-11-26T01:30:00Z, db2 was promoted in its place; this cluster must not run as a "
@@ -25,20 +28,6 @@ constexpr const char* kMarker =
 constexpr const char* kRejoinStale =
     "rejoin it as a replica of db2: pgrepl promote db2 --update-inventory (or edit its role:), "
     "then pgrepl setup --force --limit db2,db1";
-
-const HostReport& host_report(const VerifyReport& report, const std::string& name) {
-    for (const auto& host : report.hosts) {
-        if (host.host().name == name) return host;
-    }
-    throw std::runtime_error("no host " + name);
-}
-
-std::vector<std::string> problem_keys(const VerifyReport& report) {
-    std::vector<std::string> keys;
-    for (const auto& problem : report.problems())
-        keys.push_back(problem.host + ":" + problem.check);
-    return keys;
-}
 
 const CheckResult& check_of(const VerifyReport& report, const std::string& host,
                             const std::string& name) {
@@ -288,15 +277,6 @@ TEST(VerifyFormerPrimary, JsonAndTable) {
 }
 
 // End to end through run_verify: db1's host is dead, the inventory is the stale one.
-std::string settings_output(const Inventory& inventory, const Host& host) {
-    std::string out;
-    for (const auto& row : test::settings_in_effect(inventory, host)) {
-        out += row.name + "|" + row.setting + "||" + row.context + "|" + row.source + "|" +
-               row.sourcefile + "|" + std::to_string(row.sourceline) + "|f\n";
-    }
-    return out;
-}
-
 TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
     const Inventory inventory = test::verify_inventory();
     FakeExecutor db2("db2");

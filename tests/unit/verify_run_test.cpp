@@ -13,6 +13,8 @@
 namespace pgrepl {
 namespace {
 
+using test::settings_output;
+
 /// Forwards to a FakeExecutor the test keeps (verify destroys its executors).
 class Borrowed : public Executor {
   public:
@@ -28,15 +30,6 @@ class Borrowed : public Executor {
   private:
     FakeExecutor& fake_;
 };
-
-std::string settings_output(const Inventory& inventory, const Host& host) {
-    std::string out;
-    for (const auto& row : test::settings_in_effect(inventory, host)) {
-        out += row.name + "|" + row.setting + "||" + row.context + "|" + row.source + "|" +
-               row.sourcefile + "|" + std::to_string(row.sourceline) + "|f\n";
-    }
-    return out;
-}
 
 std::string primary_output(const Inventory& inventory) {
     return "@@ps\n"
