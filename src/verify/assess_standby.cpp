@@ -90,7 +90,18 @@ void assess_standby(const AssessContext& context, std::size_t index, HostReport&
         hint_context.upstream_port = upstream->host->postgres.port;
     }
     const std::string last_log = log_line.empty() ? "" : "; last log line: " + log_line;
-    if (!state.receiver) {
+    if (!state.receiver && state.fence_note) {
+        // An old primary fenced by promote, started by hand: it runs in recovery with no
+        // upstream (the fence's standby.signal); it is not a replica until it is re-cloned.
+        checks.fail("wal_receiver",
+                    fmt::format("wal receiver not running: this old primary was fenced by pgrepl "
+                                "promote ({}) and was started by hand",
+                                state.fence_note->empty() ? cluster_paths(host).fence_file
+                                                          : *state.fence_note),
+                    fmt::format("stop it, or rejoin it as a replica: pgrepl setup --force --limit "
+                                "{}{}",
+                                upstream != nullptr ? upstream->host->name + "," : "", host.name));
+    } else if (!state.receiver) {
         checks.fail("wal_receiver", "wal receiver not running" + last_log,
                     receiver_hint(log_line, hint_context));
     } else if (state.receiver->status != "streaming") {

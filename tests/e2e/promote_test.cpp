@@ -270,6 +270,11 @@ TEST(PromoteForce, FencesTheLivePrimaryAndLeavesExactlyOnePrimary) {
                   .exit_code,
               0);
     EXPECT_EQ(query("db1", "SELECT pg_is_in_recovery()"), "t");
+    // verify says what happened: a fenced old primary started by hand is not a replica.
+    const ProcessResult by_hand = run_pgrepl({"verify"});
+    EXPECT_EQ(by_hand.exit_code, 1) << by_hand.describe();
+    EXPECT_TRUE(contains(by_hand.out, "fenced by pgrepl promote")) << by_hand.out;
+    EXPECT_TRUE(contains(by_hand.out, "was started by hand")) << by_hand.out;
     // And setup refuses to touch it.
     const ProcessResult setup = run_pgrepl({"setup", "--check"});
     EXPECT_EQ(setup.exit_code, 3) << setup.describe();

@@ -198,6 +198,23 @@ TEST(VerifyFormerPrimary, FencedAndStoppedQuotesTheMarker) {
     EXPECT_TRUE(report.notes.empty()) << report.notes.front();
 }
 
+TEST(VerifyFormerPrimary, FencedButStartedByHandFailsAndSaysSo) {
+    const Inventory inventory = updated_inventory();
+    HostState db1 = test::standby_state(inventory, "db1", "db2");
+    db1.receiver.reset();
+    db1.fence_note = kMarker;
+    const VerifyReport report = assess_states(inventory, after_failover(inventory, db1));
+    EXPECT_FALSE(report.healthy());
+    const CheckResult& receiver = check_of(report, "db1", "wal_receiver");
+    EXPECT_EQ(receiver.status, CheckStatus::Failed);
+    EXPECT_EQ(receiver.message,
+              std::string("wal receiver not running: this old primary was fenced by pgrepl "
+                          "promote (") +
+                  kMarker + ") and was started by hand");
+    EXPECT_EQ(receiver.hint,
+              "stop it, or rejoin it as a replica: pgrepl setup --force --limit db2,db1");
+}
+
 TEST(VerifyFormerPrimary, MessagesSayWhatIsKnown) {
     const Inventory inventory = test::verify_inventory();
     HostState unread = stopped(inventory, "db1", std::string());
