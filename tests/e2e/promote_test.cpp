@@ -17,93 +17,12 @@
 #include <vector>
 
 #include "lab.hpp"
+#include "promote_support.hpp"
 
 namespace pgrepl::e2e {
 namespace {
 
 using namespace std::chrono_literals;
-const std::vector<std::string> kHosts{"db1", "db2", "db3"};
-
-/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
-class Restore {
-  public:
-    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
-    ~Restore() { action_(); }
-    Restore(const Restore&) = delete;
-    Restore& operator=(const Restore&) = delete;
-
-  private:
-    std::function<void()> action_;
-};
-
-/// Runs SQL as postgres on a lab host (on stdin); psql -At output.
-ProcessResult psql(const std::string& host, const std::string& sql) {
-    return lab_shell(
-        host, "runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 <<'EOF'\n" + sql + "\nEOF");
-}
-
-/// One-value query, trimmed ("" when it failed).
-std::string query(const std::string& host, const std::string& sql) {
-    auto out = psql(host, sql).out;
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-/// Stops every cluster and empties PostgreSQL's directories on every host (as the fixture
-/// leaves them), starting hosts that were stopped.
-void wipe_lab() {
-    for (const auto& host : kHosts) {
-        if (lab_shell(host, "true").exit_code != 0) run_lab({"start-host", host});
-        const auto wiped =
-            lab_shell(host,
-                      "for d in /var/lib/postgresql/*/*/; do [ -f \"$d/postmaster.pid\" ] && "
-                      "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D \"$d\" stop -m "
-                      "immediate -w >/dev/null 2>&1; done; "
-                      "rm -rf /etc/postgresql/* /var/lib/postgresql/* /var/lib/postgresql/.[!.]* "
-                      "/var/log/postgresql/*");
-        EXPECT_EQ(wiped.exit_code, 0) << host << ": " << wiped.describe();
-    }
-}
-
-bool wait_healthy(std::chrono::seconds timeout = 60s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (run_pgrepl({"verify"}).exit_code == 0) return true;
-        std::this_thread::sleep_for(1s);
-    }
-    return false;
-}
-
-/// A healthy 1+2 cluster with db1 as the primary: kept when it is already there, else the lab
-/// is wiped and set up from scratch.
-void fresh_cluster() {
-    if (run_pgrepl({"verify"}).exit_code == 0 && query("db1", "SELECT pg_is_in_recovery()") == "f")
-        return;
-    wipe_lab();
-    const ProcessResult setup = run_pgrepl({"setup"});
-    ASSERT_EQ(setup.exit_code, 0) << "pgrepl setup failed: " << setup.describe();
-    ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
-}
-
-/// What a host is, for "nothing changed" comparisons: role, start time, fence files.
-std::string host_fingerprint(const std::string& host) {
-    return query(host, "SELECT pg_is_in_recovery(), pg_postmaster_start_time()") + " " +
-           lab_shell(host,
-                     "cat /etc/postgresql/15/main/start.conf | grep -v '^#'; "
-                     "ls /etc/postgresql/15/main/pgrepl.fenced 2>&1")
-               .out;
-}
-
-std::string cluster_fingerprint() {
-    std::string all;
-    for (const auto& host : kHosts) all += host + ": " + host_fingerprint(host) + "\n";
-    return all + read_local_file(lab_path("inventory.yaml"));
-}
-
 /// The ids of pgrepl_e2e_writes on a host.
 std::set<int> ids_on(const std::string& host) {
     std::set<int> ids;
@@ -297,79 +216,6 @@ TEST(PromoteForce, FencesTheLivePrimaryAndLeavesExactlyOnePrimary) {
     const ProcessResult verify = run_pgrepl({"-i", inventory, "verify"});
     EXPECT_EQ(verify.exit_code, 0) << verify.describe();
     EXPECT_TRUE(contains(verify.out, "healthy: primary db2, 2 standby(s) streaming")) << verify.out;
-}
-
-// ---- a standby that cannot follow -------------------------------------------------------------
-
-TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
-    fresh_cluster();
-    Restore restore(wipe_lab);
-    TempDir dir;
-    const std::string inventory = dir.file("inventory.yaml");
-    write_local_file(inventory, read_local_file(lab_path("inventory.yaml")));
-    // db2 stops receiving; db3 receives what the primary writes next; the primary's host dies.
-    ASSERT_EQ(
-        psql("db2", "ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf();").exit_code,
-        0);
-    std::this_thread::sleep_for(1s);
-    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_ahead AS SELECT generate_series(1, 5000) i;")
-                  .exit_code,
-              0);
-    for (int i = 0; i < 100 && query("db3", "SELECT count(*) FROM pgrepl_e2e_ahead") != "5000"; ++i)
-        std::this_thread::sleep_for(100ms);
-    ASSERT_EQ(query("db3", "SELECT count(*) FROM pgrepl_e2e_ahead"), "5000");
-    ASSERT_EQ(run_lab({"stop-host", "db1"}).exit_code, 0);
-
-    // --force promotes db2 anyway: db3 is not re-pointed, and the hint says how to re-clone it.
-    const ProcessResult result =
-        run_pgrepl({"-i", inventory, "promote", "db2", "--force", "--update-inventory"});
-    ASSERT_EQ(result.exit_code, 0) << result.describe();
-    std::cout << result.out;
-    EXPECT_TRUE(contains(result.out, "byte(s) of WAL that db2 never received")) << result.out;
-    EXPECT_TRUE(contains(result.out, "db3: not re-pointed")) << result.out;
-    EXPECT_TRUE(contains(result.out,
-                         "hint: re-clone it from the new primary: pgrepl setup --force --limit "
-                         "db2,db3"))
-        << result.out;  // the roles are rewritten by --update-inventory: no "update" advice
-    EXPECT_TRUE(contains(result.out, "1 standby(s) NOT following")) << result.out;
-    EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "f");
-    ASSERT_EQ(
-        psql("db2", "ALTER SYSTEM RESET primary_conninfo; SELECT pg_reload_conf();").exit_code, 0);
-
-    // setup sees the fork: without --force it refuses and changes nothing...
-    const std::string db3_before = host_fingerprint("db3");
-    const ProcessResult refused = run_pgrepl({"-i", inventory, "setup", "--limit", "db2,db3"});
-    EXPECT_EQ(refused.exit_code, 3) << refused.describe();
-    EXPECT_TRUE(
-        contains(refused.out, "refusing to re-point a standby that diverged from db2's history"))
-        << refused.out;
-    EXPECT_EQ(host_fingerprint("db3"), db3_before);
-    // ...also once db3 is stopped (its position then comes from pg_controldata): not started...
-    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
-    const ProcessResult stopped = run_pgrepl({"-i", inventory, "setup", "--limit", "db2,db3"});
-    EXPECT_EQ(stopped.exit_code, 3) << stopped.describe();
-    EXPECT_TRUE(
-        contains(stopped.out, "refusing to re-point a standby that diverged from db2's history"))
-        << stopped.out;
-    EXPECT_NE(lab_shell("db3", "pg_ctlcluster 15 main status").exit_code, 0) << "not started";
-    // ...with --force it re-clones db3 from db2, which then streams from db2 through its slot.
-    const ProcessResult reclone =
-        run_pgrepl({"-i", inventory, "setup", "--force", "--limit", "db2,db3"});
-    ASSERT_EQ(reclone.exit_code, 0) << reclone.describe();
-    EXPECT_TRUE(contains(reclone.out, "re-clone the standby that diverged from db2's history"))
-        << reclone.out;
-    EXPECT_EQ(query("db3", "SELECT sender_host || ' ' || received_tli FROM pg_stat_wal_receiver"),
-              "10.231.0.12 2");
-    EXPECT_EQ(psql("db2", "CREATE TABLE pgrepl_e2e_after AS SELECT 1 AS x").exit_code, 0);
-    for (int i = 0; i < 50 && query("db3", "SELECT count(*) FROM pgrepl_e2e_after") != "1"; ++i)
-        std::this_thread::sleep_for(100ms);
-    EXPECT_EQ(query("db3", "SELECT count(*) FROM pgrepl_e2e_after"), "1");
-    // What db2 never received is gone (asynchronous replication, promoted with --force).
-    EXPECT_NE(psql("db3", "SELECT count(*) FROM pgrepl_e2e_ahead").exit_code, 0);
-    // verify with the original inventory: healthy, db1 (dead) a former primary.
-    const ProcessResult verify = run_pgrepl({"verify"});
-    EXPECT_EQ(verify.exit_code, 0) << verify.describe();
-    EXPECT_TRUE(contains(verify.out, "healthy: primary db2, 1 standby(s) streaming")) << verify.out;
 }
 
 // ---- the primary's host dies ----------------------------------------------------------------
