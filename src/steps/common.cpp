@@ -15,6 +15,28 @@ std::string last_line(const std::string& text) {
                        end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
+// The line of a failed command's stderr that says why: the last one naming an error
+// ("pg_basebackup: error: ...", "ERROR:  ...", "FATAL:  ..."; a tool's closing remark such as
+// "removing contents of data directory" comes after it), else the last line. Progress lines
+// ending in \r count as lines.
+std::string failure_line(const std::string& text) {
+    std::string found;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find_first_of("\r\n", start);
+        if (end == std::string::npos) end = text.size();
+        const std::string_view line(text.data() + start, end - start);
+        for (std::string_view marker : {"error:", "ERROR:", "FATAL:", "PANIC:"}) {
+            if (line.find(marker) != std::string_view::npos) {
+                found = std::string(line);
+                break;
+            }
+        }
+        start = end + 1;
+    }
+    return found.empty() ? last_line(text) : found;
+}
+
 }  // namespace
 
 Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
@@ -24,7 +46,7 @@ Result<CommandResult> run_checked(const StepContext& context, std::string_view s
     if (!result->success()) {
         std::string what = result->signal ? fmt::format("killed by SIG{}", *result->signal)
                                           : fmt::format("exit {}", result->exit_status);
-        auto detail = last_line(result->err);
+        auto detail = failure_line(result->err);
         if (detail.empty() && !command.secret_output) detail = last_line(result->out);
         return make_error(ErrorKind::Remote,
                           fmt::format("{}: {}: {} failed ({}){}{}", context.host.name, step,

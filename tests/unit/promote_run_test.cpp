@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "pgrepl/promote/promote.hpp"
@@ -148,9 +149,20 @@ TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
 
 // The reachability probe decides before any SSH connection: a silent host is down (no SSH
 // connection is tried), one that refuses the connection is up and blocks the promotion.
-ReachProbe probe_saying(Reach db1, std::vector<std::string>& probed) {
+// Host names recorded from the parallel threads that probe and connect.
+struct Names {
+    std::mutex mutex;
+    std::vector<std::string> list;
+
+    void add(const std::string& name) {
+        std::lock_guard<std::mutex> lock(mutex);
+        list.push_back(name);
+    }
+};
+
+ReachProbe probe_saying(Reach db1, Names& probed) {
     return [db1, &probed](const Host& host) {
-        probed.push_back(host.name);
+        probed.add(host.name);
         ReachResult result;
         result.endpoint = host.address + ":22";
         result.reach = host.name == "db1" ? db1 : Reach::Open;
@@ -161,10 +173,10 @@ ReachProbe probe_saying(Reach db1, std::vector<std::string>& probed) {
 
 TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
     auto lab = dead_primary_lab();
-    std::vector<std::string> connected;
-    std::vector<std::string> probed;
+    Names connected;
+    Names probed;
     auto factory = [&](const Host& host) {
-        connected.push_back(host.name);
+        connected.add(host.name);
         return lab.factory()(host);
     };
     PromoteOptions options;
@@ -173,8 +185,9 @@ TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
     options.reach = probe_saying(Reach::Silent, probed);
     std::ostringstream out;
     EXPECT_EQ(run_promote(three_hosts(), options, factory, out), ExitCode::Ok) << out.str();
-    EXPECT_EQ(probed.size(), 3u);
-    EXPECT_EQ(std::count(connected.begin(), connected.end(), "db1"), 0) << "no SSH to db1";
+    EXPECT_EQ(probed.list.size(), 3u);
+    EXPECT_EQ(std::count(connected.list.begin(), connected.list.end(), "db1"), 0)
+        << "no SSH to db1";
     EXPECT_TRUE(has(out.str(), "db1: connect: 10.0.0.11:22: no answer to a TCP connect within"))
         << out.str();
     EXPECT_TRUE(has(out.str(), "assumed dead")) << out.str();
@@ -182,7 +195,7 @@ TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
 
 TEST(PromoteRun, RefusedSshPortMeansTheHostIsUpAndIsRefused) {
     auto lab = dead_primary_lab();
-    std::vector<std::string> probed;
+    Names probed;
     PromoteOptions options;
     options.target = "db2";
     options.reach = probe_saying(Reach::Refused, probed);
@@ -195,7 +208,7 @@ TEST(PromoteRun, RefusedSshPortMeansTheHostIsUpAndIsRefused) {
 
 TEST(PromoteRun, OpenSshPortButFailedSshConnectionIsUpAndIsRefused) {
     auto lab = dead_primary_lab();  // db1's SSH connection fails
-    std::vector<std::string> probed;
+    Names probed;
     PromoteOptions options;
     options.target = "db2";
     options.reach = probe_saying(Reach::Open, probed);
