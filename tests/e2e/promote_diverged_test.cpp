@@ -62,14 +62,23 @@ TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
         contains(refused.out, "refusing to re-point a standby that diverged from db2's history"))
         << refused.out;
     EXPECT_EQ(host_fingerprint("db3"), db3_before);
-    // ...also once db3 is stopped (its position then comes from pg_controldata): not started...
+    // ...also once db3 is stopped: --check (nothing started) takes its position from
+    // pg_controldata; a real run starts it as a standby (the cluster step), then refuses again.
     ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
+    const ProcessResult check =
+        run_pgrepl({"-i", inventory, "setup", "--check", "--limit", "db2,db3"});
+    EXPECT_EQ(check.exit_code, 3) << check.describe();
+    EXPECT_TRUE(
+        contains(check.out, "refusing to re-point a standby that diverged from db2's history"))
+        << check.out;
+    EXPECT_NE(lab_shell("db3", "pg_ctlcluster 15 main status").exit_code, 0)
+        << "--check started it";
     const ProcessResult stopped = run_pgrepl({"-i", inventory, "setup", "--limit", "db2,db3"});
     EXPECT_EQ(stopped.exit_code, 3) << stopped.describe();
     EXPECT_TRUE(
         contains(stopped.out, "refusing to re-point a standby that diverged from db2's history"))
         << stopped.out;
-    EXPECT_NE(lab_shell("db3", "pg_ctlcluster 15 main status").exit_code, 0) << "not started";
+    EXPECT_EQ(query("db3", "SELECT count(*) FROM pgrepl_e2e_ahead"), "5000") << "not re-cloned";
     // ...with --force it re-clones db3 from db2, which then streams from db2 through its slot.
     const ProcessResult reclone =
         run_pgrepl({"-i", inventory, "setup", "--force", "--limit", "db2,db3"});
