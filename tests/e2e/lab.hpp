@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,19 @@ std::unique_ptr<Executor> connect_or_fail(const Host& host);
 /// Runs a read-only command as `run_as` and fails the test when it cannot be run at all.
 CommandResult run_or_fail(Executor& executor, const std::string& script,
                           RunAs run_as = RunAs::Admin, std::string stdin_data = {});
+
+/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
+class Restore {
+  public:
+    /// Runs `action` on destruction.
+    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
+    ~Restore() { action_(); }
+    Restore(const Restore&) = delete;
+    Restore& operator=(const Restore&) = delete;
+
+  private:
+    std::function<void()> action_;
+};
 
 /// A fresh temporary directory for one test, removed by the destructor.
 class TempDir {

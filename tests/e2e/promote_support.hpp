@@ -14,19 +14,6 @@ namespace pgrepl::e2e {
 /// The lab hosts the promote tests use.
 inline const std::vector<std::string> kHosts{"db1", "db2", "db3"};
 
-/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
-class Restore {
-  public:
-    /// Runs `action` on destruction.
-    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
-    ~Restore() { action_(); }
-    Restore(const Restore&) = delete;
-    Restore& operator=(const Restore&) = delete;
-
-  private:
-    std::function<void()> action_;
-};
-
 /// Runs SQL as postgres on a lab host (on stdin); psql -At output.
 ProcessResult psql(const std::string& host, const std::string& sql);
 

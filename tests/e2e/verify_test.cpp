@@ -17,18 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Runs a cleanup when it goes out of scope (also after a failed ASSERT).
-class Restore {
-  public:
-    explicit Restore(std::function<void()> action) : action_(std::move(action)) {}
-    ~Restore() { action_(); }
-    Restore(const Restore&) = delete;
-    Restore& operator=(const Restore&) = delete;
-
-  private:
-    std::function<void()> action_;
-};
-
 /// The outcome of one `pgrepl verify --json`.
 struct Verdict {
     ProcessResult process;
