@@ -157,7 +157,12 @@ PromoteHostState unreachable_state(const Host& host, const Error& error) {
     state.name = host.name;
     state.reachable = false;
     state.answered = error.kind != ErrorKind::Connect && error.kind != ErrorKind::Timeout;
-    state.unreachable_reason = first_line(error.message);
+    // Every line that shows it already names the host: "db1: connect: " would repeat it.
+    std::string reason = first_line(error.message);
+    for (const std::string prefix : {host.name + ": ", std::string("connect: ")}) {
+        if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+    }
+    state.unreachable_reason = std::move(reason);
     return state;
 }
 

@@ -188,7 +188,8 @@ TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
     EXPECT_EQ(probed.list.size(), 3u);
     EXPECT_EQ(std::count(connected.list.begin(), connected.list.end(), "db1"), 0)
         << "no SSH to db1";
-    EXPECT_TRUE(has(out.str(), "db1: connect: 10.0.0.11:22: no answer to a TCP connect within"))
+    EXPECT_TRUE(
+        has(out.str(), "db1 is unreachable (10.0.0.11:22: no answer to a TCP connect within"))
         << out.str();
     EXPECT_TRUE(has(out.str(), "assumed dead")) << out.str();
 }
