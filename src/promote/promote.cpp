@@ -39,10 +39,7 @@ std::string utc_now() {
     return buffer;
 }
 
-// Connects to every host and gathers its state, each host in its own thread.
-// Probes the host's SSH port (when a probe is set). A host whose port does not answer a TCP
-// connect (Silent) is down: no SSH connection is tried. One that refuses it is up but cannot be
-// inspected; so is one whose port answered but whose SSH connection or gathering then failed.
+// Probes the host's SSH port (when a probe is set).
 std::optional<ReachResult> probe(const Host& host, const ReachProbe& reach) {
     if (!reach) return std::nullopt;
     ReachResult result = reach(host);
@@ -51,6 +48,10 @@ std::optional<ReachResult> probe(const Host& host, const ReachProbe& reach) {
     return result;
 }
 
+// Connects to every host and gathers its state, each host in its own thread. A host whose SSH
+// port does not answer a TCP connect (Silent) is down: no SSH connection is tried. One that
+// refuses it is up but cannot be inspected; so is one whose port answered but whose SSH
+// connection or gathering then failed.
 std::vector<PromoteHostState> connect_and_gather(const Inventory& inventory,
                                                  const ExecutorFactory& factory,
                                                  const PromoteOptions& options,
