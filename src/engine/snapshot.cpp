@@ -105,6 +105,22 @@ fi
     return script;
 }
 
+Result<std::string> take_framed_file(std::string_view output, std::size_t& pos,
+                                     std::string_view header) {
+    constexpr std::string_view kHeader = "@@file ";
+    std::size_t size = 0;
+    try {
+        size = std::stoul(std::string(header.substr(std::min(kHeader.size(), header.size()))));
+    } catch (const std::exception&) {
+        return make_error(ErrorKind::Remote, "file size");
+    }
+    if (pos > output.size() || size + 1 > output.size() - pos)
+        return make_error(ErrorKind::Remote, "file cut short");
+    std::string content(output.substr(pos, size));
+    pos += size + 1;  // the content, then the echo's newline
+    return content;
+}
+
 Result<HostSnapshot> parse_snapshot(std::string_view output) {
     HostSnapshot snapshot;
     auto split = output.find(kEndFacts);
@@ -120,15 +136,9 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
             files.emplace_back(std::nullopt);
             continue;
         }
-        std::size_t size = 0;
-        try {
-            size = std::stoul(std::string(line.substr(7)));
-        } catch (const std::exception&) {
-            return malformed("file size");
-        }
-        if (pos + size + 1 > output.size()) return malformed("file cut short");
-        files.emplace_back(std::string(output.substr(pos, size)));
-        pos += size + 1;  // the content, then the echo's newline
+        auto content = take_framed_file(output, pos, line);
+        if (!content) return malformed(content.error().message);
+        files.emplace_back(std::move(content).value());
     }
     std::string current;
     while (pos < output.size()) {

@@ -159,7 +159,7 @@ PromoteHostState unreachable_state(const Host& host, const Error& error) {
     state.answered = error.kind != ErrorKind::Connect && error.kind != ErrorKind::Timeout;
     // Every line that shows it already names the host: "db1: connect: " would repeat it.
     std::string reason = first_line(error.message);
-    for (const std::string prefix : {host.name + ": ", std::string("connect: ")}) {
+    for (const std::string& prefix : {host.name + ": ", std::string("connect: ")}) {
         if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
     }
     state.unreachable_reason = std::move(reason);

@@ -2,6 +2,7 @@
 // what pgrepl reads there.
 #include <fmt/format.h>
 
+#include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/steps/archive.hpp"
@@ -160,15 +161,9 @@ Result<ArchiveHostState> parse_archive_host_state(std::string_view output) {
         } else if (line == "@@nofile") {
             files.emplace_back(std::nullopt);
         } else if (line.rfind("@@file ", 0) == 0) {
-            std::size_t size = 0;
-            try {
-                size = std::stoul(std::string(line.substr(7)));
-            } catch (const std::exception&) {
-                return malformed("file size");
-            }
-            if (pos + size + 1 > output.size()) return malformed("file cut short");
-            files.emplace_back(std::string(output.substr(pos, size)));
-            pos += size + 1;
+            auto content = take_framed_file(output, pos, line);
+            if (!content) return malformed(content.error().message);
+            files.emplace_back(std::move(content).value());
         }
     }
     if (files.size() != 2) return malformed("files");

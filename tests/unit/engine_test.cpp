@@ -53,6 +53,18 @@ TEST(Facts, ParsesTheControlFileFields) {
     EXPECT_NE(host_probe_script(Host{}).find("env LC_ALL=C"), std::string::npos);
 }
 
+TEST(Snapshot, TakesFramedFiles) {
+    const std::string output = "a\nb\n\nrest";  // 4 bytes of content, the echo's newline
+    std::size_t pos = 0;
+    auto content = take_framed_file(output, pos, "@@file 4");
+    ASSERT_TRUE(content);
+    EXPECT_EQ(*content, "a\nb\n");
+    EXPECT_EQ(output.substr(pos), "rest");
+    pos = 0;
+    EXPECT_EQ(take_framed_file(output, pos, "@@file 99").error().message, "file cut short");
+    EXPECT_EQ(take_framed_file(output, pos, "@@file x").error().message, "file size");
+}
+
 TEST(Snapshot, RejectsTruncatedOutput) {
     EXPECT_FALSE(parse_snapshot("user=root\n").ok());
     EXPECT_FALSE(parse_snapshot("@@end-facts\n@@file 100\nshort\n").ok());

@@ -114,7 +114,9 @@ TEST_P(VerifyFormerPrimaryTable, Classifies) {
     }
     const LiveTopology topology = discover_topology(inventory, states);
     EXPECT_EQ(topology.nodes[0].former_primary, c.former);
-    if (c.former) EXPECT_FALSE(topology.expected_standby(0));
+    if (c.former) {
+        EXPECT_FALSE(topology.expected_standby(0));
+    }
     const VerifyReport report = assess_states(inventory, std::move(states));
     EXPECT_EQ(host_report(report, "db1").state, c.state);
     EXPECT_EQ(host_report(report, "db1").healthy(), c.former);
@@ -164,7 +166,9 @@ TEST(VerifyFormerPrimary, DeadOldPrimaryAfterAFailoverIsHealthyWithAWarning) {
               std::string::npos);
     // Nothing else is judged, and no standby check applies to it.
     for (const auto& check : host_report(report, "db1").checks) {
-        if (check.name != "former_primary") EXPECT_EQ(check.status, CheckStatus::Skipped);
+        if (check.name != "former_primary") {
+            EXPECT_EQ(check.status, CheckStatus::Skipped);
+        }
     }
     for (const char* name : {"upstream", "wal_receiver", "walsender", "lag", "probe", "replicas"})
         EXPECT_EQ(host_report(report, "db1").check(name), nullptr) << name;

@@ -61,6 +61,12 @@ struct HostSnapshot {
 /// The remote script that prints the snapshot (run as RunAs::Admin).
 std::string snapshot_script(const Host& host, const SnapshotRequest& request);
 
+/// Takes the content of one file framed as scripts print it: `header` is the "@@file SIZE" line
+/// just read; the SIZE bytes at `pos` and the newline the script's `echo` adds after them are
+/// consumed. An error ("file size", "file cut short") when the frame is broken.
+Result<std::string> take_framed_file(std::string_view output, std::size_t& pos,
+                                     std::string_view header);
+
 /// Parses the output of snapshot_script().
 Result<HostSnapshot> parse_snapshot(std::string_view output);
 
