@@ -26,16 +26,7 @@ TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
     const std::string inventory = dir.file("inventory.yaml");
     write_local_file(inventory, read_local_file(lab_path("inventory.yaml")));
     // db2 stops receiving; db3 receives what the primary writes next; the primary's host dies.
-    ASSERT_EQ(
-        psql("db2", "ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf();").exit_code,
-        0);
-    std::this_thread::sleep_for(1s);
-    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_ahead AS SELECT generate_series(1, 5000) i;")
-                  .exit_code,
-              0);
-    for (int i = 0; i < 100 && query("db3", "SELECT count(*) FROM pgrepl_e2e_ahead") != "5000"; ++i)
-        std::this_thread::sleep_for(100ms);
-    ASSERT_EQ(query("db3", "SELECT count(*) FROM pgrepl_e2e_ahead"), "5000");
+    ASSERT_NO_FATAL_FAILURE(put_db3_ahead_of_db2("pgrepl_e2e_ahead"));
     ASSERT_EQ(run_lab({"stop-host", "db1"}).exit_code, 0);
 
     // --force promotes db2 anyway: db3 is not re-pointed, and the hint says how to re-clone it.

@@ -61,6 +61,20 @@ void fresh_cluster() {
     ASSERT_TRUE(wait_healthy()) << run_pgrepl({"verify"}).describe();
 }
 
+void put_db3_ahead_of_db2(const std::string& table) {
+    ASSERT_EQ(
+        psql("db2", "ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf();").exit_code,
+        0);
+    std::this_thread::sleep_for(1s);
+    ASSERT_EQ(
+        psql("db1", "CREATE TABLE " + table + " AS SELECT generate_series(1, 5000) i;").exit_code,
+        0);
+    const std::string count = "SELECT count(*) FROM " + table;
+    for (int i = 0; i < 100 && query("db3", count) != "5000"; ++i)
+        std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(query("db3", count), "5000");
+}
+
 /// What a host is, for "nothing changed" comparisons: role, start time, fence files.
 std::string host_fingerprint(const std::string& host) {
     return query(host, "SELECT pg_is_in_recovery(), pg_postmaster_start_time()") + " " +

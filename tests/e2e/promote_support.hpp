@@ -34,6 +34,10 @@ bool wait_healthy(std::chrono::seconds timeout = std::chrono::seconds(60));
 /// is wiped and set up from scratch.
 void fresh_cluster();
 
+/// Makes db3 hold WAL that db2 never received: db2's WAL receiver is detached (ALTER SYSTEM
+/// primary_conninfo = ''), db1 writes a 5000-row `table`, and db3 is waited for until it has it.
+void put_db3_ahead_of_db2(const std::string& table);
+
 /// What a host is, for "nothing changed" comparisons: role, start time, fence files.
 std::string host_fingerprint(const std::string& host);
 

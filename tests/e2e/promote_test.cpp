@@ -125,13 +125,7 @@ TEST(PromoteRefusals, TargetBehindAnotherStandby) {
         EXPECT_TRUE(wait_healthy());
     });
     // db2 stops receiving; db3 receives what the primary writes next; the primary stops.
-    ASSERT_EQ(
-        psql("db2", "ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf();").exit_code,
-        0);
-    std::this_thread::sleep_for(1s);
-    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_behind AS SELECT generate_series(1, 5000) i;")
-                  .exit_code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(put_db3_ahead_of_db2("pgrepl_e2e_behind"));
     ASSERT_EQ(lab_shell("db1", "pg_ctlcluster 15 main stop -m fast").exit_code, 0);
     const std::string before = cluster_fingerprint();
     ProcessResult result = run_pgrepl({"promote", "db2"});
