@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "lab.hpp"
+#include "setup_support.hpp"
 
 namespace pgrepl::e2e {
 namespace {
@@ -27,6 +27,33 @@ TEST(Cli, UnknownCommandIsNamed) {
     EXPECT_NE(result.err.find("unknown command or option: promot"), std::string::npos)
         << result.describe();
     EXPECT_NE(result.err.find("hint: the commands are"), std::string::npos) << result.describe();
+}
+
+// The lab's environment sets $PGREPL_INVENTORY (cluster "lab"); these inventories say "e2e", so
+// the output tells which file was read.
+TEST(Cli, GlobalOptionsAfterTheCommand) {
+    TempDir dir;
+    const auto inventory = write_inventory(dir);
+    auto check = run_pgrepl({"inventory", "check", "-i", inventory});
+    EXPECT_EQ(check.exit_code, 0) << check.describe();
+    EXPECT_NE(check.out.find("cluster: e2e"), std::string::npos) << check.describe();
+
+    // Healthy or not (whatever an earlier test left), verify reads the inventory after -i.
+    auto verify = run_pgrepl({"verify", "-i", inventory, "--json", "-q"});
+    EXPECT_NE(verify.exit_code, 2) << verify.describe();
+    EXPECT_NE(verify.out.find(R"("cluster": "e2e")"), std::string::npos) << verify.describe();
+
+    auto logged = run_pgrepl({"inventory", "-v", "check", "--log-file", dir.file("log"), "-v"});
+    EXPECT_EQ(logged.exit_code, 0) << logged.describe();
+
+    auto excluded = run_pgrepl({"-q", "setup", "--check", "-v", inventory});
+    EXPECT_EQ(excluded.exit_code, 2) << excluded.describe();
+    EXPECT_NE(excluded.err.find("--quiet excludes --verbose"), std::string::npos)
+        << excluded.describe();
+
+    auto help = run_pgrepl({"promote", "--help"});
+    EXPECT_EQ(help.exit_code, 0) << help.describe();
+    EXPECT_NE(help.out.find("-i,--inventory FILE"), std::string::npos) << help.describe();
 }
 
 }  // namespace

@@ -43,6 +43,18 @@ std::string write_inventory(const TempDir& dir, const std::string& ssh_user,
     return path;
 }
 
+void address_by_name(const std::string& path, const std::map<std::string, std::string>& names) {
+    std::string yaml = read_local_file(path);
+    for (const auto& [host, name] : names) {
+        const std::string ip =
+            "address: 10.231.0." + std::to_string(10 + std::stoi(host.substr(2)));
+        const auto at = yaml.find("name: " + host + "\n    " + ip + "\n");
+        ASSERT_NE(at, std::string::npos) << host << " in " << yaml;
+        yaml.replace(yaml.find(ip, at), ip.size(), "address: " + name);
+    }
+    write_local_file(path, yaml);
+}
+
 SqlResult host_sql(const std::string& host, const std::string& sql, int port,
                    const std::string& cluster) {
     (void)cluster;

@@ -20,6 +20,10 @@ std::string write_inventory(const TempDir& dir, const std::string& ssh_user = "r
                             const std::string& postgres_block = "postgres:\n  version: 15\n",
                             const std::map<std::string, std::string>& host_extra = {});
 
+/// Rewrites the inventory at `path` so that the hosts named in `names` have that address (a host
+/// name the lab resolves, e.g. {"db1", "db1.lab"}: see docs/lab.md) instead of their IP.
+void address_by_name(const std::string& path, const std::map<std::string, std::string>& names);
+
 /// Runs SQL as postgres on a lab host through psql (port and cluster given) and returns the
 /// trimmed unaligned output; `ok` tells whether psql succeeded.
 struct SqlResult {

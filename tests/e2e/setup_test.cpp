@@ -117,6 +117,21 @@ TEST(Setup, CascadingReplica) {
     EXPECT_EQ(host_sql("db2", "SELECT slot_name FROM pg_replication_slots").out, "db3");
 }
 
+// The primary by its full name, a replica by its short name (an alias: the lab's reverse lookup
+// answers db2.lab, as DNS answers a fully qualified name), the other replica by IP.
+TEST(SetupHostNames, PrimaryFullNameReplicaShortName) {
+    reset_lab();
+    TempDir dir;
+    const auto inventory = write_inventory(dir);
+    address_by_name(inventory, {{"db1", "db1.lab"}, {"db2", "db2"}});
+    auto first = run_pgrepl({"setup", inventory});
+    ASSERT_EQ(first.exit_code, 0) << first.describe();
+    EXPECT_NE(host_sql("db2", "SHOW primary_conninfo").out.find("host=db1.lab"), std::string::npos);
+    auto verify = run_pgrepl({"verify", inventory});
+    EXPECT_EQ(verify.exit_code, 0) << verify.describe();
+    expect_replication_works(inventory, "db1", 5432, {{"db1", {"db2", "db3"}}});
+}
+
 TEST(Setup, UnreachableReplicaDoesNotStopTheOthersAndALaterRunCompletesIt) {
     reset_lab();
     TempDir dir;
