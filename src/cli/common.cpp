@@ -10,9 +10,59 @@
 
 namespace pgrepl::cli {
 
-std::string resolve_inventory_path(const GlobalOptions& global, const std::string& positional) {
-    if (!positional.empty()) return positional;
-    if (!global.inventory.empty()) return global.inventory;
+namespace {
+
+constexpr const char* kGlobalGroup = "Global options (before or after the command)";
+
+/// An option that takes one value may be given before or after the command, not both: a usage
+/// error (CLI11 turns it into exit 2), as when it is given twice in one place.
+void refuse_second(bool already_given, const char* name) {
+    if (already_given) {
+        throw CLI::ArgumentMismatch(std::string(name) +
+                                    " was given twice (before and after the command); give it "
+                                    "once");
+    }
+}
+
+}  // namespace
+
+void add_global_options(CLI::App& app, GlobalOptions& global) {
+    app.add_option_function<std::string>(
+           "-i,--inventory",
+           [&global](const std::string& path) {
+               refuse_second(!global.inventory.empty(), "--inventory");
+               global.inventory = path;
+           },
+           "Inventory file (default: $PGREPL_INVENTORY, else ./inventory.yaml); a command's "
+           "INVENTORY argument comes first")
+        ->type_name("FILE")
+        ->group(kGlobalGroup);
+    app.add_flag_function(
+           "-v,--verbose",
+           [&global](std::int64_t count) { global.verbose += static_cast<int>(count); },
+           "More output (-vv: trace); the -v before and after the command add up")
+        ->group(kGlobalGroup);
+    app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors (not with -v)")
+        ->group(kGlobalGroup);
+    app.add_option_function<std::string>(
+           "--log-file",
+           [&global](const std::string& path) {
+               refuse_second(global.log_file.has_value(), "--log-file");
+               global.log_file = path;
+           },
+           "Also log (debug level) to this file")
+        ->type_name("FILE")
+        ->group(kGlobalGroup);
+}
+
+void add_inventory_argument(CLI::App& command, Context& context) {
+    command.add_option("INVENTORY", context.inventory_argument,
+                       "Inventory file (else -i, $PGREPL_INVENTORY, ./inventory.yaml)");
+}
+
+std::string resolve_inventory_path(const Context& context) {
+    if (!context.inventory_argument.empty()) return context.inventory_argument;
+    if (!context.global.inventory.empty()) return context.global.inventory;
     if (const char* env = std::getenv("PGREPL_INVENTORY"); env != nullptr && *env != '\0')
         return env;
     return "inventory.yaml";

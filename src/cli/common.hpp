@@ -12,22 +12,33 @@
 
 namespace pgrepl::cli {
 
-/// Options that apply to every command.
+/// Options that apply to every command, given before or after it (or both).
 struct GlobalOptions {
     std::string inventory;                ///< -i/--inventory
-    int verbose = 0;                      ///< number of -v
+    int verbose = 0;                      ///< number of -v, before and after the command
     bool quiet = false;                   ///< -q
     std::optional<std::string> log_file;  ///< --log-file
 };
 
 /// What the parsed command line asks for: the chosen command's action returns the exit code.
 struct Context {
-    GlobalOptions global;         ///< global options
-    std::function<int()> action;  ///< set by the subcommand that was chosen
+    GlobalOptions global;            ///< global options
+    std::string inventory_argument;  ///< the command's positional INVENTORY (setup, verify, ...)
+    std::string command;             ///< the chosen command: "setup", "inventory check", ...
+    std::function<int()> action;     ///< set by the subcommand that was chosen
 };
 
-/// The inventory path: `positional`, else -i, else $PGREPL_INVENTORY, else ./inventory.yaml.
-std::string resolve_inventory_path(const GlobalOptions& global, const std::string& positional = {});
+/// Adds -i/--inventory, -v/--verbose, -q/--quiet and --log-file to `app` (the main app or a
+/// command, listed under "Global options" in its --help); every app given the same `global`
+/// writes into it: -v counts add up, an -i or --log-file given twice is a usage error.
+void add_global_options(CLI::App& app, GlobalOptions& global);
+
+/// Adds the optional positional INVENTORY to a command, stored in context.inventory_argument.
+void add_inventory_argument(CLI::App& command, Context& context);
+
+/// The inventory path: the positional INVENTORY, else -i, else $PGREPL_INVENTORY, else
+/// ./inventory.yaml.
+std::string resolve_inventory_path(const Context& context);
 
 /// Loads and validates the inventory; on failure prints every `FILE:LINE:COL: message` to
 /// stderr and returns std::nullopt (the caller exits with code 2).

@@ -9,13 +9,14 @@ namespace pgrepl::cli {
 void add_inventory_command(CLI::App& app, Context& context) {
     auto* inventory = app.add_subcommand("inventory", "Inventory tools");
     inventory->require_subcommand(1);
+    add_global_options(*inventory, context.global);
     auto* check = inventory->add_subcommand(
         "check", "Validate the inventory and print it resolved (every default filled in)");
-    auto positional = std::make_shared<std::string>();
-    check->add_option("INVENTORY", *positional, "Inventory file");
-    check->callback([&context, positional] {
-        context.action = [&context, positional] {
-            auto loaded = load_or_report(resolve_inventory_path(context.global, *positional));
+    add_inventory_argument(*check, context);
+    add_global_options(*check, context.global);
+    check->callback([&context] {
+        context.action = [&context] {
+            auto loaded = load_or_report(resolve_inventory_path(context));
             if (!loaded) return to_int(ExitCode::Usage);
             std::cout << render_inventory(*loaded);
             return to_int(ExitCode::Ok);

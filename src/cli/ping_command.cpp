@@ -8,9 +8,10 @@ namespace pgrepl::cli {
 void add_ping_command(CLI::App& app, Context& context) {
     auto* ping = app.add_subcommand(
         "ping", "Connect to every host in parallel: SSH, sudo, OS, PostgreSQL installed/running");
+    add_global_options(*ping, context.global);
     ping->callback([&context] {
         context.action = [&context] {
-            auto inventory = load_or_report(resolve_inventory_path(context.global));
+            auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(ExitCode::Usage);
             return to_int(run_ping(*inventory, ssh_factory(), std::cout));
         };

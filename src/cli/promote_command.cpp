@@ -37,11 +37,12 @@ void add_promote_command(CLI::App& app, Context& context) {
                      "assumed dead")
         ->check(CLI::Range(1, 3600));
     add_reach_timeout_option(*promote, options->reach_timeout);
+    add_global_options(*promote, context.global);
     promote->callback([&context, options] {
         context.action = [&context, options] {
             PromoteOptions promote_options;
             promote_options.start = std::chrono::steady_clock::now();
-            auto inventory = load_or_report(resolve_inventory_path(context.global));
+            auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(ExitCode::Usage);
             promote_options.target = options->host;
             promote_options.mode = options->check ? RunMode::Check : RunMode::Apply;

@@ -7,22 +7,21 @@ namespace pgrepl::cli {
 
 void add_setup_command(CLI::App& app, Context& context) {
     struct Options {
-        std::string inventory;
         bool check = false;
         bool force = false;
         std::vector<std::string> limit;
     };
     auto options = std::make_shared<Options>();
     auto* setup = app.add_subcommand("setup", "Provision the primary and every replica over SSH");
-    setup->add_option("INVENTORY", options->inventory, "Inventory file");
+    add_inventory_argument(*setup, context);
     setup->add_flag("--check", options->check, "Show the plan with diffs; change nothing");
     setup->add_option("--limit", options->limit, "Only these hosts (HOST[,HOST])");
     setup->add_flag("--force", options->force,
                     "Replace a data directory that holds a primary or another system's data");
+    add_global_options(*setup, context.global);
     setup->callback([&context, options] {
         context.action = [&context, options] {
-            auto inventory =
-                load_or_report(resolve_inventory_path(context.global, options->inventory));
+            auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(ExitCode::Usage);
             SetupOptions setup;
             setup.mode = options->check ? RunMode::Check : RunMode::Apply;

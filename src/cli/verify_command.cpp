@@ -23,7 +23,6 @@ Color output_color() {
 
 void add_verify_command(CLI::App& app, Context& context) {
     struct Options {
-        std::string inventory;
         bool json = false;
         double timeout = 10;
         std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
@@ -37,7 +36,7 @@ void add_verify_command(CLI::App& app, Context& context) {
         "Prove that replication works end to end: live topology, WAL receivers and senders, "
         "slots, lag, and a probe WAL record timed from the primary to every standby. Exit 0 "
         "healthy, 1 unhealthy or unreachable, 2 usage or inventory error");
-    verify->add_option("INVENTORY", options->inventory, "Inventory file");
+    add_inventory_argument(*verify, context);
     verify->add_flag("--json", options->json,
                      "One JSON document on stdout (schema: docs/verify.md)");
     verify
@@ -59,10 +58,10 @@ void add_verify_command(CLI::App& app, Context& context) {
                      "Also switch the primary to a new WAL segment and wait until it is in the "
                      "WAL archive (replication.archive); reports the time it took");
     add_reach_timeout_option(*verify, options->reach_timeout);
+    add_global_options(*verify, context.global);
     verify->callback([&context, options] {
         context.action = [&context, options] {
-            auto inventory =
-                load_or_report(resolve_inventory_path(context.global, options->inventory));
+            auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(ExitCode::Usage);
             VerifyOptions verify_options;
             verify_options.thresholds.timeout =

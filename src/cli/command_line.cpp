@@ -1,0 +1,81 @@
+#include "command_line.hpp"
+
+#include <ostream>
+
+#include "pgrepl/util/exit_code.hpp"
+#include "pgrepl/util/log.hpp"
+
+namespace pgrepl::cli {
+namespace {
+
+Verbosity verbosity_of(const GlobalOptions& global) {
+    if (global.quiet) return Verbosity::Quiet;
+    if (global.verbose >= 2) return Verbosity::Trace;
+    if (global.verbose == 1) return Verbosity::Verbose;
+    return Verbosity::Normal;
+}
+
+/// "setup", "inventory check": the names of the chosen command and its chosen subcommands.
+std::string chosen_command(const CLI::App& app) {
+    std::string name;
+    const CLI::App* at = &app;
+    while (!at->get_subcommands().empty()) {
+        at = at->get_subcommands().front();
+        name += (name.empty() ? "" : " ") + at->get_name();
+    }
+    return name;
+}
+
+}  // namespace
+
+CommandLine::CommandLine()
+    : app_("pgrepl: PostgreSQL streaming replication, provisioned over SSH, safe to re-run") {
+    app_.name("pgrepl");
+    app_.require_subcommand(1);
+    app_.footer(
+        "Exit codes: 0 success/healthy, 1 operation failed/unhealthy, 2 usage or inventory error "
+        "(nothing touched), 3 refused for safety.");
+    add_global_options(app_, context_.global);
+    app_.set_version_flag("--version", "pgrepl " PGREPL_VERSION);
+
+    add_setup_command(app_, context_);
+    add_verify_command(app_, context_);
+    add_promote_command(app_, context_);
+    add_inventory_command(app_, context_);
+    add_ping_command(app_, context_);
+}
+
+std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::ostream& out,
+                                      std::ostream& err) {
+    try {
+        app_.parse(argc, argv);
+        // -q and -v exclude each other also when one stands before the command and the other
+        // after it (each app only sees its own).
+        if (context_.global.quiet && context_.global.verbose > 0) {
+            throw CLI::ExcludesError("--quiet", "--verbose");
+        }
+    } catch (const CLI::ParseError& error) {
+        // "pgrepl bogus" or "pgrepl --bogus": name what was not understood, not just "A
+        // subcommand is required".
+        const auto extras = app_.remaining();
+        if (app_.get_subcommands().empty() && !extras.empty() &&
+            dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
+            err << "pgrepl: unknown command or option: " << extras.front()
+                << "\nhint: the commands are setup, verify, promote, inventory check and "
+                   "ping; run pgrepl --help\n";
+            return to_int(ExitCode::Usage);
+        }
+        const int code = app_.exit(error, out, err);
+        return code == 0 ? to_int(ExitCode::Ok) : to_int(ExitCode::Usage);
+    }
+    context_.command = chosen_command(app_);
+    if (!context_.action) return to_int(ExitCode::Usage);
+    return std::nullopt;
+}
+
+int CommandLine::run() {
+    setup_logging(verbosity_of(context_.global), context_.global.log_file);
+    return context_.action();
+}
+
+}  // namespace pgrepl::cli
