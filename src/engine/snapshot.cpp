@@ -12,6 +12,7 @@ constexpr const char* kSqlDelimiter = "PGREPL_SQL_END";
 constexpr std::string_view kLoginOk = "@@login ok|";
 constexpr std::string_view kHistoryPrefix = "@@history ";
 constexpr std::string_view kHistoryError = "@@history-error ";
+constexpr std::string_view kResolved = "@@resolved ";
 
 // IDENTIFY_SYSTEM's row "systemid|timeline|xlogpos|dbname" into the login.
 void read_identify_system(std::string_view fields, HostSnapshot::Login& login) {
@@ -63,6 +64,11 @@ std::string HostSnapshot::query(const std::string& name) const {
     return it == queries.end() ? std::string{} : it->second;
 }
 
+std::vector<std::string> HostSnapshot::addresses_of(const std::string& host_name) const {
+    auto it = resolved.find(host_name);
+    return it == resolved.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     std::string script = host_probe_script(host);
     script += "echo @@end-facts\n";
@@ -71,6 +77,14 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
             "f={}; if [ -f \"$f\" ]; then printf '@@file %s\\n' \"$(wc -c < \"$f\")\"; cat \"$f\"; "
             "echo; else echo @@nofile; fi\n",
             shell_quote(path));
+    }
+    // One line per name: "@@resolved NAME ADDRESS...", the addresses sorted, none when the
+    // name does not resolve.
+    for (const auto& name : request.host_names) {
+        script += fmt::format(
+            "printf '{}%s %s\n' {} \"$(getent ahosts {} | awk '{{print $1}}' | sort -u | "
+            "tr '\n' ' ')\"\n",
+            kResolved, shell_quote(name), shell_quote(name));
     }
     script += "if [ \"$running\" = yes ]; then :\n";
     if (!request.queries.empty()) {
@@ -139,6 +153,17 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
         auto content = take_framed_file(output, pos, line);
         if (!content) return malformed(content.error().message);
         files.emplace_back(std::move(content).value());
+    }
+    while (pos < output.size() && output.compare(pos, kResolved.size(), kResolved) == 0) {
+        std::string_view fields = take_line(output, pos).substr(kResolved.size());
+        const auto space = fields.find(' ');
+        auto& addresses = snapshot.resolved[std::string(fields.substr(0, space))];
+        fields.remove_prefix(space == std::string_view::npos ? fields.size() : space + 1);
+        while (!fields.empty()) {
+            const auto end = std::min(fields.find(' '), fields.size());
+            if (end > 0) addresses.emplace_back(fields.substr(0, end));
+            fields.remove_prefix(std::min(end + 1, fields.size()));
+        }
     }
     std::string current;
     while (pos < output.size()) {

@@ -83,6 +83,11 @@ bool is_ipv6(std::string_view text) {
 
 }  // namespace
 
+bool is_ip_address(std::string_view address) {
+    const std::string_view ip = address.substr(0, address.find('/'));
+    return is_ipv4(ip) || is_ipv6(ip);
+}
+
 std::string render_hba_block(const std::vector<HbaEntry>& entries) {
     std::size_t widths[4] = {0, 0, 0, 0};
     for (const HbaEntry& entry : entries) {

@@ -1,6 +1,11 @@
 // pg_hba: the managed block (replication rules for every node, then the inventory's access
 // rules) placed before every other rule; everything outside the block is kept byte for byte.
+// A node named by host name gets a rule for each address the name resolves to on this host:
+// PostgreSQL matches a host name in pg_hba only when the reverse lookup of the client's address
+// gives back that very name, which it often does not (a short name, a CNAME, no PTR record).
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "common.hpp"
 #include "pgrepl/pg/hba.hpp"
@@ -10,11 +15,31 @@
 namespace pgrepl {
 namespace {
 
-std::string desired_block(const StepContext& context) {
+Result<std::string> desired_block(const StepContext& context) {
     std::vector<std::string> addresses;
     // Every node, this one included: any node may be promoted later, and the role step proves
     // the password with a replication login from the primary to itself.
-    for (const auto& host : context.inventory.hosts) addresses.push_back(host.address);
+    for (const auto& host : context.inventory.hosts) {
+        if (is_ip_address(host.address)) {
+            addresses.push_back(host.address);
+            continue;
+        }
+        const auto resolved = context.snapshot.addresses_of(host.address);
+        if (resolved.empty()) {
+            return make_error(
+                ErrorKind::Conflict,
+                fmt::format("{}'s address {} does not resolve on {} (getent ahosts), so no "
+                            "pg_hba rule can let it replicate",
+                            host.name, host.address, context.host.name),
+                fmt::format("give {} its IP address in the inventory, or make {} resolve on "
+                            "every node (DNS or /etc/hosts)",
+                            host.name, host.address));
+        }
+        for (const auto& address : resolved) {
+            if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
+                addresses.push_back(address);
+        }
+    }
     auto entries = replication_entries(context.host.postgres.version,
                                        context.inventory.replication.user, addresses);
     for (auto& entry : access_entries(context.inventory.access))
@@ -26,20 +51,24 @@ class HbaStep final : public Step {
   public:
     std::string_view name() const override { return "pg_hba"; }
 
-    void request(const Inventory&, const Host&, const ClusterPaths& paths,
+    void request(const Inventory& inventory, const Host&, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
         request.files.push_back(paths.hba_file);
+        for (const auto& host : inventory.hosts) {
+            if (!is_ip_address(host.address)) request.host_names.push_back(host.address);
+        }
     }
 
     Result<Check> check(const StepContext& context) override {
         const auto current = context.snapshot.file(context.paths.hba_file);
         const auto block = desired_block(context);
+        if (!block) return Check::conflict(block.error().message, block.error().hint);
         if (!current) {
             return Check::needed(
                 "add the managed block to " + context.paths.hba_file + " (once the cluster exists)",
-                line_diff("", block, context.paths.hba_file));
+                line_diff("", *block, context.paths.hba_file));
         }
-        auto merged = merge_hba(*current, block);
+        auto merged = merge_hba(*current, *block);
         if (!merged) {
             return Check::conflict(
                 fmt::format("{}: {}", context.paths.hba_file, merged.error().message),
@@ -58,7 +87,9 @@ class HbaStep final : public Step {
                                           context.paths.hba_file),
                               "the cluster step should have created it: see its result");
         }
-        auto merged = merge_hba(*current, desired_block(context));
+        const auto block = desired_block(context);
+        if (!block) return block.error();
+        auto merged = merge_hba(*current, *block);
         if (!merged) return merged.error();
         FileSpec file;
         file.path = context.paths.hba_file;

@@ -37,6 +37,22 @@ TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
     EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
 }
 
+TEST(Snapshot, ResolvesHostNamesOnTheHost) {
+    SnapshotRequest request;
+    request.host_names = {"db2", "db3.example.com"};
+    const auto script = snapshot_script(Host{}, request);
+    EXPECT_NE(script.find("getent ahosts 'db2' |"), std::string::npos) << script;
+    EXPECT_NE(script.find("getent ahosts 'db3.example.com' |"), std::string::npos) << script;
+    auto parsed = parse_snapshot(
+        "running=no\n@@end-facts\n@@nofile\n@@resolved db2 10.0.0.12 fd00::12 \n"
+        "@@resolved db3.example.com \n");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->file("0"), std::nullopt);
+    EXPECT_EQ(parsed->addresses_of("db2"), (std::vector<std::string>{"10.0.0.12", "fd00::12"}));
+    EXPECT_TRUE(parsed->addresses_of("db3.example.com").empty());
+    EXPECT_TRUE(parsed->addresses_of("never-asked").empty());
+}
+
 TEST(Facts, ParsesTheControlFileFields) {
     const HostFacts facts = parse_host_probe(
         "pg_version_file=yes\ncontroldata_sysid=7000000000000000001\n"

@@ -17,6 +17,8 @@ namespace pgrepl {
 /// What to gather besides the probe facts.
 struct SnapshotRequest {
     std::vector<std::string> files;  ///< absolute paths to read (missing is fine)
+    /// Host names to resolve on the host, as its own programs would (getent ahosts).
+    std::vector<std::string> host_names;
     std::vector<std::pair<std::string, std::string>>
         queries;  ///< (name, SQL) run when PostgreSQL runs
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
@@ -29,6 +31,9 @@ struct HostSnapshot {
     HostFacts facts;                                          ///< the probe facts
     std::map<std::string, std::optional<std::string>> files;  ///< path → content (nullopt: missing)
     std::map<std::string, std::string> queries;               ///< name → psql -At output
+    /// Requested host name → the addresses it resolves to on the host, sorted (empty: it does
+    /// not resolve there).
+    std::map<std::string, std::vector<std::string>> resolved;
     /// The outcome of the replication login test, when one was asked for.
     struct Login {
         /// A failed login with nothing known.
@@ -56,6 +61,9 @@ struct HostSnapshot {
     std::optional<std::string> file(const std::string& path) const;
     /// The output of a gathered query ("" when it was not run).
     std::string query(const std::string& name) const;
+    /// The addresses a requested host name resolves to on the host (empty when it does not
+    /// resolve or was not asked for).
+    std::vector<std::string> addresses_of(const std::string& host_name) const;
 };
 
 /// The remote script that prints the snapshot (run as RunAs::Admin).

@@ -40,6 +40,10 @@ std::string render_hba_block(const std::vector<HbaEntry>& entries);
 /// Throws std::invalid_argument when `block` does not start and end with the markers.
 Result<std::string> merge_hba(std::string_view existing, std::string_view block);
 
+/// True when `address` is an IPv4 or IPv6 address, with or without a prefix length; false for a
+/// host name.
+bool is_ip_address(std::string_view address);
+
 /// Rules letting `user` open replication connections from each address:
 /// `host replication USER ADDR/32 METHOD`; an IPv6 address gets /128, an address that already
 /// has a prefix length or is a host name is kept as is. METHOD is scram-sha-256, or md5 before

@@ -50,6 +50,15 @@ std::string SimHost::render(const std::string& script) const {
             out << "@@nofile\n";
         }
     }
+    static const std::regex resolve_re(R"(getent ahosts '([^']*)')");
+    for (auto it = std::sregex_iterator(script.begin(), script.end(), resolve_re);
+         it != std::sregex_iterator(); ++it) {
+        out << "@@resolved " << (*it)[1].str() << ' ';
+        if (auto found = s.resolves.find((*it)[1].str()); found != s.resolves.end()) {
+            for (const auto& address : found->second) out << address << ' ';
+        }
+        out << '\n';
+    }
     if (s.cluster_exists && s.running) {
         static const std::regex query_re(R"(\\echo @@query (\S+))");
         for (auto it = std::sregex_iterator(script.begin(), script.end(), query_re);

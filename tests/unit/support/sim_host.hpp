@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fake_executor.hpp"
 #include "pgrepl/engine/facts.hpp"
@@ -31,6 +32,8 @@ struct SimState {
     /// {"checkpoint", "0/5000060"}, {"min_recovery_tli", "1"}.
     std::map<std::string, std::string> controldata;
     std::optional<HostSnapshot::Login> login;  ///< replication login outcome (when asked)
+    /// Host name → the addresses it resolves to on the host (a name not here does not resolve).
+    std::map<std::string, std::vector<std::string>> resolves;
 };
 
 /// A FakeExecutor with a SimState behind its "gather state" command.
