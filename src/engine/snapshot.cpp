@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "pgrepl/exec/quote.hpp"
 
 namespace pgrepl {
@@ -89,7 +91,10 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     script += "if [ \"$running\" = yes ]; then :\n";
     if (!request.queries.empty()) {
         script += fmt::format("pg_psql -X -At -F '|' -f - 2>&1 <<'{}'\n", kSqlDelimiter);
+        // Steps may ask for the same query (same name, same SQL): it runs once.
+        std::set<std::string> asked;
         for (const auto& [name, sql] : request.queries) {
+            if (!asked.insert(name).second) continue;
             script += fmt::format("\\echo @@query {}\n{}\n", name, sql);
         }
         script += fmt::format("\\echo @@end-queries\n{}\n", kSqlDelimiter);

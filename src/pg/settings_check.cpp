@@ -14,6 +14,33 @@ std::string clean(std::string_view expression) {
            ", ''), chr(124) || chr(10) || chr(13), '   ')";
 }
 
+// Without pg_file_settings' entries: pg_settings' source file decides (it names the file of
+// the running value, so a pending restart still shows the old file).
+void judge_by_source(const std::vector<SettingRow>& rows, std::string_view managed_file_path,
+                     SettingsJudgement& judgement) {
+    for (const SettingRow& row : rows) {
+        if (row.sourcefile == managed_file_path) continue;
+        SettingConflict conflict;
+        conflict.name = row.name;
+        if (!row.sourcefile.empty()) {
+            conflict.kind = ConflictKind::OtherFile;
+            conflict.sourcefile = row.sourcefile;
+            conflict.sourceline = row.sourceline;
+            conflict.message = row.name + " is set in " + row.sourcefile + ":" +
+                               std::to_string(row.sourceline) + ", which overrides " +
+                               std::string(managed_file_path) +
+                               (row.pending_restart ? " (a restart is pending)" : "");
+        } else {
+            conflict.kind = ConflictKind::NotApplied;
+            conflict.message = row.name + " is not applied: its source is " + row.source +
+                               (row.context == "postmaster" ? " (a restart applies it; if it "
+                                                              "persists, is conf.d included?)"
+                                                            : " (is conf.d included?)");
+        }
+        judgement.conflicts.push_back(std::move(conflict));
+    }
+}
+
 }  // namespace
 
 std::string pg_settings_query(const std::vector<ManagedSetting>& settings) {
@@ -54,37 +81,88 @@ Result<std::vector<SettingRow>> parse_pg_settings(std::string_view psql_output) 
     return rows;
 }
 
-std::vector<SettingConflict> find_setting_conflicts(const std::vector<SettingRow>& rows,
-                                                    std::string_view managed_file_path) {
-    std::vector<SettingConflict> conflicts;
+std::string pg_file_settings_query(const std::vector<ManagedSetting>& settings) {
+    std::string names;
+    for (const ManagedSetting& setting : settings) {
+        if (!names.empty()) names += ", ";
+        names += sql_literal(setting.name);
+    }
+    if (names.empty()) names = "NULL";
+    return "SELECT lower(name), " + clean("sourcefile") + ", coalesce(sourceline::text, ''), " +
+           "seqno, applied, " + clean("error") + " FROM pg_file_settings WHERE lower(name) IN (" +
+           names + ") ORDER BY seqno;\n";
+}
+
+Result<std::vector<FileSettingRow>> parse_pg_file_settings(std::string_view psql_output) {
+    auto table = parse_psql_table(psql_output, 6, "pg_file_settings");
+    if (!table) return table.error();
+    std::vector<FileSettingRow> rows;
+    for (std::vector<std::string>& fields : *table) {
+        FileSettingRow row;
+        row.name = std::move(fields[0]);
+        row.sourcefile = std::move(fields[1]);
+        const std::optional<std::int64_t> line = parse_int(fields[2]);
+        const std::optional<std::int64_t> seqno = parse_int(fields[3]);
+        const std::optional<bool> applied = parse_psql_bool(fields[4]);
+        if ((!fields[2].empty() && !line) || !seqno || !applied) {
+            return make_error(
+                ErrorKind::Remote,
+                "unexpected psql output for pg_file_settings: bad row for " + row.name);
+        }
+        row.sourceline = line ? static_cast<int>(*line) : 0;
+        row.seqno = static_cast<int>(*seqno);
+        row.applied = *applied;
+        row.error = std::move(fields[5]);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+SettingsJudgement judge_settings(const std::vector<SettingRow>& rows,
+                                 const std::vector<FileSettingRow>& files,
+                                 std::string_view managed_file_path) {
+    SettingsJudgement judgement;
+    if (files.empty()) {
+        judge_by_source(rows, managed_file_path, judgement);
+        return judgement;
+    }
     for (const SettingRow& row : rows) {
-        if (row.sourcefile == managed_file_path) continue;
+        // The entry that wins: the applied one, else the last one read.
+        const FileSettingRow* winner = nullptr;
+        for (const FileSettingRow& entry : files) {
+            if (entry.name != row.name) continue;
+            if (winner != nullptr && winner->applied) continue;
+            if (entry.applied || winner == nullptr || entry.seqno > winner->seqno) winner = &entry;
+        }
         SettingConflict conflict;
         conflict.name = row.name;
-        const std::string restart_note =
-            row.pending_restart ? " (a restart is pending: check again after it)" : "";
-        if (!row.sourcefile.empty()) {
+        if (winner != nullptr && winner->sourcefile == managed_file_path) {
+            if (winner->error.empty()) continue;
+            if (row.pending_restart) {
+                judgement.pending_restart.push_back(row.name);
+                continue;
+            }
+            conflict.kind = ConflictKind::Invalid;
+            conflict.sourcefile = winner->sourcefile;
+            conflict.sourceline = winner->sourceline;
+            conflict.message =
+                row.name + " in " + winner->sourcefile + ":" + std::to_string(winner->sourceline) +
+                " is not applied: " + winner->error + " (is the value valid? see the server log)";
+        } else if (winner != nullptr) {
             conflict.kind = ConflictKind::OtherFile;
-            conflict.sourcefile = row.sourcefile;
-            conflict.sourceline = row.sourceline;
-            conflict.message = row.name + " is set in " + row.sourcefile + ":" +
-                               std::to_string(row.sourceline) + ", which overrides " +
-                               std::string(managed_file_path) + restart_note;
+            conflict.sourcefile = winner->sourcefile;
+            conflict.sourceline = winner->sourceline;
+            conflict.message = row.name + " is set in " + winner->sourcefile + ":" +
+                               std::to_string(winner->sourceline) + ", which overrides " +
+                               std::string(managed_file_path);
         } else {
             conflict.kind = ConflictKind::NotApplied;
-            if (row.context == "postmaster") {
-                conflict.message = row.name + " is not applied: the server still uses its " +
-                                   row.source +
-                                   " value (a restart applies it; if it persists, is conf.d "
-                                   "included?)";
-            } else {
-                conflict.message = row.name + " is not applied: its source is " + row.source +
-                                   " (is conf.d included?)";
-            }
+            conflict.message = row.name + " is not applied: no configuration file sets it (the " +
+                               "server uses its " + row.source + " value; is conf.d included?)";
         }
-        conflicts.push_back(std::move(conflict));
+        judgement.conflicts.push_back(std::move(conflict));
     }
-    return conflicts;
+    return judgement;
 }
 
 std::vector<std::string> missing_settings(const std::vector<ManagedSetting>& settings,

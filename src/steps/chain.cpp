@@ -4,6 +4,13 @@
 
 namespace pgrepl {
 
+std::vector<std::unique_ptr<Step>> restart_steps_for() {
+    std::vector<std::unique_ptr<Step>> steps;
+    steps.push_back(make_settings_step());
+    steps.push_back(make_restart_step());
+    return steps;
+}
+
 std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const Host& host) {
     std::vector<std::string> downstream;
     for (const auto& other : inventory.hosts) {

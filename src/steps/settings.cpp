@@ -10,15 +10,29 @@
 #include "pgrepl/steps/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/diff.hpp"
+#include "settings_state.hpp"
 
 namespace pgrepl {
 namespace {
 
-constexpr const char* kQuery = "settings";
-// Parameters that only change at a restart (among those pgrepl manages by default).
-const std::set<std::string> kRestartParameters = {
-    "listen_addresses", "wal_level", "max_wal_senders", "max_replication_slots", "hot_standby",
-    "archive_mode",     "port",      "shared_buffers",  "max_connections"};
+constexpr const char* kSettingsQuery = "settings";
+constexpr const char* kFileSettingsQuery = "file_settings";
+// Parameters that only change at a restart, for when the server cannot be asked (stopped).
+const std::set<std::string> kRestartParameters = {"listen_addresses",
+                                                  "wal_level",
+                                                  "max_wal_senders",
+                                                  "max_replication_slots",
+                                                  "hot_standby",
+                                                  "archive_mode",
+                                                  "port",
+                                                  "shared_buffers",
+                                                  "max_connections",
+                                                  "max_worker_processes",
+                                                  "max_prepared_transactions",
+                                                  "max_locks_per_transaction",
+                                                  "wal_buffers",
+                                                  "huge_pages",
+                                                  "shared_preload_libraries"};
 
 std::string desired_content(const StepContext& context) {
     return render_managed_conf(desired_settings(context.inventory, context.host),
@@ -26,18 +40,18 @@ std::string desired_content(const StepContext& context) {
                                    ". Change them in the inventory and run pgrepl setup.");
 }
 
-// The names whose line differs between two renderings of the managed file.
-std::vector<std::string> changed_names(const std::string& before,
-                                       const std::vector<ManagedSetting>& after) {
-    std::vector<std::string> names;
+// The settings whose line differs between two renderings of the managed file.
+std::vector<ManagedSetting> changed_settings(const std::string& before,
+                                             const std::vector<ManagedSetting>& after) {
+    std::vector<ManagedSetting> changed;
     for (const auto& setting : after) {
         const auto line = setting.name + " = " + setting.value;
         if (before.find(line + "\n") == std::string::npos &&
             before.find(line + " ") == std::string::npos) {
-            names.push_back(setting.name);
+            changed.push_back(setting);
         }
     }
-    return names;
+    return changed;
 }
 
 class SettingsStep final : public Step {
@@ -46,8 +60,7 @@ class SettingsStep final : public Step {
 
     void request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
-        request.files.push_back(paths.managed_conf);
-        request.queries.emplace_back(kQuery, pg_settings_query(desired_settings(inventory, host)));
+        steps::request_settings_state(inventory, host, paths, request);
     }
 
     Result<Check> check(const StepContext& context) override {
@@ -55,14 +68,11 @@ class SettingsStep final : public Step {
         const auto current = context.snapshot.file(context.paths.managed_conf);
         if (current != desired) {
             const auto settings = desired_settings(context.inventory, context.host);
-            auto names = changed_names(current.value_or(""), settings);
-            std::vector<std::string> restart;
-            for (const auto& name : names) {
-                if (kRestartParameters.count(name) != 0) restart.push_back(name);
-            }
+            const auto changed = changed_settings(current.value_or(""), settings);
+            const auto restart = steps::restarts_of_file_change(context);
             auto reason = fmt::format(
                 "{} {} ({} setting(s) changed{})", current ? "update" : "create",
-                context.paths.managed_conf, names.size(),
+                context.paths.managed_conf, changed.size(),
                 restart.empty() ? ""
                                 : fmt::format("; restart needed for {}", fmt::join(restart, ", ")));
             return Check::needed(
@@ -70,8 +80,10 @@ class SettingsStep final : public Step {
         }
         if (!context.snapshot.facts.cluster_running)
             return Check::done("managed settings in place (server stopped)");
-        auto rows = parse_pg_settings(context.snapshot.query(kQuery));
+        auto rows = managed_setting_rows(context.snapshot);
         if (!rows) return rows.error();
+        auto files = steps::file_settings_rows(context.snapshot);
+        if (!files) return files.error();
         const auto settings = desired_settings(context.inventory, context.host);
         auto unknown = missing_settings(settings, *rows);
         if (!unknown.empty()) {
@@ -79,22 +91,18 @@ class SettingsStep final : public Step {
                 fmt::format("unknown parameter(s): {}", fmt::join(unknown, ", ")),
                 "fix the names under postgres.settings in the inventory");
         }
+        const auto judgement = judge_settings(*rows, *files, context.paths.managed_conf);
         std::vector<std::string> problems;
-        for (const auto& conflict : find_setting_conflicts(*rows, context.paths.managed_conf)) {
-            // A postmaster parameter takes the file's value at the next restart (the restart
-            // step's business when pending_restart says so; a value equal to the running one
-            // keeps its old source until then, harmlessly).
-            bool postmaster = false;
-            for (const auto& row : *rows)
-                postmaster =
-                    postmaster || (row.name == conflict.name && row.context == "postmaster");
-            if (conflict.kind == ConflictKind::NotApplied && postmaster) continue;
-            problems.push_back(conflict.message);
-        }
+        for (const auto& conflict : judgement.conflicts) problems.push_back(conflict.message);
         if (!problems.empty()) {
             return Check::conflict(fmt::format("overridden: {}", fmt::join(problems, "; ")),
                                    "remove the setting from that file (for postgresql.auto.conf: "
                                    "ALTER SYSTEM RESET name), then run pgrepl setup again");
+        }
+        if (!judgement.pending_restart.empty()) {
+            return Check::done(fmt::format("{} settings in place; {} wait(s) for the restart step",
+                                           settings.size(),
+                                           fmt::join(judgement.pending_restart, ", ")));
         }
         return Check::done(fmt::format("{} settings in effect", settings.size()));
     }
@@ -120,6 +128,50 @@ class SettingsStep final : public Step {
 };
 
 }  // namespace
+
+namespace steps {
+
+void request_settings_state(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
+                            SnapshotRequest& request) {
+    const auto settings = desired_settings(inventory, host);
+    request.files.push_back(paths.managed_conf);
+    request.queries.emplace_back(kSettingsQuery, pg_settings_query(settings));
+    request.queries.emplace_back(kFileSettingsQuery, pg_file_settings_query(settings));
+}
+
+Result<std::vector<FileSettingRow>> file_settings_rows(const HostSnapshot& snapshot) {
+    return parse_pg_file_settings(snapshot.query(kFileSettingsQuery));
+}
+
+std::vector<std::string> restarts_of_file_change(const StepContext& context) {
+    const auto current = context.snapshot.file(context.paths.managed_conf);
+    const auto settings = desired_settings(context.inventory, context.host);
+    std::vector<SettingRow> rows;
+    if (context.snapshot.facts.cluster_running) {
+        if (auto parsed = managed_setting_rows(context.snapshot)) rows = std::move(parsed).value();
+    }
+    std::vector<std::string> names;
+    for (const auto& setting : changed_settings(current.value_or(""), settings)) {
+        const SettingRow* row = nullptr;
+        for (const auto& candidate : rows) {
+            if (candidate.name == setting.name) row = &candidate;
+        }
+        if (row == nullptr) {
+            if (kRestartParameters.count(setting.name) != 0) names.push_back(setting.name);
+            continue;
+        }
+        // A value equal to the running one needs no restart (unknown: assume it differs).
+        if (row->context == "postmaster" && setting_differs(setting, *row).value_or(true))
+            names.push_back(setting.name);
+    }
+    return names;
+}
+
+}  // namespace steps
+
+Result<std::vector<SettingRow>> managed_setting_rows(const HostSnapshot& snapshot) {
+    return parse_pg_settings(snapshot.query(kSettingsQuery));
+}
 
 std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host) {
     NodeSettingsInput input;

@@ -254,8 +254,11 @@ std::vector<std::string> settings_problems(const Inventory& inventory, const Hos
     if (!unknown.empty()) {
         problems.push_back(fmt::format("unknown parameter(s): {}", fmt::join(unknown, ", ")));
     }
-    for (const auto& conflict :
-         find_setting_conflicts(state.settings, cluster_paths(host).managed_conf)) {
+    const auto judgement =
+        judge_settings(state.settings, state.file_settings, cluster_paths(host).managed_conf);
+    for (const auto& name : judgement.pending_restart)
+        problems.push_back(name + " changed: a restart is pending");
+    for (const auto& conflict : judgement.conflicts) {
         const SettingRow* row = nullptr;
         for (const auto& candidate : state.settings) {
             if (candidate.name == conflict.name) row = &candidate;

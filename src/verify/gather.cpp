@@ -139,6 +139,7 @@ std::string gather_script(const Inventory& inventory, const Host& host) {
         {"receiver", stat_wal_receiver_sql(version)},
         {"slots", slot_list_sql()},
         {"settings", pg_settings_query(desired_settings(inventory, host))},
+        {"file_settings", pg_file_settings_query(desired_settings(inventory, host))},
     };
     for (const auto& [name, sql] : queries) {
         script += fmt::format("\\echo @@query {}\n{}", name, sql);
@@ -264,6 +265,13 @@ HostState parse_gather_output(const Host& host, std::string_view output, std::st
             state.archiver = std::move(stats).value();
         } else {
             note("archiver", stats.error());
+        }
+    }
+    if (auto text = answer("file_settings")) {
+        if (auto rows = parse_pg_file_settings(*text)) {
+            state.file_settings = std::move(rows).value();
+        } else {
+            note("file_settings", rows.error());
         }
     }
     if (auto text = answer("settings")) {

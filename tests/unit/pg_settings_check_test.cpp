@@ -58,17 +58,19 @@ TEST(PgSettingsCheck, RejectsMalformedOutput) {
     EXPECT_TRUE(empty->empty());
 }
 
-TEST(PgSettingsCheck, FindsConflicts) {
+TEST(PgSettingsCheck, WithoutFileEntriesTheSourceFileDecides) {
     const auto rows = parse_pg_settings(kOutput);
     ASSERT_TRUE(rows.ok());
-    const auto conflicts = find_setting_conflicts(*rows, kManaged);
+    const auto judgement = judge_settings(*rows, {}, kManaged);
+    EXPECT_TRUE(judgement.pending_restart.empty());
+    const auto& conflicts = judgement.conflicts;
     ASSERT_EQ(conflicts.size(), 3u);
 
     EXPECT_EQ(conflicts[0].name, "max_wal_senders");
     EXPECT_EQ(conflicts[0].kind, ConflictKind::NotApplied);
     EXPECT_EQ(conflicts[0].message,
-              "max_wal_senders is not applied: the server still uses its default value (a "
-              "restart applies it; if it persists, is conf.d included?)");
+              "max_wal_senders is not applied: its source is default (a restart applies it; if "
+              "it persists, is conf.d included?)");
 
     EXPECT_EQ(conflicts[1].name, "wal_keep_size");
     EXPECT_EQ(conflicts[1].kind, ConflictKind::OtherFile);
@@ -83,7 +85,7 @@ TEST(PgSettingsCheck, FindsConflicts) {
               "work_mem is not applied: its source is default (is conf.d included?)");
 }
 
-TEST(PgSettingsCheck, PendingRestartIsMentioned) {
+TEST(PgSettingsCheck, WithoutFileEntriesAPendingRestartIsMentioned) {
     SettingRow row{"wal_level",
                    "replica",
                    "",
@@ -92,9 +94,137 @@ TEST(PgSettingsCheck, PendingRestartIsMentioned) {
                    "/etc/postgresql/15/main/postgresql.conf",
                    200,
                    true};
-    const auto conflicts = find_setting_conflicts({row}, kManaged);
+    const auto conflicts = judge_settings({row}, {}, kManaged).conflicts;
     ASSERT_EQ(conflicts.size(), 1u);
     EXPECT_NE(conflicts[0].message.find("a restart is pending"), std::string::npos);
+}
+
+// pg_file_settings' answer: shared_buffers from the managed file waits for a restart (the
+// running value still comes from postgresql.conf:127), max_connections is set again by
+// postgresql.auto.conf, work_mem's managed entry is a bad value, wal_level is in effect.
+constexpr const char* kConf = "/etc/postgresql/15/main/postgresql.conf";
+constexpr const char* kAuto = "/var/lib/postgresql/15/main/postgresql.auto.conf";
+
+std::vector<SettingRow> running_rows() {
+    return {
+        {"max_connections", "100", "", "postmaster", "configuration file", kConf, 65, false},
+        {"shared_buffers", "16384", "8kB", "postmaster", "configuration file", kConf, 127, true},
+        {"wal_level", "replica", "", "postmaster", "configuration file", kManaged, 2, false},
+        {"work_mem", "4096", "kB", "user", "default", "", 0, false},
+    };
+}
+
+std::vector<FileSettingRow> file_rows() {
+    return {
+        {"max_connections", kConf, 65, 1, false, ""},
+        {"shared_buffers", kConf, 127, 2, false, ""},
+        {"wal_level", kManaged, 2, 5, true, ""},
+        {"shared_buffers", kManaged, 3, 6, false, "setting could not be applied"},
+        {"max_connections", kManaged, 4, 7, false, "setting could not be applied"},
+        {"work_mem", kManaged, 5, 8, false, "setting could not be applied"},
+        {"max_connections", kAuto, 3, 9, false, "setting could not be applied"},
+    };
+}
+
+TEST(PgSettingsCheck, FileEntriesTellAPendingRestartFromAnOverride) {
+    const auto judgement = judge_settings(running_rows(), file_rows(), kManaged);
+    EXPECT_EQ(judgement.pending_restart, std::vector<std::string>{"shared_buffers"});
+    ASSERT_EQ(judgement.conflicts.size(), 2u);
+    EXPECT_EQ(judgement.conflicts[0].name, "max_connections");
+    EXPECT_EQ(judgement.conflicts[0].kind, ConflictKind::OtherFile);
+    EXPECT_EQ(judgement.conflicts[0].message, std::string("max_connections is set in ") + kAuto +
+                                                  ":3, which overrides " + kManaged);
+    EXPECT_EQ(judgement.conflicts[1].name, "work_mem");
+    EXPECT_EQ(judgement.conflicts[1].kind, ConflictKind::Invalid);
+    EXPECT_NE(judgement.conflicts[1].message.find("setting could not be applied"),
+              std::string::npos);
+}
+
+TEST(PgSettingsCheck, TheAppliedEntryWinsOverALaterOne) {
+    // After a restart the later entry is applied only when it is read last; an applied entry of
+    // ours wins even when an erroneous later entry exists (it was not applied either).
+    std::vector<SettingRow> rows = {
+        {"max_connections", "200", "", "postmaster", "configuration file", kManaged, 4, false}};
+    std::vector<FileSettingRow> files = {{"max_connections", kManaged, 4, 7, true, ""},
+                                         {"max_connections", kAuto, 3, 9, false, "x"}};
+    EXPECT_TRUE(judge_settings(rows, files, kManaged).conflicts.empty());
+    // After a restart with ALTER SYSTEM's value in effect: the override, at its line.
+    rows[0].sourcefile = kAuto;
+    rows[0].sourceline = 3;
+    files = {{"max_connections", kManaged, 4, 7, false, ""},
+             {"max_connections", kAuto, 3, 9, true, ""}};
+    const auto judgement = judge_settings(rows, files, kManaged);
+    ASSERT_EQ(judgement.conflicts.size(), 1u);
+    EXPECT_EQ(judgement.conflicts[0].sourcefile, kAuto);
+    EXPECT_EQ(judgement.conflicts[0].sourceline, 3);
+    EXPECT_TRUE(judgement.pending_restart.empty());
+}
+
+TEST(PgSettingsCheck, NoFileSettingItIsNotApplied) {
+    std::vector<SettingRow> rows = {
+        {"hot_standby", "on", "", "postmaster", "default", "", 0, false}};
+    std::vector<FileSettingRow> files = {{"other", kConf, 1, 1, true, ""}};
+    const auto judgement = judge_settings(rows, files, kManaged);
+    ASSERT_EQ(judgement.conflicts.size(), 1u);
+    EXPECT_EQ(judgement.conflicts[0].kind, ConflictKind::NotApplied);
+}
+
+TEST(PgSettingsCheck, FileSettingsQueryAndParser) {
+    const auto sql = pg_file_settings_query({{"shared_buffers", "'64MB'"}});
+    EXPECT_NE(sql.find("FROM pg_file_settings WHERE lower(name) IN ('shared_buffers') ORDER BY "
+                       "seqno"),
+              std::string::npos)
+        << sql;
+    const auto rows = parse_pg_file_settings(
+        "shared_buffers|/etc/postgresql/15/main/postgresql.conf|127|3|f|\n"
+        "shared_buffers|/etc/postgresql/15/main/conf.d/pgrepl.conf|9|12|f|setting could not be "
+        "applied\n");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2u);
+    EXPECT_EQ((*rows)[1].sourceline, 9);
+    EXPECT_EQ((*rows)[1].seqno, 12);
+    EXPECT_FALSE((*rows)[1].applied);
+    EXPECT_EQ((*rows)[1].error, "setting could not be applied");
+    EXPECT_FALSE(parse_pg_file_settings("a|b|x|1|f|\n").ok());
+    EXPECT_FALSE(parse_pg_file_settings("a|b|1|1|maybe|\n").ok());
+}
+
+TEST(PgSettingsCheck, SettingDiffersComparesInBaseUnits) {
+    const SettingRow buffers{"shared_buffers", "16384", "8kB", "postmaster", "", "", 0, false};
+    EXPECT_EQ(setting_differs({"shared_buffers", "'128MB'"}, buffers), false);
+    EXPECT_EQ(setting_differs({"shared_buffers", "'64MB'"}, buffers), true);
+    EXPECT_EQ(setting_differs({"shared_buffers", "16384"}, buffers), false);
+    const SettingRow connections{"max_connections", "100", "", "postmaster", "", "", 0, false};
+    EXPECT_EQ(setting_differs({"max_connections", "'100'"}, connections), false);
+    EXPECT_EQ(setting_differs({"max_connections", "'200'"}, connections), true);
+    const SettingRow timeout{"wal_sender_timeout", "60000", "ms", "sighup", "", "", 0, false};
+    EXPECT_EQ(setting_differs({"wal_sender_timeout", "'1min'"}, timeout), false);
+    EXPECT_EQ(setting_differs({"wal_sender_timeout", "'10s'"}, timeout), true);
+    const SettingRow hot{"hot_standby", "on", "", "postmaster", "", "", 0, false};
+    EXPECT_EQ(setting_differs({"hot_standby", "on"}, hot), false);
+    EXPECT_EQ(setting_differs({"hot_standby", "'true'"}, hot), false);
+    EXPECT_EQ(setting_differs({"hot_standby", "off"}, hot), true);
+    EXPECT_EQ(setting_differs({"hot_standby", "'maybe'"}, hot), std::nullopt);
+    const SettingRow level{"wal_level", "replica", "", "postmaster", "", "", 0, false};
+    EXPECT_EQ(setting_differs({"wal_level", "replica"}, level), false);
+    EXPECT_EQ(setting_differs({"wal_level", "logical"}, level), true);
+    EXPECT_EQ(setting_differs({"shared_buffers", "'lots'"}, buffers), std::nullopt);
+}
+
+TEST(PgSettingsCheck, HotStandbyChange) {
+    const std::vector<SettingRow> running = {
+        {"max_connections", "100", "", "postmaster", "", "", 0, false},
+        {"max_wal_senders", "10", "", "postmaster", "", "", 0, false},
+        {"shared_buffers", "16384", "8kB", "postmaster", "", "", 0, false}};
+    const auto up = hot_standby_change(
+        {{"max_connections", "'200'"}, {"max_wal_senders", "10"}, {"shared_buffers", "'1GB'"}},
+        running);
+    EXPECT_EQ(up.rising, std::vector<std::string>{"max_connections"});
+    EXPECT_TRUE(up.falling.empty());
+    const auto down = hot_standby_change({{"max_wal_senders", "5"}}, running);
+    EXPECT_EQ(down.falling, std::vector<std::string>{"max_wal_senders"});
+    EXPECT_TRUE(is_hot_standby_parameter("max_locks_per_transaction"));
+    EXPECT_FALSE(is_hot_standby_parameter("shared_buffers"));
 }
 
 TEST(PgSettingsCheck, MissingSettings) {

@@ -59,7 +59,7 @@ TEST(VerifyArchiver, GatheredOnlyWhenArchiving) {
     const auto state = parse_gather_output(
         on.hosts[0],
         "@@ps\n@@log\n@@sql\n@@query server\nf|1|0/1||||f|1.0|150004\n@@query replication\n"
-        "@@query receiver\n@@query slots\n@@query settings\n@@query archiver\n"
+        "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query archiver\n"
         "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n",
         "");
     ASSERT_TRUE(state.archiver);

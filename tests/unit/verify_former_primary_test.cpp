@@ -312,7 +312,7 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                    "|0/6000000|||||1700000000.0|150004\n@@query replication\n"
                    "102|db3|10.0.0.13|streaming|0/6000000|0/6000000|0/6000000|0/6000000|async|0|"
                    "||\n@@query receiver\n@@query slots\ndb3|physical|t|0/6000000\n"
-                   "@@query settings\n" +
+                   "@@query file_settings\n@@query settings\n" +
                    settings_output(inventory, inventory.hosts[1]) +
                    "@@end-queries\n@@psql-exit 0\n@@end\n"));
     db2.expect_run("pg_logical_emit_message", command_ok("1700000000.0\n0/6000100\n"));
@@ -325,7 +325,7 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                               "||0/6000000|0/6000000|1.0|f|1700000000.0|150004\n"
                               "@@query replication\n@@query receiver\n"
                               "streaming|10.0.0.12|5432|0/6000000|db3|host=10.0.0.12\n"
-                              "@@query slots\n@@query settings\n" +
+                              "@@query slots\n@@query file_settings\n@@query settings\n" +
                               settings_output(inventory, inventory.hosts[2]) +
                               "@@end-queries\n@@psql-exit 0\n@@end\n"));
     db3.expect_run("'0/6000100'::pg_lsn",

@@ -29,7 +29,7 @@ constexpr const char* kPrimaryOutput =
     "@@query slots\n"
     "db2|physical|t|0/403F368\n"
     "db3|physical|f|0/4000000\n"
-    "@@query settings\n"
+    "@@query file_settings\n@@query settings\n"
     "wal_level|replica||postmaster|configuration file|/etc/postgresql/15/main/conf.d/"
     "pgrepl.conf|3|f\n"
     "@@end-queries\n"
@@ -49,7 +49,7 @@ constexpr const char* kStandbyOutput =
     "@@query receiver\n"
     "streaming|10.0.0.11|5432|0/4000148|db2|user=replicator host=10.0.0.11 port=5432\n"
     "@@query slots\n"
-    "@@query settings\n"
+    "@@query file_settings\n@@query settings\n"
     "@@end-queries\n"
     "@@psql-exit 0\n"
     "@@end\n";
@@ -244,8 +244,8 @@ TEST(VerifyGather, MissingQueryAndBadExit) {
         "FATAL:  terminating connection due to administrator command\n");
     EXPECT_TRUE(state.accepting);
     EXPECT_TRUE(state.server.has_value());
-    // the FATAL line, the exit status and the four queries that never ran
-    EXPECT_EQ(state.query_errors.size(), 6u);
+    // the FATAL line, the exit status and the five queries that never ran
+    EXPECT_EQ(state.query_errors.size(), 7u);
 }
 
 TEST(VerifyGather, CutShortOutputIsAGatherError) {

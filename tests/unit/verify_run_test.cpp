@@ -45,7 +45,7 @@ std::string primary_output(const Inventory& inventory) {
            "101|db2|10.0.0.12|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
            "102|db3|10.0.0.13|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
            "@@query receiver\n@@query slots\ndb2|physical|t|0/5000000\ndb3|physical|t|0/5000000\n"
-           "@@query settings\n" +
+           "@@query file_settings\n@@query settings\n" +
            settings_output(inventory, inventory.hosts[0]) + "@@end-queries\n@@psql-exit 0\n@@end\n";
 }
 
@@ -62,7 +62,7 @@ std::string standby_output(const Inventory& inventory, const std::string& name) 
            "streaming|10.0.0.11|5432|0/5000000|" +
            name +
            "|host=10.0.0.11\n"
-           "@@query slots\n@@query settings\n" +
+           "@@query slots\n@@query file_settings\n@@query settings\n" +
            settings_output(inventory, *inventory.find_host(name)) +
            "@@end-queries\n@@psql-exit 0\n@@end\n";
 }

@@ -20,7 +20,7 @@ struct SnapshotRequest {
     /// Host names to resolve on the host, as its own programs would (getent ahosts).
     std::vector<std::string> host_names;
     std::vector<std::pair<std::string, std::string>>
-        queries;  ///< (name, SQL) run when PostgreSQL runs
+        queries;  ///< (name, SQL) run when PostgreSQL runs; a name asked twice runs once
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;

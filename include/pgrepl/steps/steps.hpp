@@ -8,6 +8,7 @@
 
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/pg/settings.hpp"
+#include "pgrepl/pg/settings_check.hpp"
 
 namespace pgrepl {
 
@@ -19,7 +20,7 @@ std::unique_ptr<Step> make_cluster_step();
 std::unique_ptr<Step> make_settings_step();
 /// pg_hba: the managed block of replication and access rules before every other rule.
 std::unique_ptr<Step> make_hba_step();
-/// restart: restart the server when pg_settings says a changed setting needs it.
+/// restart: restart the server when a setting waits for it (in check mode: would wait).
 std::unique_ptr<Step> make_restart_step();
 /// passfile: the postgres user's 0600 password file for replication connections.
 std::unique_ptr<Step> make_passfile_step();
@@ -32,6 +33,14 @@ std::unique_ptr<Step> make_replica_step();
 
 /// The settings the settings step writes on `host` (also what verify checks).
 std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host);
+
+/// The pg_settings rows of the managed settings in a snapshot taken with the settings step's
+/// request (empty when the server does not run); an Error when psql's answer is malformed.
+Result<std::vector<SettingRow>> managed_setting_rows(const HostSnapshot& snapshot);
+
+/// The settings and restart steps alone, in chain order: what setup runs first on the standbys
+/// when a hot-standby parameter rises on their upstream.
+std::vector<std::unique_ptr<Step>> restart_steps_for();
 
 /// The chain of steps for `host` in order (primary or replica; slots when it has downstreams).
 std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const Host& host);

@@ -65,8 +65,9 @@ struct HostState {
     std::optional<WalReceiverInfo> receiver;  ///< pg_stat_wal_receiver (none on a primary)
     std::vector<SlotInfo> slots;              ///< pg_replication_slots
     std::vector<SettingRow> settings;         ///< pg_settings rows of the managed settings
-    std::optional<ArchiverStats> archiver;    ///< pg_stat_archiver (only when archiving)
-    std::vector<std::string> query_errors;    ///< "query: what went wrong", one per failure
+    std::vector<FileSettingRow> file_settings;  ///< their pg_file_settings entries
+    std::optional<ArchiverStats> archiver;      ///< pg_stat_archiver (only when archiving)
+    std::vector<std::string> query_errors;      ///< "query: what went wrong", one per failure
     /// The first line of pgrepl's fence marker (cluster_paths().fence_file, written by promote
     /// when it fences an old primary) when the file exists ("" when empty or unreadable);
     /// std::nullopt when it does not exist or the host did not answer.
