@@ -233,6 +233,9 @@ void read_hosts(const Field& field, Inventory& inventory, const VersionSeen& clu
     const int primary = check_primary(field, inventory, seen, diags);
     check_upstreams(inventory, seen, diags);
     if (!cluster_version.invalid) check_versions(inventory, seen, primary, diags);
+    std::vector<const VersionSeen*> host_postgres;
+    for (const HostSeen& one : seen) host_postgres.push_back(&one.version);
+    check_standby_settings(inventory, host_postgres, diags);
 }
 
 }  // namespace pgrepl::inventory_detail

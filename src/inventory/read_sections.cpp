@@ -60,7 +60,7 @@ std::string_view reserved_setting_hint(std::string_view name) {
 }
 
 void read_settings(const Field& field, std::vector<std::pair<std::string, std::string>>& into,
-                   Diagnostics& diags) {
+                   std::map<std::string, SourceMark>& marks, Diagnostics& diags) {
     const std::optional<YAML::Node> map = read_map(field, diags);
     if (!map) return;
     const Section section(*map, field.label + ".", "in " + field.label, {}, diags);
@@ -80,6 +80,7 @@ void read_settings(const Field& field, std::vector<std::pair<std::string, std::s
         }
         const std::optional<std::string> value = read_text(setting, diags, Empty::Allowed);
         if (!value) continue;
+        marks[name] = mark_of(setting.value);
         bool replaced = false;
         for (auto& [existing, existing_value] : into) {
             if (existing == name) {
@@ -209,7 +210,8 @@ void read_postgres(const Field& field, PostgresOptions& into, const std::string&
     if (auto f = section.get("port")) {
         if (auto port = read_int(*f, 1, 65535, diags)) into.port = *port;
     }
-    if (auto f = section.get("settings")) read_settings(*f, into.settings, diags);
+    if (auto f = section.get("settings"))
+        read_settings(*f, into.settings, version.setting_marks, diags);
 }
 
 void read_ssh(const Field& field, SshOptions& into, const std::string& owner, Diagnostics& diags) {

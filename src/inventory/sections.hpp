@@ -1,6 +1,7 @@
 // Internal to the inventory parser: the readers of each part of the file.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,10 +11,11 @@
 
 namespace pgrepl::inventory_detail {
 
-/// What read_postgres saw of `version`, for the cross-host version check.
+/// What read_postgres saw of `version` and `settings`, for the cross-host checks.
 struct VersionSeen {
     SourceMark mark;       ///< position of the `version` value (line 0 when absent)
     bool invalid = false;  ///< the value was given but refused
+    std::map<std::string, SourceMark> setting_marks;  ///< name → position of its value
 };
 
 /// Reads a `postgres:` map into `into` (keys present override, settings are merged by name).
@@ -31,6 +33,15 @@ std::vector<AccessRule> read_access(const Field& field, Diagnostics& diags);
 /// field is handed back in `archive_host`.
 void read_replication(const Field& field, ReplicationOptions& into, Diagnostics& diags,
                       std::optional<Field>& archive_host);
+
+/// Checks that no standby would run with less of a hot-standby parameter (max_connections,
+/// max_prepared_transactions, max_locks_per_transaction, max_wal_senders,
+/// max_worker_processes) than its upstream: recovery pauses there. Absent settings count with
+/// PostgreSQL's defaults (pgrepl's for max_wal_senders). The error points at the standby's own
+/// setting, else at the upstream's own setting, else at the host. `hosts` is parallel to
+/// inventory.hosts.
+void check_standby_settings(const Inventory& inventory,
+                            const std::vector<const VersionSeen*>& hosts, Diagnostics& diags);
 
 /// Reads the `hosts:` list; each host starts from the cluster-wide `ssh` and `postgres` options
 /// of `inventory` and is appended to `inventory.hosts`. Checks names, addresses, roles,

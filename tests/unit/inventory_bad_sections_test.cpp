@@ -147,6 +147,30 @@ std::vector<BadCase> section_cases() {
          {{2, 16,
            "access entry 1 address '10.0.0.5' needs a prefix length (for one address write "
            "'10.0.0.5/32')"}}},
+        // --- the hot-standby rule: no standby below its upstream
+        {"StandbyBelowItsUpstream",
+         "postgres: { settings: { max_connections: 200 } }\n"
+         "hosts:\n"
+         "  - { name: db1, address: 10.0.0.1, role: primary }\n"
+         "  - name: db2\n"
+         "    address: 10.0.0.2\n"
+         "    role: replica\n"
+         "    postgres: { settings: { max_connections: 150 } }\n",
+         {{7, 46,
+           "host 'db2' would run with max_connections = 150, below the 200 of its upstream "
+           "'db1': a hot standby needs at least its upstream's value (its recovery pauses "
+           "otherwise)"}}},
+        {"UpstreamRaisedAboveItsStandbyDefault",
+         "hosts:\n"
+         "  - name: db1\n"
+         "    address: 10.0.0.1\n"
+         "    role: primary\n"
+         "    postgres: { settings: { max_worker_processes: 16 } }\n"
+         "  - { name: db2, address: 10.0.0.2, role: replica }\n",
+         {{5, 51,
+           "host 'db2' would run with max_worker_processes = 8, below the 16 of its upstream "
+           "'db1': a hot standby needs at least its upstream's value (its recovery pauses "
+           "otherwise)"}}},
         {"AccessPeerOverTcp",
          "access:\n  - { address: 10.0.0.0/8, method: peer }\n" + kHosts,
          {{2, 36, "access entry 1 method peer is only valid with type local"}}},
