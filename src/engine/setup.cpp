@@ -15,6 +15,7 @@
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "setup_report.hpp"
+#include "standby_order.hpp"
 
 namespace pgrepl {
 namespace {
@@ -144,7 +145,55 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
         run.blocked = "topology mismatch";
     }
 
-    // 5. Waves: the primary, then the replicas of each depth at once.
+    // 5. The hot-standby rule: when a parameter such as max_connections rises, the standbys
+    // restart with it before their upstream (deepest first); when it falls, the upstream goes
+    // first, as in the waves below.
+    std::vector<OrderHost> order_hosts;
+    for (const auto& run : runs) {
+        if (!run.blocked.empty()) continue;
+        order_hosts.push_back(
+            {run.host, run.mode == RunMode::Apply, run.snapshot ? &*run.snapshot : nullptr});
+    }
+    const auto standby_order = plan_standby_order(inventory, order_hosts);
+    for (const auto& block : standby_order.blocked) {
+        auto& run = runs[index[block.host]];
+        printer.print(
+            pseudo_report(*run.host, "order", StepStatus::Failed, block.reason, block.hint));
+        run.blocked = block.reason;
+    }
+    if (!standby_order.standbys_first.empty()) {
+        spdlog::info("{} rise(s): {} restart(s) with the new value{} before {} upstream",
+                     fmt::join(standby_order.rising, ", "),
+                     fmt::join(standby_order.standbys_first, ", "),
+                     options.mode == RunMode::Check ? " (would)" : "",
+                     standby_order.standbys_first.size() == 1 ? "its" : "their");
+    }
+    for (const auto& name : standby_order.standbys_first) {
+        HostRun& run = runs[index[name]];
+        if (!run.blocked.empty() || options.mode == RunMode::Check) continue;
+        auto steps = restart_steps_for();
+        ChainInput input{inventory, *run.host, run.active(),  view,
+                         *password, run.mode,  options.force, std::move(run.snapshot)};
+        auto result =
+            run_chain(steps, input, [&](const StepReport& report) { printer.print(report); });
+        run.snapshot.reset();
+        if (!result.failed) continue;
+        // Its upstreams must not raise the value above it.
+        run.blocked = "its settings could not be applied first";
+        for (const Host* at = run.host; at->role == Role::Replica;) {
+            at = &inventory.upstream_of(*at);
+            auto it = index.find(at->name);
+            if (it == index.end() || !runs[it->second].blocked.empty()) continue;
+            printer.print(pseudo_report(*at, "order", StepStatus::Failed,
+                                        fmt::format("standby {} could not restart with the new "
+                                                    "settings first",
+                                                    name),
+                                        "fix that standby, then run pgrepl setup again"));
+            runs[it->second].blocked = "a standby could not restart first";
+        }
+    }
+
+    // 6. Waves: the primary, then the replicas of each depth at once.
     int max_depth = 0;
     for (const auto& run : runs) max_depth = std::max(max_depth, depth_of(inventory, *run.host));
     for (int depth = 0; depth <= max_depth; ++depth) {
