@@ -41,15 +41,20 @@ void judge_by_source(const std::vector<SettingRow>& rows, std::string_view manag
     }
 }
 
-}  // namespace
-
-std::string pg_settings_query(const std::vector<ManagedSetting>& settings) {
+/// The settings' names as a SQL list for IN (...): 'a', 'b' (NULL when there are none).
+std::string name_list(const std::vector<ManagedSetting>& settings) {
     std::string names;
     for (const ManagedSetting& setting : settings) {
         if (!names.empty()) names += ", ";
         names += sql_literal(setting.name);
     }
-    if (names.empty()) names = "NULL";
+    return names.empty() ? "NULL" : names;
+}
+
+}  // namespace
+
+std::string pg_settings_query(const std::vector<ManagedSetting>& settings) {
+    const std::string names = name_list(settings);
     return "SELECT name, " + clean("setting") + ", coalesce(unit, ''), context, source, " +
            clean("sourcefile") +
            ", coalesce(sourceline::text, ''), pending_restart FROM pg_settings WHERE name IN (" +
@@ -82,12 +87,7 @@ Result<std::vector<SettingRow>> parse_pg_settings(std::string_view psql_output) 
 }
 
 std::string pg_file_settings_query(const std::vector<ManagedSetting>& settings) {
-    std::string names;
-    for (const ManagedSetting& setting : settings) {
-        if (!names.empty()) names += ", ";
-        names += sql_literal(setting.name);
-    }
-    if (names.empty()) names = "NULL";
+    const std::string names = name_list(settings);
     return "SELECT lower(name), " + clean("sourcefile") + ", coalesce(sourceline::text, ''), " +
            "seqno, applied, " + clean("error") + " FROM pg_file_settings WHERE lower(name) IN (" +
            names + ") ORDER BY seqno;\n";
