@@ -28,6 +28,8 @@ class DryRunGuard final : public Executor {
 
     ExecutorStats stats() const override { return inner_.stats(); }
 
+    Result<std::string> host_key() const override { return inner_.host_key(); }
+
   private:
     [[noreturn]] void refuse(const std::string& purpose) const {
         throw std::logic_error("BUG: " + inner_.host_name() + ": mutating call '" + purpose +

@@ -164,9 +164,11 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host) {
     }
     enable_tcp_keepalive(session);
 
-    if (Status status = verify_host_key(session, host, known_hosts); !status) {
-        return status.error();
+    Result<std::string> host_key = verify_host_key(session, host, known_hosts);
+    if (!host_key) {
+        return host_key.error();
     }
+    connection->host_key = std::move(host_key).value();
     if (Status status = authenticate(session, host, identity_file); !status) {
         return status.error();
     }

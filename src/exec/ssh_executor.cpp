@@ -115,6 +115,8 @@ class SshExecutor final : public Executor {
 
     ExecutorStats stats() const override { return stats_; }
 
+    Result<std::string> host_key() const override { return connection_->host_key; }
+
   private:
     Host host_;
     std::unique_ptr<SshConnection> connection_;

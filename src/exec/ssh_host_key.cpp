@@ -1,5 +1,5 @@
 // Host key verification: strict or accept-new; a changed key is always refused, with both
-// fingerprints in the message.
+// fingerprints in the message. The verified key is kept for Executor::host_key().
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -68,6 +68,19 @@ std::string describe(const std::vector<RecordedKey>& keys) {
     return text;
 }
 
+/// The key as a known_hosts line writes it: `TYPE BASE64`.
+Result<std::string> known_hosts_key(ssh_key key, const Host& host) {
+    char* base64 = nullptr;
+    if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK || base64 == nullptr) {
+        return make_error(
+            ErrorKind::HostKey,
+            host.name + ": host key: cannot export the server's " + key_type(key) + " key");
+    }
+    std::string text = key_type(key) + " " + base64;
+    ssh_string_free_char(base64);
+    return text;
+}
+
 /// Records the server's key in known_hosts (accept-new), creating the file's directory.
 Status record_key(ssh_session session, const Host& host, const std::string& known_hosts,
                   const std::string& offered) {
@@ -97,14 +110,19 @@ Status record_key(ssh_session session, const Host& host, const std::string& know
 
 }  // namespace
 
-Status verify_host_key(ssh_session session, const Host& host, const std::string& known_hosts) {
+Result<std::string> verify_host_key(ssh_session session, const Host& host,
+                                    const std::string& known_hosts) {
     ssh_key server_key = nullptr;
     if (ssh_get_server_publickey(session, &server_key) != SSH_OK || server_key == nullptr) {
         return make_error(ErrorKind::HostKey, host.name + ": host key: the server sent no key: " +
                                                   last_ssh_error(session));
     }
     const std::string offered = key_type(server_key) + " " + key_fingerprint(server_key);
+    Result<std::string> key = known_hosts_key(server_key, host);
     ssh_key_free(server_key);
+    if (!key) {
+        return key.error();
+    }
 
     const std::string name = known_hosts_name(session, host);
     const std::string remove_hint =
@@ -115,7 +133,7 @@ Status verify_host_key(ssh_session session, const Host& host, const std::string&
 
     switch (ssh_session_is_known_server(session)) {
         case SSH_KNOWN_HOSTS_OK:
-            return ok_status();
+            return key;
         case SSH_KNOWN_HOSTS_CHANGED:
             return make_error(ErrorKind::HostKey,
                               host.name + ": host key: the host key of " + name +
@@ -133,7 +151,10 @@ Status verify_host_key(ssh_session session, const Host& host, const std::string&
         case SSH_KNOWN_HOSTS_NOT_FOUND:
         case SSH_KNOWN_HOSTS_UNKNOWN:
             if (host.ssh.host_key_checking == HostKeyChecking::AcceptNew) {
-                return record_key(session, host, known_hosts, offered);
+                if (Status recorded = record_key(session, host, known_hosts, offered); !recorded) {
+                    return recorded.error();
+                }
+                return key;
             }
             return make_error(
                 ErrorKind::HostKey,

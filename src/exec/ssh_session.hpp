@@ -24,6 +24,7 @@ void ensure_ssh_initialized();
 struct SshConnection {
     ssh_session session = nullptr;     ///< the libssh session
     ssh_callbacks_struct callbacks{};  ///< session callbacks (a passphrase prompt that refuses)
+    std::string host_key;              ///< the server's verified key, `TYPE BASE64`
 
     SshConnection();
     ~SshConnection();
@@ -38,7 +39,9 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host);
 
 /// Verifies the server's host key of a connected session against `known_hosts` (already
 /// expanded) according to host.ssh.host_key_checking; records a new key under accept-new.
-Status verify_host_key(ssh_session session, const Host& host, const std::string& known_hosts);
+/// Returns the verified key as `TYPE BASE64`.
+Result<std::string> verify_host_key(ssh_session session, const Host& host,
+                                    const std::string& known_hosts);
 
 /// Authenticates a connected session: none, ssh-agent (when SSH_AUTH_SOCK is set), the identity
 /// file (already expanded), then the default keys.

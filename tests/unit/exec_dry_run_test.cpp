@@ -25,6 +25,10 @@ TEST(ExecDryRun, PassesReadOnlyCalls) {
     ASSERT_TRUE(file);
     EXPECT_EQ(**file, "content");
     EXPECT_EQ(guard->stats().commands, 2);
+    fake.set_host_key("ssh-ed25519 AAAAVERIFIED");
+    auto key = guard->host_key();
+    ASSERT_TRUE(key);
+    EXPECT_EQ(*key, "ssh-ed25519 AAAAVERIFIED");
 }
 
 TEST(ExecDryRun, MutatingCallsAreBugs) {

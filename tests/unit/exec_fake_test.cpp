@@ -165,6 +165,14 @@ TEST(ExecFake, StderrObserverSeesTheResultsErr) {
     EXPECT_EQ(seen, "12%\n100%\n");
 }
 
+TEST(ExecFake, HostKeyOnlyWhenScripted) {
+    FakeExecutor fake("db3");
+    EXPECT_NONFATAL_FAILURE({ EXPECT_FALSE(fake.host_key()); },
+                            "FakeExecutor(db3): unexpected host_key()");
+    fake.set_host_key("ssh-ed25519 AAAAK");
+    EXPECT_EQ(fake.host_key().value(), "ssh-ed25519 AAAAK");
+}
+
 TEST(ExecFake, DestructorVerifies) {
     EXPECT_NONFATAL_FAILURE(
         {

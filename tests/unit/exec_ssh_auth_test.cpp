@@ -57,6 +57,22 @@ TEST_F(ExecSshLocal, ChangedKeyIsAlwaysRefused) {
     }
 }
 
+TEST_F(ExecSshLocal, HostKeyIsTheKeyTheServerShowed) {
+    const std::string pub = slurp_file(server_->dir() / "host_key.pub");
+    const std::string served = pub.substr(0, pub.find(' ', pub.find(' ') + 1));  // TYPE BASE64
+    ASSERT_TRUE(served.starts_with("ssh-")) << pub;
+    // First under accept-new (recorded), then strictly against what was recorded.
+    for (HostKeyChecking checking : {HostKeyChecking::AcceptNew, HostKeyChecking::Strict}) {
+        Host host = server_->host();
+        host.ssh.host_key_checking = checking;
+        auto executor = connect(host);
+        ASSERT_TRUE(executor);
+        auto key = executor->host_key();
+        ASSERT_TRUE(key) << key.error().message;
+        EXPECT_EQ(*key, served);
+    }
+}
+
 TEST_F(ExecSshLocal, UnauthorizedKeyIsAnAuthError) {
     Host host = server_->host();
     host.ssh.identity_file = (server_->dir() / "other_key").string();

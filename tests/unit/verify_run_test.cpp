@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "pgrepl/verify/verify.hpp"
+#include "support/borrowed_executor.hpp"
 #include "support/fake_executor.hpp"
 #include "verify_fixtures.hpp"
 
@@ -16,20 +17,7 @@ namespace {
 using test::settings_output;
 
 /// Forwards to a FakeExecutor the test keeps (verify destroys its executors).
-class Borrowed : public Executor {
-  public:
-    explicit Borrowed(FakeExecutor& fake) : fake_(fake) {}
-    const std::string& host_name() const override { return fake_.host_name(); }
-    Result<CommandResult> run(const Command& command) override { return fake_.run(command); }
-    Status write_file(const FileSpec& file) override { return fake_.write_file(file); }
-    Result<std::optional<std::string>> read_file(const std::string& path, RunAs as) override {
-        return fake_.read_file(path, as);
-    }
-    ExecutorStats stats() const override { return fake_.stats(); }
-
-  private:
-    FakeExecutor& fake_;
-};
+using Borrowed = test::BorrowedExecutor;
 
 std::string primary_output(const Inventory& inventory) {
     return "@@ps\n"

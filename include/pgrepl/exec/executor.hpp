@@ -23,23 +23,23 @@ enum class RunAs {
 
 /// A remote command: a POSIX shell script run by `sh -c` on the host.
 struct Command {
-    std::string script;                   ///< shell text; inventory values must be quoted into it
-    std::string stdin_data;               ///< bytes sent to the command's standard input
+    std::string script;      ///< shell text; inventory values must be quoted into it
+    std::string stdin_data;  ///< bytes sent to the command's standard input
     Mutation mutation = Mutation::ReadOnly;  ///< whether it may change the host
-    RunAs run_as = RunAs::Admin;          ///< the user it runs as
-    std::string purpose;                  ///< a short description for logs and errors
-    bool secret_stdin = false;            ///< stdin holds a secret: never log it
-    bool secret_output = false;           ///< stdout may hold a secret: never log it
+    RunAs run_as = RunAs::Admin;             ///< the user it runs as
+    std::string purpose;                     ///< a short description for logs and errors
+    bool secret_stdin = false;               ///< stdin holds a secret: never log it
+    bool secret_output = false;              ///< stdout may hold a secret: never log it
     /// Called with each chunk of standard error as it arrives (progress output); may be empty.
     std::function<void(std::string_view)> on_stderr;
 };
 
 /// What a remote command did.
 struct CommandResult {
-    int exit_status = 0;                  ///< exit status, or -1 when killed by a signal
-    std::optional<std::string> signal;    ///< the signal's name when killed by one ("KILL")
-    std::string out;                      ///< standard output
-    std::string err;                      ///< standard error
+    int exit_status = 0;                    ///< exit status, or -1 when killed by a signal
+    std::optional<std::string> signal;      ///< the signal's name when killed by one ("KILL")
+    std::string out;                        ///< standard output
+    std::string err;                        ///< standard error
     std::chrono::milliseconds duration{0};  ///< wall time of the command
 
     /// True when the command exited with status 0.
@@ -48,12 +48,12 @@ struct CommandResult {
 
 /// A file to write atomically (temporary file in the same directory, then rename).
 struct FileSpec {
-    std::string path;              ///< absolute path on the host
-    std::string content;           ///< the whole content
-    int mode = 0644;               ///< permission bits
-    std::string owner = "root";    ///< owning user
-    std::string group = "root";    ///< owning group
-    bool secret = false;           ///< content is secret: never log it
+    std::string path;            ///< absolute path on the host
+    std::string content;         ///< the whole content
+    int mode = 0644;             ///< permission bits
+    std::string owner = "root";  ///< owning user
+    std::string group = "root";  ///< owning group
+    bool secret = false;         ///< content is secret: never log it
 };
 
 /// Counters of what an executor did (for benchmarks and logs).
@@ -64,7 +64,7 @@ struct ExecutorStats {
 
 /// Runs commands and moves files on one host.
 class Executor {
-public:
+  public:
     virtual ~Executor() = default;
 
     /// The inventory name of the host this executor acts on.
@@ -83,6 +83,12 @@ public:
 
     /// What this executor did so far.
     virtual ExecutorStats stats() const = 0;
+
+    /// The public host key the host showed this executor's connection, checked against
+    /// ssh.known_hosts when it connected, as a known_hosts line writes it: `TYPE BASE64`
+    /// ("ssh-ed25519 AAAA..."). Never read from the host's files. An Error for an executor
+    /// that has no such key.
+    virtual Result<std::string> host_key() const = 0;
 };
 
 }  // namespace pgrepl

@@ -17,6 +17,7 @@ class BorrowedExecutor final : public Executor {
         return inner_.read_file(path, run_as);
     }
     ExecutorStats stats() const override { return inner_.stats(); }
+    Result<std::string> host_key() const override { return inner_.host_key(); }
 
   private:
     Executor& inner_;

@@ -358,6 +358,15 @@ Result<std::optional<std::string>> FakeExecutor::read_file(const std::string& pa
     return std::optional<std::string>(it->second.content);
 }
 
+Result<std::string> FakeExecutor::host_key() const {
+    if (host_key_) {
+        return *host_key_;
+    }
+    ADD_FAILURE() << "FakeExecutor(" << host_name_ << "): unexpected host_key() (none scripted)";
+    return make_error(ErrorKind::Internal,
+                      host_name_ + ": host key: unexpected host_key() in FakeExecutor");
+}
+
 ExecutorStats FakeExecutor::stats() const {
     ExecutorStats stats;
     stats.connections = 1;

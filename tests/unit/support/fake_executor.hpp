@@ -6,6 +6,7 @@
 //     fake.expect_run("pg_lsclusters", command_ok("15 main 5432 online ..."), Times::Any);
 //     fake.expect_run(TextMatch::regex("systemctl (re)?start")).as(RunAs::Admin);
 //     fake.expect_write("/etc/postgresql/15/main/conf.d/pgrepl.conf").mode(0644);
+//     fake.set_host_key("ssh-ed25519 AAAA...");  // what host_key() returns (else a failure)
 //     ... run the step ...
 //     fake.verify();  // also done by the destructor
 //
@@ -178,6 +179,8 @@ class FakeExecutor : public Executor {
     std::optional<FileSpec> file(const std::string& path) const;
     /// Makes read_file(path) return `error`.
     void fail_read(std::string path, Error error);
+    /// Makes host_key() return `key` (`TYPE BASE64`); without it host_key() fails the test.
+    void set_host_key(std::string key) { host_key_ = std::move(key); }
 
     /// Every call so far, in order.
     const std::vector<Call>& calls() const { return calls_; }
@@ -195,6 +198,7 @@ class FakeExecutor : public Executor {
     Result<std::optional<std::string>> read_file(const std::string& path,
                                                  RunAs run_as = RunAs::Admin) override;
     ExecutorStats stats() const override;
+    Result<std::string> host_key() const override;
 
   private:
     std::string host_name_;
@@ -202,6 +206,7 @@ class FakeExecutor : public Executor {
     std::vector<std::unique_ptr<WriteExpectation>> writes_;
     std::map<std::string, FileSpec> files_;
     std::map<std::string, Error> read_errors_;
+    std::optional<std::string> host_key_;
     std::vector<Call> calls_;
     int total_calls_ = 0;
 };
