@@ -130,13 +130,11 @@ std::optional<std::string> parse_public_key(std::string_view line) {
 }
 
 std::string render_archive_known_hosts(const std::string& address, int port,
-                                       const std::vector<std::string>& host_keys) {
-    std::string out =
-        "# Managed by pgrepl: the WAL archive host's keys, read over pgrepl's verified SSH "
-        "session.\n";
+                                       const std::string& host_key) {
     const auto name = port == 22 ? address : fmt::format("[{}]:{}", address, port);
-    for (const auto& key : host_keys) out += name + " " + key + "\n";
-    return out;
+    return "# Managed by pgrepl: the WAL archive host's key, as pgrepl's verified SSH session to "
+           "it was shown.\n" +
+           name + " " + host_key + "\n";
 }
 
 std::string archive_key_comment(std::string_view node, std::string_view dir) {

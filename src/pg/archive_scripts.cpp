@@ -11,7 +11,7 @@ std::string render_wal_ssh_client() {
 #   restore_command          wal-ssh fetch   HOST PORT KEY %f %p
 #   archive_cleanup_command  wal-ssh cleanup HOST PORT KEY %r
 #   (pgrepl's own test:      wal-ssh ping    HOST PORT KEY)
-# KEY is this node's private key and KEY.known_hosts pins the archive host's keys. On the archive
+# KEY is this node's private key and KEY.known_hosts pins the archive host's key. On the archive
 # host the key runs nothing but wal-ssh-serve (a forced command): it stores a segment under a
 # temporary name, checks its size, syncs it and links it into place, never over an existing file
 # with other content. Every failure exits 1: PostgreSQL retries an archive_command and streams

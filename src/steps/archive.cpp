@@ -1,5 +1,5 @@
 // archive: what WAL archiving needs on a node before PostgreSQL uses it. Method ssh: the node's
-// key pair, pinned archive host keys and client script, and on the archive host (through the
+// key pair, pinned archive host key and client script, and on the archive host (through the
 // shared link) the directory, the server script and the node's restricted key. Methods wal-g
 // and pgbackrest: the tool is installed. See docs/archiving.md.
 #include <fmt/format.h>
@@ -139,10 +139,10 @@ class ArchiveStep final : public Step {
         }
         const auto target = archive_ssh_target(context.inventory, context.host);
         const auto known_hosts =
-            render_archive_known_hosts(target.address, target.port, plan->state.host_keys);
+            render_archive_known_hosts(target.address, target.port, plan->host_key);
         const auto current_known = context.snapshot.file(key + ".known_hosts");
         if (current_known != known_hosts) {
-            todo.push_back("pin the archive host's keys in " + key + ".known_hosts");
+            todo.push_back("pin the archive host's key in " + key + ".known_hosts");
             diff += line_diff(current_known.value_or(""), known_hosts, key + ".known_hosts");
         }
         const auto client = render_wal_ssh_client();
@@ -156,7 +156,7 @@ class ArchiveStep final : public Step {
         diff += plan->diff;
         if (todo.empty()) {
             return Check::done(
-                fmt::format("key pair, pinned host keys and client in place; "
+                fmt::format("key pair, pinned host key and client in place; "
                             "authorized on {}:{}",
                             link.host().name, context.inventory.replication.archive.path));
         }
@@ -201,13 +201,13 @@ head -n 1 "$k.pub")SH",
         if (auto written = context.executor.write_file(client); !written) return written;
 
         auto& link = *context.cluster.archive_host;
-        auto host_keys = steps::apply_archive_host(context, link, *public_key);
-        if (!host_keys) return host_keys.error();
+        auto host_key = steps::apply_archive_host(context, link, *public_key);
+        if (!host_key) return host_key.error();
 
         const auto target = archive_ssh_target(context.inventory, context.host);
         FileSpec known;
         known.path = key + ".known_hosts";
-        known.content = render_archive_known_hosts(target.address, target.port, *host_keys);
+        known.content = render_archive_known_hosts(target.address, target.port, *host_key);
         known.mode = 0644;
         known.owner = "postgres";
         known.group = "postgres";

@@ -58,11 +58,33 @@ bool unusable_shell(const std::string& shell) {
     return shell.ends_with("/nologin") || shell.ends_with("/false");
 }
 
+// The archive host's key that the link's session was shown and verified with (never read from
+// the archive host's files: its sshd may serve another one).
+Result<std::string> verified_host_key(const StepContext& context, const Executor& executor) {
+    auto key = executor.host_key();
+    if (!key) {
+        return make_error(key.error().kind,
+                          fmt::format("{}: archive: {}", context.host.name, key.error().message),
+                          key.error().hint);
+    }
+    if (!parse_public_key(*key)) {
+        return make_error(
+            ErrorKind::HostKey,
+            fmt::format("{}: archive: the archive host {} showed a host key that cannot be pinned "
+                        "in known_hosts ({})",
+                        context.host.name, executor.host_name(), key->substr(0, key->find(' '))),
+            "give its sshd a plain host key (HostKey with an ed25519, ECDSA or RSA key)");
+    }
+    return key;
+}
+
 ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
-                     ArchiveHostState state, const std::optional<std::string>& public_key) {
+                     ArchiveHostState state, std::string host_key,
+                     const std::optional<std::string>& public_key) {
     const auto& dir = context.inventory.replication.archive.path;
     const auto& archive = link.host().name;
     ArchiveHostPlan plan;
+    plan.host_key = std::move(host_key);
     if (state.postgres_user && unusable_shell(state.postgres_shell)) {
         plan.conflict = Check::conflict(
             fmt::format("the postgres user of the archive host {} has the login shell {}: sshd "
@@ -71,12 +93,6 @@ ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
             fmt::format("give postgres a shell on {} (usermod -s /bin/sh postgres), then run "
                         "pgrepl setup again",
                         archive));
-    } else if (state.host_keys.empty()) {
-        plan.conflict = Check::conflict(
-            fmt::format("no SSH host key found on the archive host {} (sshd -T, "
-                        "/etc/ssh/ssh_host_*_key.pub)",
-                        archive),
-            "make sure sshd runs there with readable host keys, then run pgrepl setup again");
     }
     if (!state.postgres_user) {
         plan.changes.push_back(fmt::format("create the postgres user on {}", archive));
@@ -168,14 +184,15 @@ Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, ArchiveHos
                           fmt::format("{}: archive: {}", context.host.name, use.error->message),
                           use.error->hint);
     }
+    auto host_key = verified_host_key(context, *use.executor);
+    if (!host_key) return host_key.error();
     auto state = read_state(context, *use.executor);
     if (!state) return state.error();
-    return plan(context, link, std::move(state).value(), public_key);
+    return plan(context, link, std::move(state).value(), std::move(host_key).value(), public_key);
 }
 
-Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
-                                                    ArchiveHostLink& link,
-                                                    const std::string& public_key) {
+Result<std::string> apply_archive_host(const StepContext& context, ArchiveHostLink& link,
+                                       const std::string& public_key) {
     auto use = link.use();
     if (!use.executor) {
         return make_error(ErrorKind::Connect,
@@ -184,6 +201,8 @@ Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
     }
     Executor& executor = *use.executor;
     const auto& dir = context.inventory.replication.archive.path;
+    auto host_key = verified_host_key(context, executor);
+    if (!host_key) return host_key.error();
     auto state = read_state(context, executor);
     if (!state) return state.error();
     if (!state->postgres_user) {
@@ -201,7 +220,8 @@ Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
         state = read_state(context, executor);
         if (!state) return state.error();
     }
-    auto planned = plan(context, link, std::move(state).value(), public_key);
+    auto planned =
+        plan(context, link, std::move(state).value(), std::move(host_key).value(), public_key);
     if (planned.conflict) {
         return make_error(
             ErrorKind::Conflict,
@@ -262,7 +282,7 @@ Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
         file.group = "postgres";
         if (auto written = executor.write_file(file); !written) return written.error();
     }
-    return current.host_keys;
+    return planned.host_key;
 }
 
 }  // namespace pgrepl::steps

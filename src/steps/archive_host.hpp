@@ -12,7 +12,8 @@ namespace pgrepl::steps {
 /// What the archive host has, and what the node's archive step would change there.
 struct ArchiveHostPlan {
     ArchiveHostState state;            ///< as read
-    std::optional<Check> conflict;     ///< the archive host cannot serve (no shell, no host key)
+    std::string host_key;              ///< the key the link's verified session was shown
+    std::optional<Check> conflict;     ///< the archive host cannot serve (no shell)
     std::vector<std::string> changes;  ///< one line per change
     std::string diff;                  ///< before/after of the changes
 };
@@ -24,9 +25,9 @@ Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, ArchiveHos
 
 /// Under the link's lock, from a fresh read: the postgres user, the archive directory, the
 /// server script, the node's authorized_keys line, the node's cleanup marker when it runs as a
-/// primary. Returns the archive host's public host keys (to pin on the node).
-Result<std::vector<std::string>> apply_archive_host(const StepContext& context,
-                                                    ArchiveHostLink& link,
-                                                    const std::string& public_key);
+/// primary. Returns the archive host's key as the link's verified session was shown it
+/// (`TYPE BASE64`, to pin on the node).
+Result<std::string> apply_archive_host(const StepContext& context, ArchiveHostLink& link,
+                                       const std::string& public_key);
 
 }  // namespace pgrepl::steps

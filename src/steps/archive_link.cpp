@@ -102,16 +102,26 @@ ArchiveHostLink::Use ArchiveHostLink::use() {
     return use;
 }
 
+// sshd's settings come from the sshd that serves this very session: the -f of the nearest sshd
+// among the script's ancestors (the listener's process title may hold its whole command line as
+// one string), else sshd's default file. Not from a pid file: another sshd may have written it,
+// or none at all (PidFile none). The host key is not read here at all: the nodes pin the key the
+// session was verified with (Executor::host_key()).
 std::string archive_host_state_script(const std::string& dir) {
     return fmt::format(
         R"SH(dir={0}
 pw=$(getent passwd postgres) && echo "@@user $pw" || echo "@@nouser"
 case $(getent shadow postgres | cut -d: -f2) in '!'*) echo "@@locked" ;; esac
 home=$(printf '%s\n' "$pw" | cut -d: -f6)
-cfg=/etc/ssh/sshd_config
-# The running sshd's -f (its process title may hold the whole command line as one string).
-pid=$(cat /run/sshd.pid 2>/dev/null) && [ -r "/proc/$pid/cmdline" ] &&
-  f=$(tr '\0 ' '\n\n' <"/proc/$pid/cmdline" | sed -n '/^-f$/{{n;p;q;}}') && [ -n "$f" ] && cfg=$f
+# The configuration of the sshd serving this session: the -f of the nearest sshd ancestor.
+cfg=/etc/ssh/sshd_config p=$PPID
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case $(readlink "/proc/$p/exe" 2>/dev/null) in
+    */sshd | */sshd" (deleted)") f=$(tr '\0 ' '\n\n' <"/proc/$p/cmdline" | sed -n -e '/^-f$/{{n;p;q;}}' -e 's/^-f//p')
+      if [ -n "$f" ]; then cfg=$f; break; fi ;;
+  esac
+  p=$(awk '$1=="PPid:"{{print $2}}' "/proc/$p/status" 2>/dev/null)
+done
 sshd=$(command -v sshd || echo /usr/sbin/sshd)
 T=$("$sshd" -T -f "$cfg" -C user=postgres,host=localhost,addr=127.0.0.1 2>/dev/null)
 printf '%s\n' "$T" | awk '$1=="usepam"{{print "@@usepam " $2}}'
@@ -120,9 +130,6 @@ akf=$(printf '%s\n' "$T" | awk '$1=="authorizedkeysfile"{{print $2; exit}}')
 akf=$(printf '%s' "$akf" | sed -e "s|%u|postgres|g" -e "s|%h|$home|g" -e 's|%%|%|g')
 case $akf in /*) ;; *) akf=$home/$akf ;; esac
 echo "@@akf $akf"
-keys=$(printf '%s\n' "$T" | awk '$1=="hostkey"{{print $2 ".pub"}}')
-[ -n "$keys" ] || keys=$(ls /etc/ssh/ssh_host_*_key.pub 2>/dev/null)
-for k in $keys; do [ -f "$k" ] && echo "@@hostkey $(head -n 1 "$k")"; done
 [ -d "$dir" ] && echo "@@dir $(stat -c '%U:%G %a' "$dir")"
 for m in "$dir"/.pgrepl-keep-*; do
   case $m in *.tmp) continue ;; esac
@@ -152,8 +159,6 @@ Result<ArchiveHostState> parse_archive_host_state(std::string_view output) {
             state.use_pam = line.substr(9) != "no";
         } else if (line.rfind("@@akf ", 0) == 0) {
             state.authorized_keys_path = std::string(line.substr(6));
-        } else if (line.rfind("@@hostkey ", 0) == 0) {
-            if (auto key = parse_public_key(line.substr(10))) state.host_keys.push_back(*key);
         } else if (line.rfind("@@dir ", 0) == 0) {
             state.dir_owner = std::string(line.substr(6));
         } else if (line.rfind("@@marker ", 0) == 0) {

@@ -23,10 +23,11 @@ constexpr const char* kClient = "/var/lib/postgresql/.pgrepl/wal-ssh";
 constexpr std::int64_t kSegmentBytes = 16 * 1024 * 1024;
 
 /// An inventory of the lab archiving to db3; `replication_extra` and `postgres_extra` are added
-/// under their sections.
+/// under their sections; pgrepl (and so the archive command) reaches db3 on `db3_ssh_port`.
 std::string write_archive_inventory(const TempDir& dir, const std::string& replication_extra = {},
                                     const std::string& postgres_extra = {},
-                                    const std::string& archive_host = "db3") {
+                                    const std::string& archive_host = "db3",
+                                    int db3_ssh_port = 22) {
     std::ostringstream yaml;
     yaml << "cluster: e2e\npostgres:\n  version: 15\n" << postgres_extra;
     yaml << "ssh:\n  user: root\n  identity_file: " << lab_path("id_ed25519")
@@ -38,6 +39,7 @@ std::string write_archive_inventory(const TempDir& dir, const std::string& repli
     for (int i = 1; i <= 3; ++i) {
         yaml << "  - name: db" << i << "\n    address: 10.231.0." << 10 + i
              << "\n    role: " << (i == 1 ? "primary" : "replica") << "\n";
+        if (i == 3 && db3_ssh_port != 22) yaml << "    ssh:\n      port: " << db3_ssh_port << "\n";
     }
     const auto path = dir.file("inventory.yaml");
     write_local_file(path, yaml.str());
@@ -174,6 +176,49 @@ TEST(ArchiveSetup, ArchivesAndASecondRunChangesNothing) {
               std::string::npos)
         << clobber.describe();
     EXPECT_EQ(sha256_on("db3", std::string(kArchiveDir) + "/" + segment), before);
+}
+
+// The archive host's sshd is not the one its files suggest: a second sshd on port 2222 with a
+// host key outside /etc/ssh, `PidFile none` (/run/sshd.pid names the port-22 daemon) and its own
+// AuthorizedKeysFile (scripts/lab sshd). The nodes pin exactly the key pgrepl's verified session
+// was shown, reach the archive on port 2222, and postgres's key goes where that sshd reads it.
+TEST(ArchiveOtherSshd, PinsTheKeyOfTheSshdItTalksTo) {
+    reset_lab();
+    auto started = run_lab({"sshd", "db3", "2222"});
+    ASSERT_EQ(started.exit_code, 0) << started.describe();
+    const auto served = read_local_file(lab_path("db3/sshd-2222/ssh_host_ed25519_key.pub"));
+    ASSERT_FALSE(served.empty());
+    const auto served_key = served.substr(0, served.find(' ', served.find(' ') + 1));
+    TempDir dir;
+    const auto inventory = write_archive_inventory(dir, {}, {}, "db3", 2222);
+
+    auto first = run_pgrepl({"setup", inventory});
+    ASSERT_EQ(first.exit_code, 0) << first.describe();
+    EXPECT_EQ(lab_shell("db1", std::string("cat ") + kKey + ".known_hosts").out,
+              "# Managed by pgrepl: the WAL archive host's key, as pgrepl's verified SSH session "
+              "to it was shown.\n[10.231.0.13]:2222 " +
+                  served_key + "\n");
+    EXPECT_NE(host_sql("db1", "SHOW archive_command").out.find("wal-ssh push 10.231.0.13 2222 "),
+              std::string::npos);
+    EXPECT_EQ(
+        lab_shell("db3", "grep -c pgrepl-archive:db1: /run/pgrepl-lab/sshd-2222/postgres").out,
+        "1\n");
+
+    const auto segment = switch_segment();
+    ASSERT_EQ(segment.size(), 24u) << segment;
+    EXPECT_EQ(wait_archived(segment), kSegmentBytes) << segment;
+    EXPECT_EQ(host_sql("db1", "SELECT failed_count FROM pg_stat_archiver").out, "0");
+
+    auto again = run_pgrepl({"setup", inventory});
+    EXPECT_EQ(again.exit_code, 0) << again.describe();
+    EXPECT_EQ(recap_changed(again.out).size(), 3u) << again.out;
+    for (const auto& [host, changed] : recap_changed(again.out))
+        EXPECT_EQ(changed, 0) << host << "\n" << again.out;
+    auto verified = run_pgrepl({"verify", "--archive", inventory});
+    EXPECT_EQ(verified.exit_code, 0) << verified.describe();
+    EXPECT_NE(verified.out.find("reached db3:/var/lib/postgresql/wal-archive in"),
+              std::string::npos)
+        << verified.out;
 }
 
 TEST(ArchiveCatchUp, AReplicaRestoresWhatThePrimaryRecycled) {

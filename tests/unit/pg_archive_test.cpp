@@ -181,11 +181,11 @@ TEST(PublicKey, Parses) {
 }
 
 TEST(KnownHosts, PortInBracketsWhenNot22) {
-    EXPECT_EQ(render_archive_known_hosts("10.0.0.13", 22, {"ssh-ed25519 AAAA", "ssh-rsa BBBB"}),
-              "# Managed by pgrepl: the WAL archive host's keys, read over pgrepl's verified SSH "
-              "session.\n10.0.0.13 ssh-ed25519 AAAA\n10.0.0.13 ssh-rsa BBBB\n");
-    const auto other = render_archive_known_hosts("archive.example.com", 2222, {"ssh-ed25519 A"});
-    EXPECT_NE(other.find("\n[archive.example.com]:2222 ssh-ed25519 A\n"), std::string::npos);
+    EXPECT_EQ(render_archive_known_hosts("10.0.0.13", 22, "ssh-ed25519 AAAA"),
+              "# Managed by pgrepl: the WAL archive host's key, as pgrepl's verified SSH session "
+              "to it was shown.\n10.0.0.13 ssh-ed25519 AAAA\n");
+    const auto other = render_archive_known_hosts("archive.example.com", 2222, "ssh-ed25519 A");
+    EXPECT_TRUE(other.ends_with(".\n[archive.example.com]:2222 ssh-ed25519 A\n")) << other;
 }
 
 TEST(AuthorizedKeys, RestrictedLine) {

@@ -70,10 +70,11 @@ std::string render_wal_ssh_server();
 /// known key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-*, sk-*) and base64 text.
 std::optional<std::string> parse_public_key(std::string_view line);
 
-/// The node's known_hosts pin of the archive host: a `# Managed by pgrepl` comment, then one
-/// line `ADDRESS KEY` (`[ADDRESS]:PORT KEY` when PORT is not 22) per host key, in order.
+/// The node's known_hosts pin of the archive host: a `# Managed by pgrepl` comment, then the
+/// line `ADDRESS KEY` (`[ADDRESS]:PORT KEY` when PORT is not 22, as ssh looks it up). `host_key`
+/// is `TYPE BASE64`.
 std::string render_archive_known_hosts(const std::string& address, int port,
-                                       const std::vector<std::string>& host_keys);
+                                       const std::string& host_key);
 
 /// The comment that marks pgrepl's authorized_keys line of a node for an archive directory:
 /// `pgrepl-archive:NODE:DIR`.

@@ -79,14 +79,14 @@ struct ArchiveHostState {
     bool use_pam = true;               ///< sshd's UsePAM (without PAM, sshd refuses locked users)
     std::string authorized_keys_path;  ///< where sshd reads postgres's keys
     std::optional<std::string> authorized_keys;  ///< that file's content (nullopt: missing)
-    std::vector<std::string> host_keys;          ///< sshd's public host keys, `TYPE BASE64`
     std::optional<std::string> dir_owner;        ///< "user:group mode" of the archive directory
     std::optional<std::string> server_script;    ///< content of kWalSshServer (nullopt: missing)
     std::vector<std::string> cleanup_markers;    ///< nodes with a .pgrepl-keep-NODE file
 };
 
 /// The read-only shell script (run as root on the archive host) that prints the state for the
-/// archive directory `dir`.
+/// archive directory `dir`. sshd's settings are those of the sshd serving the script's own
+/// session (the configuration file of the nearest sshd among its ancestors).
 std::string archive_host_state_script(const std::string& dir);
 
 /// Parses the output of archive_host_state_script().
@@ -94,7 +94,8 @@ Result<ArchiveHostState> parse_archive_host_state(std::string_view output);
 
 /// archive: what archiving needs on a node before PostgreSQL uses it (placed before settings).
 /// Method ssh: the postgres user's key pair (created if missing, never overwritten), the
-/// archive host's keys pinned in KEY.known_hosts, the client script; on the archive host
+/// archive host's key pinned in KEY.known_hosts (exactly the key the link's verified session was
+/// shown, Executor::host_key()), the client script; on the archive host
 /// (through the link): the postgres user, the archive directory (postgres, 0700), the server
 /// script and the node's restricted authorized_keys line; then a test connection. Methods wal-g
 /// and pgbackrest: the tool is installed (else a conflict with a hint).
