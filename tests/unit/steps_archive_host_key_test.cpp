@@ -8,7 +8,6 @@
 
 #include "exec_local_sshd.hpp"
 #include "steps_archive_sim.hpp"
-#include "support/borrowed_executor.hpp"
 
 namespace pgrepl::test {
 namespace {
@@ -79,24 +78,6 @@ TEST(StepArchiveHostKey, AKeyTheArchiveHostNowServesIsPinnedInsteadOfTheOld) {
     auto second = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(second.status, StepStatus::Ok) << second.reason << "\n" << second.diff;
     EXPECT_EQ(node.fake().mutating_calls(), 0);
-}
-
-TEST(StepArchiveHostKey, CheckModeShowsThePinThroughTheDryRunGuard) {
-    auto inventory = ssh_inventory(kPort2222);
-    SimHost node("db1");
-    SimArchiveHost archive;
-    node.fake().expect_run("command -v ssh", command_ok("ssh\nkeygen\n"), Times::Any);
-    // The link of a --check run wraps the session in the dry-run guard, which forwards the key.
-    ExecutorFactory lend = [&archive](const Host&) -> Result<std::unique_ptr<Executor>> {
-        return std::unique_ptr<Executor>(std::make_unique<BorrowedExecutor>(archive.fake));
-    };
-    ArchiveHostLink link(inventory, lend, RunMode::Check);
-    auto report = run_archive(inventory, inventory.hosts[0], node, &link, RunMode::Check);
-    EXPECT_EQ(report.status, StepStatus::Changed) << report.reason;
-    EXPECT_NE(report.diff.find("+[10.0.0.13]:2222 ssh-ed25519 AAAAHOSTKEY\n"), std::string::npos)
-        << report.diff;
-    EXPECT_EQ(node.fake().mutating_calls(), 0);
-    EXPECT_EQ(archive.fake.mutating_calls(), 0);
 }
 
 TEST(StepArchiveHostKey, AKeyThatCannotBePinnedFailsTheStep) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "steps_archive_sim.hpp"
+#include "support/borrowed_executor.hpp"
 
 namespace pgrepl::test {
 namespace {
@@ -44,7 +45,12 @@ TEST(StepArchive, CheckModeShowsBothHostsAndChangesNothing) {
     auto inventory = ssh_inventory();
     SimHost node("db1");
     SimArchiveHost archive;
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    // The link of a --check run wraps the session in the dry-run guard (which forwards the
+    // session's verified host key).
+    ExecutorFactory lend = [&archive](const Host&) -> Result<std::unique_ptr<Executor>> {
+        return std::unique_ptr<Executor>(std::make_unique<BorrowedExecutor>(archive.fake));
+    };
+    ArchiveHostLink link(inventory, lend, RunMode::Check);
     node.fake().expect_run("command -v ssh", command_ok("ssh\nkeygen\n"), Times::Any);
     auto report = run_archive(inventory, inventory.hosts[0], node, &link, RunMode::Check);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason;
