@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -93,6 +94,30 @@ void pump(Pipe& in, Pipe& out, Pipe& err, std::string_view stdin_data, ProcessRe
     in.close_end(1);
 }
 
+/// Spawns argv[0] (looked up in PATH) with `actions` (destroyed here): 0 and `pid`, or the
+/// error number.
+int spawn(const std::vector<std::string>& argv, posix_spawn_file_actions_t& actions, pid_t& pid) {
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+/// Waits for `pid` (retrying on EINTR); false when it is still running (with WNOHANG).
+bool reap_child(pid_t pid, int options, int& status) {
+    pid_t done = -1;
+    while ((done = waitpid(pid, &status, options)) < 0 && errno == EINTR) {
+    }
+    return done == pid;
+}
+
+/// The exit status of a reaped child, or 128 + N when signal N killed it.
+int exit_code_of(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 std::string ProcessResult::describe() const {
@@ -132,12 +157,8 @@ ProcessResult run_local(const std::vector<std::string>& argv, std::string_view s
     posix_spawn_file_actions_adddup2(&actions, in.fds[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out.fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err.fds[1], 2);
-    std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    const int rc = spawn(argv, actions, pid);
     if (rc != 0) {
         result.exit_code = 127;
         result.err = "cannot run " + argv[0] + ": " + std::strerror(rc);
@@ -148,9 +169,8 @@ ProcessResult run_local(const std::vector<std::string>& argv, std::string_view s
     err.close_end(1);
     pump(in, out, err, stdin_data, result);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    reap_child(pid, 0, status);
+    result.exit_code = exit_code_of(status);
     result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     return result;
@@ -160,6 +180,78 @@ ProcessResult run_pgrepl(const std::vector<std::string>& args) {
     std::vector<std::string> argv{PGREPL_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_local(argv);
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv)
+    : start_(std::chrono::steady_clock::now()) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    const std::string out = dir_.file("stdout");
+    const std::string err = dir_.file("stderr");
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    const int rc = spawn(argv, actions, pid);
+    if (rc != 0) {
+        reaped_ = true;
+        result_.exit_code = 127;
+        result_.err = "cannot run " + argv[0] + ": " + std::strerror(rc);
+        return;
+    }
+    pid_ = pid;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (reaped_) return;
+    ::kill(pid_, SIGKILL);
+    reap(0);
+}
+
+std::string BackgroundProcess::output() const {
+    return read_local_file(dir_.file("stdout")) + read_local_file(dir_.file("stderr"));
+}
+
+bool BackgroundProcess::reap(int options) {
+    if (reaped_) return true;
+    int status = 0;
+    if (!reap_child(pid_, options, status)) return false;
+    reaped_ = true;
+    result_.exit_code = exit_code_of(status);
+    result_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start_);
+    result_.out = read_local_file(dir_.file("stdout"));
+    result_.err = read_local_file(dir_.file("stderr"));
+    return true;
+}
+
+bool BackgroundProcess::wait_for_output(std::string_view text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        const bool ended = !running();
+        if (output().find(text) != std::string::npos) return true;
+        if (ended || std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+bool BackgroundProcess::running() {
+    return !reap(WNOHANG);
+}
+
+void BackgroundProcess::send(int signal_number) {
+    if (running()) ::kill(pid_, signal_number);
+}
+
+ProcessResult BackgroundProcess::wait() {
+    reap(0);
+    return result_;
+}
+
+std::unique_ptr<BackgroundProcess> start_pgrepl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{PGREPL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<BackgroundProcess>(argv);
 }
 
 ProcessResult run_lab(const std::vector<std::string>& args) {

@@ -98,6 +98,42 @@ class TempDir {
     std::string path_;
 };
 
+/// A process started in the background, its output going to files, so that a test can watch
+/// it and interrupt it at a chosen moment (kill -9 on the control node). The destructor kills
+/// it (SIGKILL) and reaps it if it still runs.
+class BackgroundProcess {
+  public:
+    /// Starts argv[0] (looked up in PATH) with the arguments and /dev/null as standard input;
+    /// a start that fails is reported by wait() as exit 127.
+    explicit BackgroundProcess(const std::vector<std::string>& argv);
+    ~BackgroundProcess();
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+    /// Waits until `text` appears in its standard output or error; false when the process
+    /// ended without printing it or `timeout` passed.
+    bool wait_for_output(std::string_view text, std::chrono::milliseconds timeout);
+    /// True while the process runs (not reaped yet).
+    bool running();
+    /// Sends `signal_number` (SIGKILL, SIGSTOP, SIGCONT...) to it, when it still runs.
+    void send(int signal_number);
+    /// Waits until it ends and returns what it did (exit code 128 + N when killed by signal N).
+    ProcessResult wait();
+
+  private:
+    std::string output() const;
+    bool reap(int options);
+
+    TempDir dir_;
+    int pid_ = -1;
+    bool reaped_ = false;
+    ProcessResult result_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+/// Starts the pgrepl binary under test in the background with these arguments.
+std::unique_ptr<BackgroundProcess> start_pgrepl(const std::vector<std::string>& args);
+
 /// Writes `content` to `path` (truncating); fails the test when it cannot.
 void write_local_file(const std::string& path, std::string_view content);
 
