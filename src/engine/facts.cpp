@@ -14,6 +14,8 @@ namespace {
 // Prints key=value lines. Reads postgresql-common's files directly and calls the server's own
 // binaries: the Perl wrappers (pg_lsclusters, pg_ctlcluster, psql --cluster) cost ~70 ms each.
 // Defines pg_psql (psql as postgres on the cluster's socket) and `running` for later scripts.
+// A stopped cluster's data directory is also searched for pg_basebackup processes writing into
+// it (their argv names it after -D or --pgdata), e.g. the survivor of an interrupted clone.
 constexpr const char* kProbeTemplate = R"SH(V={version}; C={cluster}
 CONF="/etc/postgresql/$V/$C"; BIN="/usr/lib/postgresql/$V/bin"
 as_postgres() {{ if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }}
@@ -40,6 +42,7 @@ pg_psql() {{ as_postgres "$BIN/psql" -h /var/run/postgresql -p "$PORT" -d postgr
 if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   echo pg_version_file=yes
   if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
+  if [ -f "$D/backup_label" ]; then echo backup_label=yes; fi
   as_postgres env LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
     -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
     -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p' \
@@ -53,6 +56,17 @@ if [ -n "$D" ] && [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmas
   running=yes
 fi
 echo "running=$running"
+if [ "$running" = no ] && [ -n "$D" ]; then
+  pids=''
+  for f in $(grep -lasF -e "$D" /proc/[0-9]*/cmdline 2>/dev/null); do
+    a=$(tr '\0' '\n' 2>/dev/null < "$f") || continue
+    case "$(printf '%s\n' "$a" | head -n 1)" in */pg_basebackup|pg_basebackup) ;; *) continue ;; esac
+    if printf '%s\n' "$a" | grep -qxF -e "$D" -e "-D$D" -e "--pgdata=$D"; then
+      p=${{f#/proc/}}; pids="$pids ${{p%/cmdline}}"
+    fi
+  done
+  [ -z "$pids" ] || echo "basebackup_pids=${{pids# }}"
+fi
 if [ "$running" = yes ]; then
   out=$(pg_psql -X -At -F '|' -v ON_ERROR_STOP=1 -c "{query}" 2>&1)
   if [ $? -eq 0 ]; then echo "query=$out"; else echo "query_error=$(echo "$out" | head -n 1)"; fi
@@ -117,6 +131,9 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.cluster_running = get("running") == "yes";
     facts.data_dir_has_pg_version = get("pg_version_file") == "yes";
     facts.standby_signal = get("standby_signal") == "yes";
+    facts.backup_label = get("backup_label") == "yes";
+    std::istringstream pids(get("basebackup_pids"));
+    for (std::string pid; pids >> pid;) facts.basebackup_pids.push_back(pid);
     facts.query_error = get("query_error");
     facts.system_identifier = get("controldata_sysid");
     facts.control_state = get("controldata_state");

@@ -1,6 +1,7 @@
 // replica: the host is a hot standby streaming from its upstream. Guarded (replica_guard):
-// only an empty or freshly initialised data directory is ever replaced without --force, and a
-// standby that diverged from its upstream's timeline is refused (re-cloned with --force).
+// only an empty or freshly initialised data directory, or pgrepl's own interrupted clone (its
+// clone marker), is ever replaced without --force, and a standby that diverged from its
+// upstream's timeline is refused (re-cloned with --force).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -99,6 +100,7 @@ class ReplicaStep final : public Step {
         const Host& upstream = inventory.upstream_of(host);
         request.files.push_back(paths.standby_conf);
         request.files.push_back(paths.fence_file);
+        request.files.push_back(paths.clone_marker);
         request.files.push_back(recovery_conf_path(paths.data_dir));
         request.queries.emplace_back(kFreshQuery, kFreshSql);
         request.queries.emplace_back(kTimelineQuery, standby_timeline_sql(host.postgres.version));
@@ -123,6 +125,8 @@ class ReplicaStep final : public Step {
                                 context.inventory.upstream_of(context.host).name, decision.hint),
                     "check the upstream's pg_hba.conf, listen_addresses and the replication "
                     "password");
+            case ReplicaAction::FinishClone:
+                return Check::needed(decision.reason, "- " + context.paths.clone_marker + "\n");
             case ReplicaAction::Reconfigure:
             case ReplicaAction::Start:
             case ReplicaAction::Clone:
@@ -140,6 +144,8 @@ class ReplicaStep final : public Step {
                 return steps::reconfigure_standby(context, name());
             case ReplicaAction::Start:
                 return steps::start_standby(context, name());
+            case ReplicaAction::FinishClone:
+                return steps::remove_clone_marker(context, name());
             case ReplicaAction::None:
             case ReplicaAction::Refuse:
             case ReplicaAction::Wait:
@@ -158,6 +164,8 @@ class ReplicaStep final : public Step {
         input.upstream_name = context.inventory.upstream_of(context.host).name;
         input.host_name = context.host.name;
         input.standby_files_match = steps::standby_files_match(context);
+        if (auto marker = context.snapshot.file(context.paths.clone_marker))
+            input.clone_marker = parse_clone_marker(*marker);
         const auto& login = context.snapshot.replication_login;
         if (login && login->ok) {
             input.upstream_system_identifier = login->system_identifier;

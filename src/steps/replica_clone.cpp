@@ -1,11 +1,13 @@
 #include "replica_clone.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <regex>
+#include <sstream>
 
 #include "common.hpp"
 #include "pgrepl/exec/quote.hpp"
@@ -13,12 +15,14 @@
 #include "pgrepl/pg/settings.hpp"
 #include "pgrepl/pg/sql.hpp"
 #include "pgrepl/steps/archive.hpp"
+#include "pgrepl/steps/clone_marker.hpp"
 #include "pgrepl/util/diff.hpp"
 
 namespace pgrepl::steps {
 namespace {
 
 constexpr int kStreamTimeoutSeconds = 60;
+constexpr int kEarlierBackupWaitSeconds = 30;
 
 struct DesiredFiles {
     std::string standby_conf;                  // 12+: conf.d/pgrepl-standby.conf
@@ -131,7 +135,98 @@ echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
     return ok_status();
 }
 
+// Deals with the pg_basebackup processes that the snapshot saw writing into the data
+// directory. When pgrepl is killed, the pg_basebackup it started dies at its next progress line
+// (SIGPIPE), but its WAL streamer may live on. Those that carry the clone marker's label (they
+// are that interrupted clone's) and no longer descend from an SSH session (the run that started
+// them is gone, nobody can finish that copy) are stopped at once. Any other (a concurrent run's,
+// a copy started by hand) is waited for, up to 30 s, never killed: then the step fails.
+Status end_earlier_basebackup(const StepContext& context, std::string_view step) {
+    std::vector<std::string> pids;
+    for (const auto& pid : context.snapshot.facts.basebackup_pids) {
+        if (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos)
+            pids.push_back(pid);
+    }
+    if (pids.empty()) return ok_status();
+    const auto words = fmt::format("{}", fmt::join(pids, " "));
+    std::string label;
+    if (auto marker = context.snapshot.file(context.paths.clone_marker))
+        label = parse_clone_marker(*marker).label;
+    spdlog::info(
+        "{}: {}: pg_basebackup still writes into the data directory (pid {}): stopping "
+        "it when it is the interrupted clone's, else waiting up to {} s for it to end",
+        context.host.name, step, words, kEarlierBackupWaitSeconds);
+    Command command;
+    command.script = fmt::format(
+        R"SH(label={label}
+alive() {{ grep -qa pg_basebackup /proc/$1/cmdline 2>/dev/null; }}
+ours() {{ [ -n "$label" ] && tr '\0' '\n' 2>/dev/null < /proc/$1/cmdline | grep -qxF -e "$label"; }}
+under_ssh() {{
+  q=$1
+  while [ -n "$q" ] && [ "$q" -gt 1 ]; do
+    q=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$q/status 2>/dev/null)
+    [ -n "$q" ] && [ "$(cat /proc/$q/comm 2>/dev/null)" = sshd ] && return 0
+  done
+  return 1
+}}
+for p in {pids}; do
+  if alive $p && ours $p && ! under_ssh $p; then echo "$p"; kill $p 2>/dev/null; fi
+done
+i=0; left=''
+while [ $i -lt {ticks} ]; do
+  left=''
+  for p in {pids}; do alive $p && left="$left $p"; done
+  [ -z "$left" ] && exit 0
+  sleep 0.2; i=$((i+1))
+done
+echo "pg_basebackup still running after {seconds} s: pid$left" >&2; exit 1)SH",
+        fmt::arg("label", shell_quote(label)), fmt::arg("pids", words),
+        fmt::arg("ticks", kEarlierBackupWaitSeconds * 5),
+        fmt::arg("seconds", kEarlierBackupWaitSeconds));
+    command.mutation = Mutation::Mutating;
+    command.purpose = "end the pg_basebackup of an earlier run";
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) {
+        auto error = result.error();
+        error.hint = fmt::format(
+            "it may be another pgrepl run's clone, or a copy started by hand: let it end, or "
+            "stop it (kill {}) if nobody needs it, then run pgrepl setup again",
+            words);
+        return error;
+    }
+    std::istringstream stopped(result->out);
+    for (std::string pid; stopped >> pid;) {
+        spdlog::info("{}: {}: stopped pid {}, a pg_basebackup of the interrupted clone",
+                     context.host.name, step, pid);
+    }
+    return ok_status();
+}
+
+Status write_clone_marker(const StepContext& context, const CloneMarker& marker) {
+    FileSpec file;
+    file.path = context.paths.clone_marker;
+    file.content = render_clone_marker(marker);
+    file.mode = 0644;
+    return context.executor.write_file(file);
+}
+
+// After a standby streams: an earlier run's clone marker has served its purpose.
+Status forget_earlier_clone(const StepContext& context, std::string_view step) {
+    if (!context.snapshot.file(context.paths.clone_marker)) return ok_status();
+    return remove_clone_marker(context, step);
+}
+
 }  // namespace
+
+Status remove_clone_marker(const StepContext& context, std::string_view step) {
+    Command command;
+    command.script = "rm -f " + shell_quote(context.paths.clone_marker);
+    command.mutation = Mutation::Mutating;
+    command.purpose = "remove the clone marker";
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) return result.error();
+    return ok_status();
+}
 
 StandbyInput standby_input(const StepContext& context) {
     const Host& upstream = context.inventory.upstream_of(context.host);
@@ -179,6 +274,7 @@ Status clone_standby(const StepContext& context, std::string_view step) {
         return make_error(ErrorKind::Internal, fmt::format("{}: {}: unsafe data directory '{}'",
                                                            context.host.name, step, data_dir));
     }
+    if (auto ended = end_earlier_basebackup(context, step); !ended) return ended;
     if (context.snapshot.facts.cluster_running) {
         if (auto stopped = pg_ctlcluster(context, step, "stop -m fast"); !stopped) return stopped;
     }
@@ -192,14 +288,20 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     wipe.mutation = Mutation::Mutating;
     wipe.purpose = "empty the data directory";
     if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) return wiped.error();
+    // From here until the standby streams, the marker says whose half-filled directory it is.
+    const auto& login = context.snapshot.replication_login;
+    const auto marker =
+        new_clone_marker(context.inventory.upstream_of(context.host).name,
+                         login && login->ok ? login->system_identifier : "", data_dir);
+    if (auto marked = write_clone_marker(context, marker); !marked) return marked;
 
     const auto input = standby_input(context);
     const auto conninfo = primary_conninfo(input);
     Command backup;
     backup.script = fmt::format(
-        "/usr/lib/postgresql/{}/bin/pg_basebackup -d {} -D {} -X stream -c fast -w -P{}",
+        "/usr/lib/postgresql/{}/bin/pg_basebackup -d {} -D {} -l {} -X stream -c fast -w -P{}",
         shell_quote(context.host.postgres.version.to_string()), shell_quote(conninfo),
-        shell_quote(data_dir),
+        shell_quote(data_dir), shell_quote(marker.label),
         input.slot_name ? " -S " + shell_quote(*input.slot_name) : std::string());
     backup.mutation = Mutation::Mutating;
     backup.run_as = RunAs::Postgres;
@@ -215,7 +317,8 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     }
     if (auto written = write_standby_files(context); !written) return written;
     if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
-    return wait_streaming(context, step);
+    if (auto streaming = wait_streaming(context, step); !streaming) return streaming;
+    return remove_clone_marker(context, step);
 }
 
 Status reconfigure_standby(const StepContext& context, std::string_view step) {
@@ -227,7 +330,8 @@ Status reconfigure_standby(const StepContext& context, std::string_view step) {
         !applied) {
         return applied;
     }
-    return wait_streaming(context, step);
+    if (auto streaming = wait_streaming(context, step); !streaming) return streaming;
+    return forget_earlier_clone(context, step);
 }
 
 Status start_standby(const StepContext& context, std::string_view step) {
@@ -235,7 +339,8 @@ Status start_standby(const StepContext& context, std::string_view step) {
         if (auto written = write_standby_files(context); !written) return written;
     }
     if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
-    return wait_streaming(context, step);
+    if (auto streaming = wait_streaming(context, step); !streaming) return streaming;
+    return forget_earlier_clone(context, step);
 }
 
 }  // namespace pgrepl::steps

@@ -18,14 +18,21 @@ bool standby_files_match(const StepContext& context);
 /// A diff of the standby settings on disk against the desired ones.
 std::string standby_diff(const StepContext& context);
 
-/// Stop, empty the data directory, pg_basebackup from the upstream, write the standby
-/// settings, start, and wait until the WAL receiver streams.
+/// Wait (bounded) for a pg_basebackup of an earlier run still writing into the data
+/// directory, stop, empty the data directory, write the clone marker, pg_basebackup from the
+/// upstream, write the standby settings, start, wait until the WAL receiver streams, and
+/// remove the clone marker.
 Status clone_standby(const StepContext& context, std::string_view step);
 
-/// Rewrite the standby settings, then reload (13+) or restart, and wait until it streams.
+/// Removes the clone marker (ClusterPaths::clone_marker).
+Status remove_clone_marker(const StepContext& context, std::string_view step);
+
+/// Rewrite the standby settings, then reload (13+) or restart, and wait until it streams
+/// (then remove a clone marker left by an earlier run).
 Status reconfigure_standby(const StepContext& context, std::string_view step);
 
-/// Write the standby settings if they differ, start the server, wait until it streams.
+/// Write the standby settings if they differ, start the server, wait until it streams (then
+/// remove a clone marker left by an earlier run).
 Status start_standby(const StepContext& context, std::string_view step);
 
 }  // namespace pgrepl::steps

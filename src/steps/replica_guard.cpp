@@ -1,6 +1,7 @@
 #include "pgrepl/steps/replica_guard.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace pgrepl {
 namespace {
@@ -38,6 +39,54 @@ std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
                     input.upstream_name, input.host_name.empty() ? "HOST" : input.host_name)};
 }
 
+// pgrepl's own interrupted clone of this upstream: the marker names the upstream's system, and
+// the data directory has no pg_control yet (the copy was cut short) or is a copy of that
+// system that never started (backup_label is still there: a server renames it when it starts).
+bool interrupted_clone(const ReplicaGuardInput& input) {
+    const auto& facts = input.facts;
+    const auto& upstream_id = input.upstream_system_identifier;
+    if (!input.clone_marker || !upstream_id) return false;
+    if (input.clone_marker->system_identifier != *upstream_id) return false;
+    if (facts.system_identifier.empty()) return true;
+    return facts.system_identifier == *upstream_id && facts.backup_label;
+}
+
+std::string reclone_reason(const ReplicaGuardInput& input) {
+    const auto& started = input.clone_marker->started;
+    return fmt::format("re-clone {} into the data directory of pgrepl's interrupted clone{}",
+                       input.upstream_name, started.empty() ? "" : " (begun " + started + ")");
+}
+
+// While pg_basebackup processes write into the stopped data directory: only pgrepl's own
+// interrupted clone (or --force) goes on, after they end (the apply waits for them).
+ReplicaDecision decide_during_basebackup(const ReplicaGuardInput& input) {
+    const auto pids = fmt::format("pid {}", fmt::join(input.facts.basebackup_pids, ", "));
+    const bool ours = interrupted_clone(input);
+    if (ours || input.force == Force::Yes) {
+        const auto what = ours ? reclone_reason(input)
+                               : fmt::format(
+                                     "replace the data directory with a clone of {} "
+                                     "(--force)",
+                                     input.upstream_name);
+        return {
+            ReplicaAction::Clone,
+            fmt::format("{} once the pg_basebackup still writing into it ({}) ends", what, pids),
+            {}};
+    }
+    if (input.clone_marker && !input.upstream_system_identifier) {
+        return {ReplicaAction::Wait,
+                fmt::format("clone from {} once it accepts replication logins and the "
+                            "pg_basebackup writing into the data directory ({}) ended",
+                            input.upstream_name, pids),
+                input.upstream_login_error};
+    }
+    return {ReplicaAction::Refuse,
+            fmt::format("refusing to touch a data directory that pg_basebackup ({}) is writing "
+                        "into",
+                        pids),
+            "let it end, or stop it if nobody needs it, then run pgrepl setup again"};
+}
+
 }  // namespace
 
 ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
@@ -63,6 +112,12 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                     {}};
         }
         const auto& status = facts.receiver_status;
+        if (status == "streaming" && input.clone_marker) {
+            return {ReplicaAction::FinishClone,
+                    fmt::format("the clone streams from {}: remove pgrepl's clone marker",
+                                input.upstream_name),
+                    {}};
+        }
         return {ReplicaAction::None,
                 status == "streaming"
                     ? fmt::format("streaming from {}", input.upstream_name)
@@ -92,6 +147,7 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
             input, fmt::format("a running primary holding data ({})", input.data_summary));
     }
     // Not running.
+    if (!facts.basebackup_pids.empty()) return decide_during_basebackup(input);
     if (!facts.data_dir_has_pg_version) {
         if (!upstream_id) {
             return {ReplicaAction::Wait,
@@ -110,6 +166,14 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
         return {ReplicaAction::Start,
                 fmt::format("start the stopped standby of {}", input.upstream_name),
                 {}};
+    }
+    if (interrupted_clone(input)) return {ReplicaAction::Clone, reclone_reason(input), {}};
+    if (input.clone_marker && !upstream_id) {
+        return {ReplicaAction::Wait,
+                fmt::format("clone from {} once it accepts replication logins (the data "
+                            "directory may be pgrepl's interrupted clone)",
+                            input.upstream_name),
+                input.upstream_login_error};
     }
     if (facts.standby_signal) {
         return refuse_or_force(input,

@@ -123,6 +123,7 @@ TEST(StepReplicaDiverged, ForceReclonesTheRunningStandbyThenLeavesItAlone) {
         sim.state().running = false;
         return Result<CommandResult>(command_ok());
     });
+    expect_clone_marker(fake, kSystem);
     fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
         .mutation(Mutation::Mutating);
     fake.expect_run("pg_basebackup").as(RunAs::Postgres).does([&](const Command& c) {

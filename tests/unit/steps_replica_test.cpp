@@ -24,6 +24,7 @@ void expect_clone(SimHost& sim) {
     fake.expect_run("pg_ctlcluster '15' 'main' stop -m fast");
     fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
         .mutation(Mutation::Mutating);
+    expect_clone_marker(fake, kPrimaryId);
     fake.expect_run("pg_basebackup").as(RunAs::Postgres).does([&](const Command& c) {
         EXPECT_NE(c.script.find("-S 'db2'"), std::string::npos) << c.script;
         EXPECT_NE(c.script.find("host=10.0.0.11"), std::string::npos) << c.script;
@@ -87,14 +88,7 @@ TEST(StepReplica, CheckModeOnABareHostSaysItWouldClone) {
 
 TEST(StepReplica, RepointsAStandbyWhoseSettingsDiffer) {
     auto inventory = three_host_inventory();
-    SimState state;
-    state.role = LiveRole::Standby;
-    state.system_identifier = kPrimaryId;
-    state.standby_signal = true;
-    state.receiver_status = "streaming";
-    state.receiver_host = "10.0.0.99";
-    state.login = HostSnapshot::Login{true, kPrimaryId, "1", ""};
-    SimHost sim("db2", state);
+    SimHost sim("db2", streaming_standby(kPrimaryId, "10.0.0.99"));
     sim.fake().add_file(kStandbyConf, "primary_conninfo = 'host=10.0.0.99'\n");
     sim.fake().expect_write(kStandbyConf);
     sim.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
@@ -192,6 +186,7 @@ TEST(StepReplica, AFencedOldPrimaryIsReclonedOnlyWithForce) {
             fake.remove_file("/etc/postgresql/15/main/pgrepl.fenced");
             return Result<CommandResult>(command_ok());
         });
+    expect_clone_marker(fake, kPrimaryId);
     fake.expect_run("pg_basebackup").as(RunAs::Postgres);
     fake.expect_write(kStandbyConf);
     fake.expect_write("/var/lib/postgresql/15/main/standby.signal");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/inventory/inventory.hpp"
@@ -20,15 +21,18 @@ enum class LiveRole {
 
 /// What one probe learned about a host and its cluster.
 struct HostFacts {
-    std::string user;                           ///< effective user of admin commands (root)
-    std::string os;                             ///< PRETTY_NAME of /etc/os-release
-    bool pg_installed = false;                  ///< the postgresql-V package is installed
-    bool cluster_exists = false;                ///< /etc/postgresql/V/NAME exists
-    bool cluster_running = false;               ///< the cluster's postmaster is running
-    int cluster_port = 0;                       ///< port from pg_lsclusters (0 when unknown)
-    std::string data_directory;                 ///< data directory from pg_lsclusters
-    bool data_dir_has_pg_version = false;       ///< the data directory holds PG_VERSION
-    bool standby_signal = false;                ///< standby.signal or recovery.conf present
+    std::string user;                      ///< effective user of admin commands (root)
+    std::string os;                        ///< PRETTY_NAME of /etc/os-release
+    bool pg_installed = false;             ///< the postgresql-V package is installed
+    bool cluster_exists = false;           ///< /etc/postgresql/V/NAME exists
+    bool cluster_running = false;          ///< the cluster's postmaster is running
+    int cluster_port = 0;                  ///< port from pg_lsclusters (0 when unknown)
+    std::string data_directory;            ///< data directory from pg_lsclusters
+    bool data_dir_has_pg_version = false;  ///< the data directory holds PG_VERSION
+    bool standby_signal = false;           ///< standby.signal or recovery.conf present
+    bool backup_label = false;             ///< backup_label present (a base backup never started)
+    /// Processes of pg_basebackup writing into the data directory (probed when it is stopped).
+    std::vector<std::string> basebackup_pids;
     LiveRole role = LiveRole::Unknown;          ///< from pg_is_in_recovery()
     std::string system_identifier;              ///< from pg_control_system(), else pg_controldata
     std::string control_state;                  ///< pg_controldata's "Database cluster state"

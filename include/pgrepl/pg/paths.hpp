@@ -20,6 +20,9 @@ struct ClusterPaths {
     std::string start_conf;    ///< conf_dir/start.conf (postgresql-common: auto, manual, disabled)
     std::string
         fence_file;  ///< conf_dir/pgrepl.fenced: written by promote when it fences a primary
+    /// conf_dir/pgrepl.cloning: written by the replica step before it clones into the data
+    /// directory, removed once the standby streams (an interrupted clone is recognised by it)
+    std::string clone_marker;
 };
 
 /// The paths of the cluster described by a host's postgres options.

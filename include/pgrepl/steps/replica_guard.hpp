@@ -7,6 +7,7 @@
 #include "pgrepl/engine/facts.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/pg/timeline.hpp"
+#include "pgrepl/steps/clone_marker.hpp"
 
 namespace pgrepl {
 
@@ -15,7 +16,8 @@ enum class ReplicaAction {
     None,         ///< already a standby of this cluster: leave it alone
     Reconfigure,  ///< a standby of this cluster whose standby settings differ: rewrite them
     Start,        ///< a stopped standby of this cluster: (rewrite settings and) start it
-    Clone,        ///< empty or freshly initialised: replace with a base backup of the upstream
+    Clone,        ///< empty, freshly initialised, or pgrepl's interrupted clone: (re-)clone it
+    FinishClone,  ///< a streaming standby of this cluster with the clone marker left: remove it
     Refuse,       ///< holds a primary or another system's data: refused without --force
     Wait,         ///< cannot decide yet (the upstream is not ready): needs the upstream first
 };
@@ -36,6 +38,8 @@ struct ReplicaGuardInput {
     std::optional<StandbyTimeline> standby_timeline;
     /// The upstream's timeline and its history (from the replication login), when known.
     std::optional<UpstreamTimeline> upstream_timeline;
+    /// pgrepl's clone marker of this cluster (ClusterPaths::clone_marker), when present.
+    std::optional<CloneMarker> clone_marker;
 };
 
 /// The decision with its reason (and hint for refusals).
@@ -47,6 +51,11 @@ struct ReplicaDecision {
 
 /// Decides what the replica step may do. Never Clone over a running or stopped primary that
 /// has data, a diverged primary of this cluster, or another system's standby, unless forced.
+/// A stopped data directory with the clone marker of the upstream's system is pgrepl's own
+/// interrupted clone when it has no pg_control yet, or the upstream's system identifier and
+/// its backup_label (never started): cloned again without --force. While a pg_basebackup
+/// writes into a stopped data directory, only such a clone (or --force) may go on (the apply
+/// waits for it to end); anything else is refused.
 /// A running standby of this cluster that replayed past the point where the upstream's
 /// timeline forked (it cannot follow) is refused, or re-cloned with --force; when a timeline
 /// or position is unknown, no divergence is claimed.

@@ -25,6 +25,7 @@ std::string SimHost::render(const std::string& script) const {
             << " postgres " << s.data_dir << " /var/log/postgresql/postgresql-15-main.log\n";
         if (s.pg_version_file) out << "pg_version_file=yes\n";
         if (s.standby_signal) out << "standby_signal=yes\n";
+        if (s.pg_version_file && s.backup_label) out << "backup_label=yes\n";
         if (s.pg_version_file) out << "controldata_sysid=" << s.system_identifier << "\n";
         for (const auto& [key, value] : s.controldata) {
             if (s.pg_version_file) out << "controldata_" << key << '=' << value << "\n";
@@ -38,6 +39,7 @@ std::string SimHost::render(const std::string& script) const {
             << "2026-11-26 00:00:00+00\n";
     } else {
         out << "running=no\n";
+        if (!s.basebackup_pids.empty()) out << "basebackup_pids=" << s.basebackup_pids << "\n";
     }
     out << "@@end-facts\n";
     static const std::regex file_re(R"(f='([^']*)'; if)");

@@ -16,13 +16,15 @@ namespace pgrepl::test {
 
 /// The model of the host's PostgreSQL that the snapshot reports.
 struct SimState {
-    bool pg_installed = true;                               ///< postgresql-V installed
-    bool cluster_exists = true;                             ///< the cluster exists
-    bool running = true;                                    ///< the postmaster runs
-    int port = 5432;                                        ///< pg_lsclusters port
-    std::string data_dir = "/var/lib/postgresql/15/main";   ///< pg_lsclusters data directory
-    bool pg_version_file = true;                            ///< PG_VERSION present
-    bool standby_signal = false;                            ///< standby.signal present
+    bool pg_installed = true;                              ///< postgresql-V installed
+    bool cluster_exists = true;                            ///< the cluster exists
+    bool running = true;                                   ///< the postmaster runs
+    int port = 5432;                                       ///< pg_lsclusters port
+    std::string data_dir = "/var/lib/postgresql/15/main";  ///< pg_lsclusters data directory
+    bool pg_version_file = true;                           ///< PG_VERSION present
+    bool standby_signal = false;                           ///< standby.signal present
+    bool backup_label = false;                             ///< backup_label present
+    std::string basebackup_pids;  ///< pg_basebackup processes writing into the stopped data dir
     LiveRole role = LiveRole::Primary;                      ///< pg_is_in_recovery
     std::string system_identifier = "7000000000000000001";  ///< system identifier
     std::string receiver_status;                            ///< wal receiver status
@@ -35,6 +37,20 @@ struct SimState {
     /// Host name → the addresses it resolves to on the host (a name not here does not resolve).
     std::map<std::string, std::vector<std::string>> resolves;
 };
+
+/// A running standby of system `system_identifier` streaming from `receiver_host`, whose
+/// upstream answers the replication login with the same system.
+inline SimState streaming_standby(const std::string& system_identifier,
+                                  const std::string& receiver_host) {
+    SimState state;
+    state.role = LiveRole::Standby;
+    state.system_identifier = system_identifier;
+    state.standby_signal = true;
+    state.receiver_status = "streaming";
+    state.receiver_host = receiver_host;
+    state.login = HostSnapshot::Login{true, system_identifier, "1", ""};
+    return state;
+}
 
 /// A FakeExecutor with a SimState behind its "gather state" command.
 class SimHost {

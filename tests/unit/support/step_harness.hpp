@@ -51,6 +51,23 @@ inline StepReport run_one(Step& step, const Inventory& inventory, const Host& ho
     return result.reports.empty() ? StepReport{} : result.reports.front();
 }
 
+/// Expects a clone's marker (db2's cluster 15/main): written before pg_basebackup (root, 0644,
+/// naming `system_identifier`), removed once the standby streams.
+inline void expect_clone_marker(FakeExecutor& fake, const std::string& system_identifier) {
+    const std::string marker = "/etc/postgresql/15/main/pgrepl.cloning";
+    fake.expect_write(marker)
+        .mode(0644)
+        .owner("root", "root")
+        .content(
+            TextMatch::regex("system_identifier=" + system_identifier + "\n(.|\n)*started=20"));
+    fake.expect_run("rm -f '" + marker + "'")
+        .mutation(Mutation::Mutating)
+        .does([&fake, marker](const Command&) {
+            fake.remove_file(marker);
+            return Result<CommandResult>(command_ok());
+        });
+}
+
 /// Applies the step (expecting `changed`), then re-runs it expecting ok and no mutating call.
 inline void expect_converges(Step& step, const Inventory& inventory, const Host& host,
                              SimHost& sim) {
