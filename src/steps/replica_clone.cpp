@@ -275,19 +275,29 @@ Status clone_standby(const StepContext& context, std::string_view step) {
                                                            context.host.name, step, data_dir));
     }
     if (auto ended = end_earlier_basebackup(context, step); !ended) return ended;
-    if (context.snapshot.facts.cluster_running) {
-        if (auto stopped = pg_ctlcluster(context, step, "stop -m fast"); !stopped) return stopped;
-    }
-    Command wipe;
+    // Stop and wipe in one remote command that a dropped session does not cut short (SIGHUP
+    // and SIGPIPE ignored): a run killed in between would leave a stopped cluster that is
+    // neither the old one running nor an empty directory, and no marker to tell it apart.
     // A host fenced by promote gets its start.conf back: it is about to become a standby.
+    const bool running = context.snapshot.facts.cluster_running;
+    Command wipe;
     wipe.script = fmt::format(
-        "install -d -o postgres -g postgres -m 0700 {0} && find {0} -mindepth 1 -delete && "
+        "trap '' HUP PIPE; {3}install -d -o postgres -g postgres -m 0700 {0} && "
+        "find {0} -mindepth 1 -delete && "
         "if [ -f {1} ]; then printf 'auto\\n' > {2} && rm -f {1}; fi",
         shell_quote(data_dir), shell_quote(context.paths.fence_file),
-        shell_quote(context.paths.start_conf));
+        shell_quote(context.paths.start_conf),
+        running ? fmt::format("pg_ctlcluster {} stop -m fast && ", cluster_words(context.host))
+                : std::string());
     wipe.mutation = Mutation::Mutating;
-    wipe.purpose = "empty the data directory";
-    if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) return wiped.error();
+    wipe.purpose =
+        running ? "stop the server and empty the data directory" : "empty the data directory";
+    if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) {
+        auto error = wiped.error();
+        if (auto tail = running ? log_tail(context) : std::string(); !tail.empty())
+            error.hint = "last lines of " + context.paths.log_file + ":\n" + tail;
+        return error;
+    }
     // From here until the standby streams, the marker says whose half-filled directory it is.
     const auto& login = context.snapshot.replication_login;
     const auto marker =

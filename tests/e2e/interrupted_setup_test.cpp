@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "pgrepl/exec/quote.hpp"
@@ -52,6 +53,12 @@ std::string system_identifier(const std::string& host) {
 void expect_rerun_converges(const std::string& inventory) {
     auto again = run_pgrepl({"setup", inventory});
     ASSERT_EQ(again.exit_code, 0) << again.describe();
+    std::istringstream lines(again.out + again.err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("pg_basebackup") != std::string::npos ||
+            line.find("re-clone") != std::string::npos)
+            std::cout << "re-run: " << line << "\n";
+    }
     const std::string streaming = "db2|streaming\ndb3|streaming";
     EXPECT_EQ(
         wait_for_sql("db1", "SELECT application_name, state FROM pg_stat_replication ORDER BY 1",

@@ -21,8 +21,8 @@ SimHost fresh_replica() {
 
 void expect_clone(SimHost& sim) {
     auto& fake = sim.fake();
-    fake.expect_run("pg_ctlcluster '15' 'main' stop -m fast");
-    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
+    fake.expect_run(TextMatch::regex("pg_ctlcluster '15' 'main' stop -m fast && .*find "
+                                     "'/var/lib/postgresql/15/main' -mindepth 1 -delete"))
         .mutation(Mutation::Mutating);
     expect_clone_marker(fake, kPrimaryId);
     fake.expect_run("pg_basebackup").as(RunAs::Postgres).does([&](const Command& c) {
