@@ -165,7 +165,8 @@ under_ssh() {{
   q=$1
   while [ -n "$q" ] && [ "$q" -gt 1 ]; do
     q=$(sed -n 's/^PPid:[[:space:]]*//p' /proc/$q/status 2>/dev/null)
-    [ -n "$q" ] && [ "$(cat /proc/$q/comm 2>/dev/null)" = sshd ] && return 0
+    [ -n "$q" ] || return 1
+    case "$(cat /proc/$q/comm 2>/dev/null)" in sshd|sshd-*) return 0 ;; esac
   done
   return 1
 }}
