@@ -15,9 +15,9 @@ ClusterAction decide(const StepContext& context) {
     if (facts.cluster_port != 0 && facts.cluster_port != context.host.postgres.port)
         return ClusterAction::SetPort;
     // A stopped cluster that is not a standby is left to the replica step on a replica host:
-    // starting it could bring up a second primary.
-    const bool may_start = context.host.role == Role::Primary || facts.standby_signal ||
-                           !facts.data_dir_has_pg_version;
+    // starting it could bring up a second primary, and an empty data directory (a clone
+    // interrupted right after the wipe) cannot start at all: the replica step clones into it.
+    const bool may_start = context.host.role == Role::Primary || facts.standby_signal;
     if (!facts.cluster_running && may_start) return ClusterAction::Start;
     return ClusterAction::None;
 }
