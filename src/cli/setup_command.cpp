@@ -15,7 +15,9 @@ void add_setup_command(CLI::App& app, Context& context) {
     auto* setup = app.add_subcommand("setup", "Provision the primary and every replica over SSH");
     add_inventory_argument(*setup, context);
     setup->add_flag("--check", options->check, "Show the plan with diffs; change nothing");
-    setup->add_option("--limit", options->limit, "Only these hosts (HOST[,HOST])");
+    // One value per --limit (HOST[,HOST]): a positional INVENTORY after it is not a host.
+    setup->add_option("--limit", options->limit, "Only these hosts (HOST[,HOST])")
+        ->allow_extra_args(false);
     setup->add_flag("--force", options->force,
                     "Replace a data directory that holds a primary or another system's data");
     add_global_options(*setup, context.global);

@@ -163,5 +163,16 @@ TEST(CliCommandLine, EveryCommandsHelpListsTheGlobalOptions) {
     }
 }
 
+TEST(CliCommandLine, LimitTakesOneValueSoTheInventoryMayFollowIt) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"setup", "--limit", "db1", "f.yaml"},
+             {"setup", "--limit", "db1,db2", "f.yaml", "--check"},
+             {"setup", "f.yaml", "--limit", "db1", "--limit", "db2"}}) {
+        const Parsed parsed = parse(args);
+        EXPECT_FALSE(parsed.exit_code) << joined(args) << ": " << parsed.err;
+        EXPECT_EQ(parsed.context.inventory_argument, "f.yaml") << joined(args);
+    }
+}
+
 }  // namespace
 }  // namespace pgrepl::cli
