@@ -99,7 +99,12 @@ const char* to_string(Reach reach) {
     return "unknown";
 }
 
-ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout) {
+namespace {
+
+/// Connects to every resolved address of `name`:`port` in turn within `timeout`. `port_name`
+/// names the port in the details ("SSH", "PostgreSQL").
+ReachResult probe_endpoint(const std::string& name, int port, std::chrono::milliseconds timeout,
+                           const char* port_name) {
     const auto start = Clock::now();
     const auto deadline = start + timeout;
     ReachResult result;
@@ -109,21 +114,15 @@ ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout) {
         result.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
         return result;
     };
-    const auto name = ssh_endpoint_host(host);
-    const std::string port = std::to_string(host.ssh.port);
-    if (!name) {
-        result.endpoint = host.address + ":" + port;
-        return finish(Reach::Unknown, "connects through a ProxyCommand or ProxyJump: not probed");
-    }
-    result.endpoint = *name + ":" + port;
+    const std::string service = std::to_string(port);
+    result.endpoint = name + ":" + service;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo* list = nullptr;
-    if (const int rc = getaddrinfo(name->c_str(), port.c_str(), &hints, &list); rc != 0) {
-        return finish(Reach::Unknown,
-                      fmt::format("cannot resolve {}: {}", *name, gai_strerror(rc)));
+    if (const int rc = getaddrinfo(name.c_str(), service.c_str(), &hints, &list); rc != 0) {
+        return finish(Reach::Unknown, fmt::format("cannot resolve {}: {}", name, gai_strerror(rc)));
     }
     int last_error = ETIMEDOUT;
     for (const addrinfo* address = list; address != nullptr; address = address->ai_next) {
@@ -131,13 +130,14 @@ ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout) {
         const int error = connect_once(*address, deadline);
         if (error == 0) {
             freeaddrinfo(list);
-            return finish(Reach::Open, "the SSH port accepts connections");
+            return finish(Reach::Open, fmt::format("the {} port accepts connections", port_name));
         }
         if (error == ECONNREFUSED) {
             freeaddrinfo(list);
             return finish(Reach::Refused,
-                          "the host answers, but nothing listens on its SSH port (connection "
-                          "refused)");
+                          fmt::format("the host answers, but nothing listens on its {} port "
+                                      "(connection refused)",
+                                      port_name));
         }
         last_error = error;
     }
@@ -147,6 +147,24 @@ ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout) {
                       fmt::format("no answer to a TCP connect within {}", seconds_text(timeout)));
     }
     return finish(Reach::Silent, fmt::format("TCP connect failed: {}", std::strerror(last_error)));
+}
+
+}  // namespace
+
+ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout) {
+    const auto name = ssh_endpoint_host(host);
+    if (!name) {
+        ReachResult result;
+        result.endpoint = host.address + ":" + std::to_string(host.ssh.port);
+        result.reach = Reach::Unknown;
+        result.detail = "connects through a ProxyCommand or ProxyJump: not probed";
+        return result;
+    }
+    return probe_endpoint(*name, host.ssh.port, timeout, "SSH");
+}
+
+ReachResult probe_postgres_reach(const Host& host, std::chrono::milliseconds timeout) {
+    return probe_endpoint(host.address, host.postgres.port, timeout, "PostgreSQL");
 }
 
 }  // namespace pgrepl

@@ -1,5 +1,6 @@
-// probe_reach against sockets on 127.0.0.1: a listening port is open, a closed port refuses, and
-// a listener whose accept queue is full drops the SYN (a silent host, as far as TCP can tell).
+// probe_reach (and probe_postgres_reach) against sockets on 127.0.0.1: a listening port is open,
+// a closed port refuses, and a listener whose accept queue is full drops the SYN (a silent host,
+// as far as TCP can tell).
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
@@ -99,6 +100,23 @@ TEST(Reach, NoAnswerWithinTheDeadlineIsSilent) {
     EXPECT_NE(result.detail.find("within 0.3 s"), std::string::npos) << result.detail;
     EXPECT_GE(result.took, 250ms);
     EXPECT_LT(result.took, 2000ms);
+}
+
+TEST(Reach, ThePostgresPortIsProbedAtTheInventoryAddress) {
+    Socket listener;
+    const int port = listener.listen_on_any_port(16);
+    ASSERT_NE(port, 0);
+    Host host = local_host(1);  // the SSH port plays no part
+    host.postgres.port = port;
+    ReachResult result = probe_postgres_reach(host, 1000ms);
+    EXPECT_EQ(result.reach, Reach::Open) << result.detail;
+    EXPECT_EQ(result.endpoint, "127.0.0.1:" + std::to_string(port));
+    EXPECT_EQ(result.detail, "the PostgreSQL port accepts connections");
+    host.postgres.port = 1;
+    result = probe_postgres_reach(host, 1000ms);
+    EXPECT_EQ(result.reach, Reach::Refused) << result.detail;
+    EXPECT_NE(result.detail.find("nothing listens on its PostgreSQL port"), std::string::npos)
+        << result.detail;
 }
 
 }  // namespace

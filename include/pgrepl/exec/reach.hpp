@@ -1,7 +1,8 @@
 // Is a host up at all? A TCP connect to its SSH endpoint with a short deadline: a live host's
 // kernel answers a SYN at once (even when sshd or the machine is overloaded), so silence within
 // a second on a LAN means the host is down or cut off. Used by promote to decide quickly that a
-// dead primary is dead, without waiting for the full SSH connect timeout.
+// dead primary is dead, without waiting for the full SSH connect timeout; promote also probes
+// the PostgreSQL port of a host whose SSH port is silent.
 #pragma once
 
 #include <chrono>
@@ -14,8 +15,8 @@ namespace pgrepl {
 
 /// What the TCP connect found.
 enum class Reach {
-    Open,     ///< the SSH port accepted the connection: the host is up
-    Refused,  ///< the host answered with a reset: it is up, but nothing listens on the SSH port
+    Open,     ///< the port accepted the connection: the host is up
+    Refused,  ///< the host answered with a reset: it is up, but nothing listens on the port
     Silent,   ///< no answer within the deadline (or host/network unreachable): down or cut off
     Unknown,  ///< not probed: the connection goes through a ProxyCommand/ProxyJump, or the
               ///< address could not be resolved
@@ -36,6 +37,12 @@ using ReachProbe = std::function<ReachResult(const Host&)>;
 /// gives it) and ssh.port, every resolved address in turn, all within `timeout`. Opens no SSH
 /// session and sends nothing but the TCP handshake (the connection is closed at once).
 ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout);
+
+/// Probes the host's PostgreSQL port the same way: the inventory address (as the standbys'
+/// primary_conninfo names it) and postgres.port. A server that accepts TCP connections may be
+/// a live primary even when its SSH port is silent. PostgreSQL does not log a connection that
+/// closes before sending anything (unless log_connections is on).
+ReachResult probe_postgres_reach(const Host& host, std::chrono::milliseconds timeout);
 
 /// "open", "refused", "silent" or "unknown".
 const char* to_string(Reach reach);
