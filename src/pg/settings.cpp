@@ -100,6 +100,12 @@ std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input) {
         settings.push_back({"wal_keep_segments", std::to_string(segments)});
     }
     settings.push_back({"hot_standby", "on"});
+    // Silence between sender and receiver is noticed in 10 s (PostgreSQL: 60 s): a receiver
+    // connected to a live sender hears from it at least every 5 s, so promote can tell a
+    // primary that lost power from a live one quickly (docs/promote.md).
+    settings.push_back({"wal_sender_timeout", "10s"});
+    settings.push_back({"wal_receiver_timeout", "10s"});
+    settings.push_back({"wal_receiver_status_interval", "2s"});
     if (input.archive_mode) {
         settings.push_back({"archive_mode", "on"});
         settings.push_back({"archive_command", conf_quote(input.archive_command)});

@@ -21,7 +21,10 @@ constexpr const char* kPre13 =
     "max_wal_senders = 10\n"
     "max_replication_slots = 10\n"
     "wal_keep_segments = 64\n"
-    "hot_standby = on\n";
+    "hot_standby = on\n"
+    "wal_sender_timeout = 10s\n"
+    "wal_receiver_timeout = 10s\n"
+    "wal_receiver_status_interval = 2s\n";
 
 constexpr const char* k13On =
     "# Managed by pgrepl: edits are overwritten.\n"
@@ -31,7 +34,10 @@ constexpr const char* k13On =
     "max_wal_senders = 10\n"
     "max_replication_slots = 10\n"
     "wal_keep_size = 1GB\n"
-    "hot_standby = on\n";
+    "hot_standby = on\n"
+    "wal_sender_timeout = 10s\n"
+    "wal_receiver_timeout = 10s\n"
+    "wal_receiver_status_interval = 2s\n";
 
 TEST(PgSettings, DefaultManagedConfForEveryVersion) {
     const ConfCase cases[] = {
@@ -54,6 +60,9 @@ constexpr const char* kArchivedPre13 =
     "max_replication_slots = 8\n"
     "wal_keep_segments = 32\n"
     "hot_standby = on\n"
+    "wal_sender_timeout = 10s\n"
+    "wal_receiver_timeout = 10s\n"
+    "wal_receiver_status_interval = 2s\n"
     "archive_mode = on\n"
     "archive_command = 'test ! -f /arch/%f && cp %p /arch/%f'\n"
     "archive_timeout = 120\n"
@@ -68,6 +77,9 @@ constexpr const char* kArchived13On =
     "max_replication_slots = 8\n"
     "wal_keep_size = 500MB\n"
     "hot_standby = on\n"
+    "wal_sender_timeout = 10s\n"
+    "wal_receiver_timeout = 10s\n"
+    "wal_receiver_status_interval = 2s\n"
     "archive_mode = on\n"
     "archive_command = 'test ! -f /arch/%f && cp %p /arch/%f'\n"
     "archive_timeout = 120\n"
@@ -101,13 +113,14 @@ TEST(PgSettings, NoDuplicateNamesAndOriginsReported) {
     input.version = {15, 0};
     input.extra = {{"work_mem", "4MB"}, {"hot_standby", "off"}, {"work_mem", "8MB"}};
     const auto settings = managed_settings(input);
-    ASSERT_EQ(settings.size(), 7u);
+    ASSERT_EQ(settings.size(), 10u);
     EXPECT_EQ(settings[5].name, "hot_standby");
     EXPECT_EQ(settings[5].value, "'off'");
     EXPECT_EQ(settings[5].origin, SettingOrigin::Override);
-    EXPECT_EQ(settings[6].name, "work_mem");
-    EXPECT_EQ(settings[6].value, "'8MB'");
-    EXPECT_EQ(settings[6].origin, SettingOrigin::Inventory);
+    EXPECT_EQ(settings[6].name, "wal_sender_timeout");
+    EXPECT_EQ(settings[9].name, "work_mem");
+    EXPECT_EQ(settings[9].value, "'8MB'");
+    EXPECT_EQ(settings[9].origin, SettingOrigin::Inventory);
     EXPECT_EQ(settings[0].origin, SettingOrigin::Managed);
 }
 
