@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 #include "common.hpp"
@@ -15,6 +16,7 @@ void add_promote_command(CLI::App& app, Context& context) {
         bool update_inventory = false;
         int connect_timeout = 0;
         double reach_timeout = kDefaultReachTimeout;
+        int wait = static_cast<int>(kDefaultPromoteWait.count() / 1000);
     };
     auto options = std::make_shared<Options>();
     auto* promote = app.add_subcommand(
@@ -37,6 +39,12 @@ void add_promote_command(CLI::App& app, Context& context) {
                      "assumed dead")
         ->check(CLI::Range(1, 3600));
     add_reach_timeout_option(*promote, options->reach_timeout);
+    promote
+        ->add_option("--wait", options->wait,
+                     "Seconds to wait, at most, for evidence that an unreachable old primary is "
+                     "down while its standbys still stream from it (after a power loss they do "
+                     "until wal_receiver_timeout); 0 decides at once (default 30)")
+        ->check(CLI::Range(0, 3600));
     add_global_options(*promote, context.global);
     promote->callback([&context, options] {
         context.action = [&context, options] {
@@ -53,6 +61,14 @@ void add_promote_command(CLI::App& app, Context& context) {
             if (options->connect_timeout > 0)
                 promote_options.connect_timeout = options->connect_timeout;
             promote_options.reach = reach_probe(options->reach_timeout);
+            if (options->reach_timeout > 0) {
+                const auto timeout =
+                    std::chrono::milliseconds(std::llround(options->reach_timeout * 1000.0));
+                promote_options.postgres_reach = [timeout](const Host& host) {
+                    return probe_postgres_reach(host, timeout);
+                };
+            }
+            promote_options.wait = std::chrono::seconds(options->wait);
             return to_int(run_promote(*inventory, promote_options, ssh_factory(), std::cout));
         };
     });

@@ -63,6 +63,8 @@ const char* to_string(PromoteVerdict verdict) {
             return "resume";
         case PromoteVerdict::Refuse:
             return "refuse";
+        case PromoteVerdict::Wait:
+            return "wait";
         case PromoteVerdict::Usage:
             return "usage";
         case PromoteVerdict::Fail:
@@ -73,7 +75,8 @@ const char* to_string(PromoteVerdict verdict) {
 
 PromoteDecision decide_promote(const Inventory& inventory,
                                const std::vector<PromoteHostState>& states,
-                               const std::string& target_name, Force force) {
+                               const std::string& target_name, Force force,
+                               const PromoteWait& wait) {
     PromoteDecision decision;
     const auto& hosts = inventory.hosts;
     std::optional<std::size_t> found;
@@ -233,29 +236,39 @@ PromoteDecision decide_promote(const Inventory& inventory,
                       "again; --force promotes anyway, without fencing it");
     }
 
-    // An unreachable host that a standby still streams from looks alive.
-    std::vector<std::string> evidence;
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-        const auto& s = states[i];
-        if (!running_standby(s) || s.receiver_status != "streaming") continue;
-        auto up = configured_upstream(inventory, s);
-        if (up && !states[*up].reachable && old.count(*up) != 0) {
-            evidence.push_back(
-                fmt::format("{} still streams from {}", hosts[i].name, hosts[*up].name));
-        }
+    // An unreachable old primary that standbys still stream from: dead (a power loss leaves
+    // its receivers streaming until wal_receiver_timeout), alive but cut off from here, or not
+    // known yet (liveness.hpp).
+    const auto judged = judge_old_primaries(inventory, states, wait.first, decision.assumed_dead);
+    for (const auto& dead : judged.dead) decision.notes.push_back(dead);
+    const bool may_promote = decision.verdict == PromoteVerdict::Promote && force == Force::No;
+    if (judged.alive && may_promote) {
+        return finish(std::move(decision), PromoteVerdict::Refuse,
+                      fmt::format("{}: promoting {} now would give two primaries", *judged.alive,
+                                  target_name),
+                      "it is cut off from this node, not down: restore the network to it and "
+                      "promote again (--force then stops and fences it first); --force now "
+                      "promotes without fencing it");
     }
-    if (!evidence.empty() && decision.verdict == PromoteVerdict::Promote) {
-        if (force == Force::No) {
-            return finish(
-                std::move(decision), PromoteVerdict::Refuse,
-                fmt::format("the old primary is unreachable over SSH but looks alive ({}): "
-                            "promoting {} now could give two primaries",
-                            fmt::join(evidence, "; "), target_name),
-                "make sure it is down (a WAL receiver notices a dead sender after "
-                "wal_receiver_timeout, 60 s by default: if it just crashed, wait and retry); "
-                "--force promotes anyway, without fencing it");
-        }
-        decision.notes.push_back(fmt::format("--force: {}", fmt::join(evidence, "; ")));
+    if (judged.unsure && may_promote && (!judged.need || *judged.need > wait.left)) {
+        const auto need_s = judged.need ? (judged.need->count() + 999) / 1000 : 0;
+        return finish(
+            std::move(decision), PromoteVerdict::Refuse,
+            fmt::format("the old primary is unreachable but its standbys still stream from it "
+                        "({}): promoting {} now could give two primaries",
+                        *judged.unsure, target_name),
+            judged.need
+                ? fmt::format("if it is down, its standbys' silence proves it within {} s: "
+                              "promote again with --wait {}, or make sure it is down and pass "
+                              "--force (it is not fenced)",
+                              need_s, need_s + 1)
+                : "a WAL receiver whose wal_receiver_timeout is 0 (or whose timing is unknown) "
+                  "never proves its sender down: make sure it is down, then pass --force (it is "
+                  "not fenced)");
+    }
+    if (force == Force::Yes) {
+        if (judged.alive) decision.notes.push_back("--force: " + *judged.alive);
+        if (judged.unsure) decision.notes.push_back("--force: still streaming: " + *judged.unsure);
     }
 
     // Who holds the most WAL.
@@ -332,6 +345,13 @@ PromoteDecision decide_promote(const Inventory& inventory,
         } else {
             decision.followers.push_back(i);
         }
+    }
+    if (judged.unsure && decision.verdict == PromoteVerdict::Promote && force == Force::No) {
+        decision.verdict = PromoteVerdict::Wait;
+        decision.reason = *judged.unsure;
+        decision.wait_for = judged.need.value_or(std::chrono::milliseconds(0));
+        decision.waiting_on = judged.unsure_hosts;
+        return decision;
     }
     if (decision.verdict == PromoteVerdict::Promote) {
         decision.reason = fmt::format(

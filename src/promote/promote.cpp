@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "follow.hpp"
+#include "gather.hpp"
 #include "pgrepl/engine/secret.hpp"
-#include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/promote/actions.hpp"
@@ -19,7 +19,6 @@
 #include "pgrepl/promote/inventory_edit.hpp"
 #include "pgrepl/promote/topology.hpp"
 #include "pgrepl/util/diff.hpp"
-#include "pgrepl/util/parallel.hpp"
 #include "print.hpp"
 
 namespace pgrepl {
@@ -39,62 +38,6 @@ std::string utc_now() {
     return buffer;
 }
 
-// Probes the host's SSH port (when a probe is set).
-std::optional<ReachResult> probe(const Host& host, const ReachProbe& reach) {
-    if (!reach) return std::nullopt;
-    ReachResult result = reach(host);
-    spdlog::debug("{}: reach {}: {} ({} ms)", host.name, result.endpoint, to_string(result.reach),
-                  result.took.count());
-    return result;
-}
-
-// Connects to every host and gathers its state, each host in its own thread. A host whose SSH
-// port does not answer a TCP connect (Silent) is down: no SSH connection is tried. One that
-// refuses it is up but cannot be inspected; so is one whose port answered but whose SSH
-// connection or gathering then failed.
-std::vector<PromoteHostState> connect_and_gather(const Inventory& inventory,
-                                                 const ExecutorFactory& factory,
-                                                 const PromoteOptions& options,
-                                                 std::vector<Session>& sessions) {
-    const auto count = inventory.hosts.size();
-    sessions.resize(count);
-    std::vector<PromoteHostState> states(count);
-    parallel_for(count, [&](std::size_t i) {
-        const Host& host = inventory.hosts[i];
-        sessions[i].host = &host;
-        const auto reach = probe(host, options.reach);
-        const bool port_answered = reach && reach->reach == Reach::Open;
-        if (reach && (reach->reach == Reach::Silent || reach->reach == Reach::Refused)) {
-            states[i] = unreachable_state(
-                host, make_error(ErrorKind::Connect, fmt::format("{}: connect: {}: {}", host.name,
-                                                                 reach->endpoint, reach->detail)));
-            states[i].answered = reach->reach == Reach::Refused;
-            return;
-        }
-        auto executor = factory(host);
-        if (!executor) {
-            states[i] = unreachable_state(host, executor.error());
-            states[i].answered = states[i].answered || port_answered;
-            return;
-        }
-        sessions[i].executor = std::move(executor).value();
-        if (options.mode == RunMode::Check)
-            sessions[i].guard = make_dry_run_guard(*sessions[i].executor);
-        states[i] = gather_promote_state(*sessions[i].active(), host);
-        if (!states[i].reachable) states[i].answered = states[i].answered || port_answered;
-    });
-    return states;
-}
-
-// Gathers again on the hosts that were reachable (after fencing).
-void regather(const Inventory& inventory, std::vector<Session>& sessions,
-              std::vector<PromoteHostState>& states) {
-    parallel_for(states.size(), [&](std::size_t i) {
-        if (sessions[i].active() == nullptr) return;
-        states[i] = gather_promote_state(*sessions[i].active(), inventory.hosts[i]);
-    });
-}
-
 ExitCode stop_on(Printer& printer, const PromoteDecision& decision,
                  const std::string& changed = "nothing was changed") {
     switch (decision.verdict) {
@@ -110,6 +53,7 @@ ExitCode stop_on(Printer& printer, const PromoteDecision& decision,
             return ExitCode::Refused;
         case PromoteVerdict::Promote:
         case PromoteVerdict::Resume:
+        case PromoteVerdict::Wait:  // handled by wait_for_evidence
             break;
     }
     return ExitCode::Ok;
@@ -256,7 +200,8 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
     std::vector<Session> sessions;
     auto states = connect_and_gather(inventory, factory, options, sessions);
     printer.block(state_table(inventory, states));
-    auto decision = decide_promote(inventory, states, options.target, options.force);
+    auto decision = decide_promote(inventory, states, options.target, options.force,
+                                   PromoteWait{FirstLook{}, options.wait});
     std::set<std::string> noted;  // each note once, also after the second decision
     auto print_notes = [&] {
         for (const auto& note : decision.notes) {
@@ -264,6 +209,10 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
         }
     };
     print_notes();
+    if (decision.verdict == PromoteVerdict::Wait) {
+        decision = wait_for_evidence(inventory, options, sessions, states, decision, printer);
+        print_notes();
+    }
     if (auto stop = stop_on(printer, decision); stop != ExitCode::Ok) return stop;
     printer.line(fmt::format("decision: {} [{} since start]", decision.reason,
                              format_duration(printer.elapsed())));

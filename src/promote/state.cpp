@@ -15,6 +15,8 @@ namespace {
 
 constexpr const char* kStateQuery = "promote-state";
 constexpr std::size_t kStateColumns = 8;
+constexpr const char* kReceiverQuery = "promote-receiver";
+constexpr std::size_t kReceiverColumns = 3;
 
 std::string first_line(std::string_view text) {
     auto start = text.find_first_not_of("\r\n \t");
@@ -22,6 +24,11 @@ std::string first_line(std::string_view text) {
     text.remove_prefix(start);
     auto end = text.find_first_of("\r\n");
     return std::string(text.substr(0, end));
+}
+
+std::optional<std::int64_t> int_field(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    return parse_int(text);
 }
 
 std::optional<std::uint64_t> lsn_field(const std::string& text) {
@@ -99,6 +106,14 @@ std::string promote_state_sql(PgVersion version) {
         wal.current, wal.receive, wal.replay, wal.replay_paused, wal.walfile_name);
 }
 
+std::string promote_receiver_sql() {
+    return "SELECT coalesce((SELECT (extract(epoch FROM clock_timestamp() - "
+           "last_msg_receipt_time) * 1000)::bigint::text FROM pg_stat_wal_receiver), ''), "
+           "coalesce((SELECT (extract(epoch FROM last_msg_receipt_time) * 1000000)::bigint::text "
+           "FROM pg_stat_wal_receiver), ''), "
+           "coalesce((SELECT setting FROM pg_settings WHERE name = 'wal_receiver_timeout'), '');";
+}
+
 SnapshotRequest promote_state_request(const Host& host) {
     const ClusterPaths paths = cluster_paths(host);
     SnapshotRequest request;
@@ -106,6 +121,7 @@ SnapshotRequest promote_state_request(const Host& host) {
     if (host.postgres.version.number() < 1200)
         request.files.push_back(recovery_conf_path(paths.data_dir));
     request.queries.emplace_back(kStateQuery, promote_state_sql(host.postgres.version));
+    request.queries.emplace_back(kReceiverQuery, promote_receiver_sql());
     return request;
 }
 
@@ -143,6 +159,12 @@ PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapsho
             state.replay_paused = row[5] == "t";
             state.receiver_status = row[6];
             read_conninfo(row[7], state);
+        }
+        const auto receiver = parse_psql_rows(snapshot.query(kReceiverQuery));
+        if (receiver.size() == 1 && receiver[0].size() == kReceiverColumns) {
+            state.receiver_silence_ms = int_field(receiver[0][0]);
+            state.receiver_heard_us = int_field(receiver[0][1]);
+            state.receiver_timeout_ms = int_field(receiver[0][2]);
         }
     }
     if (state.conninfo_host.empty() && host.postgres.version.number() < 1200) {

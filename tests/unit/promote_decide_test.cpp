@@ -21,7 +21,15 @@ struct Case {
     std::vector<std::string> reason_has;  // substrings of reason + " | " + hint
     // For Promote and Resume: the expected plan.
     Indices stop_and_fence, fence_stopped, old_primaries, followers, ahead, assumed_dead;
+    PromoteWait wait;  // what promote saw first and how long it may still wait
 };
+
+/// The case, decided while promote may wait `left` more (after a first look at `first`).
+Case waiting(Case c, std::chrono::milliseconds left, std::vector<PromoteHostState> first = {}) {
+    c.wait.left = left;
+    if (!first.empty()) c.wait.first = first_look(first);
+    return c;
+}
 
 /// Fills a case's plan: hosts to stop and fence, to fence, old primaries, followers, ahead
 /// standbys and hosts assumed dead.
@@ -119,11 +127,64 @@ std::vector<Case> cases() {
                       PromoteVerdict::Promote, {"promote db2"}),
                  {}, {}, {0}, {2}, {}, {0}));
     }
-    add(make("UnreachablePrimaryStillStreamingIsRefused", three,
-             {down("db1"), standby("db2", "0/5000000"),
-              standby("db3", "0/5000000", "10.0.0.11", "streaming")},
-             "db2", Force::No, PromoteVerdict::Refuse,
-             {"looks alive", "db3 still streams from db1", "wal_receiver_timeout"}));
+    add(make(
+        "UnreachablePrimaryStillStreamingIsRefused", three,
+        {down("db1"), standby("db2", "0/5000000"),
+         standby("db3", "0/5000000", "10.0.0.11", "streaming")},
+        "db2", Force::No, PromoteVerdict::Refuse,
+        {"still stream from it", "db3 streams from it", "wal_receiver_timeout is 0", "--force"}));
+    // A power loss: db1 vanished without closing its connections, its standbys still stream.
+    {
+        using std::chrono::milliseconds;
+        const std::vector<PromoteHostState> lost{down("db1"), hearing("db2", 1'000),
+                                                 hearing("db3", 1'500)};
+        add(waiting(
+            make("PowerLossWaitsForTheSilenceToProveIt", three, lost, "db2", Force::No,
+                 PromoteVerdict::Wait, {"db2 heard from it 1.0 s ago", "heard from within 7.0 s"}),
+            milliseconds(30'000)));
+        add(waiting(make("PowerLossNeedingMoreThanTheWaitIsRefusedAtOnce", three, lost, "db2",
+                         Force::No, PromoteVerdict::Refuse,
+                         {"still stream from it", "within 6 s", "--wait 7", "--force"}),
+                    milliseconds(2'000)));
+        add(plan(waiting(make("PowerLossWithForceDoesNotWait", three, lost, "db2", Force::Yes,
+                              PromoteVerdict::Promote, {"promote db2"}),
+                         milliseconds(30'000)),
+                 {}, {}, {0}, {2}, {}, {0}));
+        add(plan(waiting(make("PowerLossSilentLongEnoughPromotes", three,
+                              {down("db1"), hearing("db2", 7'200), hearing("db3", 7'300)}, "db2",
+                              Force::No, PromoteVerdict::Promote, {"promote db2"}),
+                         milliseconds(25'000), lost),
+                 {}, {}, {0}, {2}, {}, {0}));
+        add(waiting(make("HeardWhilePromoteWaitedIsAliveAndRefused", three,
+                         {down("db1"), hearing("db2", 200, 1'004'000'000), hearing("db3", 4'000)},
+                         "db2", Force::No, PromoteVerdict::Refuse,
+                         {"db1 is unreachable from here but alive",
+                          "db2 heard from it again while promote waited (0.2 s ago)",
+                          "two primaries", "cut off from this node"}),
+                    milliseconds(26'000), lost));
+        add(plan(
+            waiting(make("HeardWhilePromoteWaitedWithForce", three,
+                         {down("db1"), hearing("db2", 200, 1'004'000'000), hearing("db3", 4'000)},
+                         "db2", Force::Yes, PromoteVerdict::Promote, {"promote db2"}),
+                    milliseconds(26'000), lost),
+            {}, {}, {0}, {2}, {}, {0}));
+        add(waiting(make("PowerLossButTargetBehindIsRefusedWithoutWaiting", three,
+                         {down("db1"), hearing("db2", 1'000),
+                          hearing("db3", 1'500, 1'000'000'000, 10'000, "0/5000100")},
+                         "db2", Force::No, PromoteVerdict::Refuse,
+                         {"not the most advanced", "promote db3 instead"}),
+                    milliseconds(30'000)));
+        auto answering = down("db1");
+        answering.answered = true;
+        answering.unreachable_reason =
+            "10.0.0.11:22: no answer to a TCP connect within 1.0 s; but its PostgreSQL port "
+            "10.0.0.11:5432 accepts connections";
+        add(waiting(make("PostgresPortAnsweringIsRefused", three,
+                         {answering, hearing("db2", 8'000), hearing("db3", 8'000)}, "db2",
+                         Force::No, PromoteVerdict::Refuse,
+                         {"up but could not be inspected", "10.0.0.11:5432 accepts connections"}),
+                    milliseconds(30'000)));
+    }
     add(plan(make("UnreachablePrimaryStillStreamingWithForce", three,
                   {down("db1"), standby("db2", "0/5000000"),
                    standby("db3", "0/5000000", "10.0.0.11", "streaming")},
@@ -210,7 +271,7 @@ class PromoteDecide : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PromoteDecide, Decides) {
     const Case& c = GetParam();
-    const auto decision = decide_promote(c.inventory, c.states, c.target, c.force);
+    const auto decision = decide_promote(c.inventory, c.states, c.target, c.force, c.wait);
     ASSERT_EQ(decision.verdict, c.verdict) << describe(decision);
     const std::string text = decision.reason + " | " + decision.hint;
     for (const auto& part : c.reason_has) {
@@ -260,6 +321,27 @@ TEST(PromoteDecideDetail, UnreachableOldPrimaryIsNotedAsAssumedDead) {
     EXPECT_NE(decision.notes[0].find("db1 is unreachable"), std::string::npos);
     EXPECT_NE(decision.notes[0].find("assumed dead"), std::string::npos);
     EXPECT_NE(decision.notes[0].find("cannot be fenced"), std::string::npos);
+}
+
+TEST(PromoteDecideDetail, WaitSaysForWhomAndHowLong) {
+    const auto decision =
+        decide_promote(three_hosts(), {down("db1"), hearing("db2", 1'000), hearing("db3", 2'500)},
+                       "db2", Force::No, PromoteWait{{}, std::chrono::milliseconds(30'000)});
+    ASSERT_EQ(decision.verdict, PromoteVerdict::Wait) << describe(decision);
+    EXPECT_EQ(decision.wait_for, std::chrono::milliseconds(6'000));
+    EXPECT_EQ(decision.waiting_on, std::vector<std::size_t>{0});
+}
+
+TEST(PromoteDecideDetail, ADeadPrimaryIsNotedWithTheSilenceThatProvesIt) {
+    const auto decision =
+        decide_promote(three_hosts(), {down("db1"), hearing("db2", 7'500), hearing("db3", 8'000)},
+                       "db2", Force::No);
+    ASSERT_EQ(decision.verdict, PromoteVerdict::Promote) << describe(decision);
+    const bool noted = std::any_of(decision.notes.begin(), decision.notes.end(), [](auto& n) {
+        return n.find("db1 is down: db2 has not heard from it for 7.5 s (more than 7.0 s)") !=
+               std::string::npos;
+    });
+    EXPECT_TRUE(noted);
 }
 
 TEST(PromoteDecideDetail, TargetWithoutAnyPositionIsBehindOneThatHasSome) {

@@ -36,6 +36,17 @@ SimState standby_state(const std::string& receive) {
     return state;
 }
 
+/// A standby whose WAL receiver still streams from db1 and heard from it `silence_ms` ago
+/// (wal_receiver_timeout 10 s), as after a power loss of db1.
+SimState streaming_state(const std::string& receive, int silence_ms) {
+    SimState state = standby_state(receive);
+    state.receiver_status = "streaming";
+    state.queries["promote-state"] =
+        "t||" + receive + "|" + receive + "|1|f|streaming|host=10.0.0.11 port=5432\n";
+    state.queries["promote-receiver"] = std::to_string(silence_ms) + "|1700000000000000|10000\n";
+    return state;
+}
+
 struct Lab {
     std::map<std::string, std::unique_ptr<SimHost>> hosts;  // db1 missing: unreachable
 
@@ -217,6 +228,87 @@ TEST(PromoteRun, OpenSshPortButFailedSshConnectionIsUpAndIsRefused) {
     EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
+}
+
+// After a power loss the standbys still stream from the dead primary: promote waits (with a
+// countdown) for their silence to prove it dead, within --wait.
+Lab power_loss_lab(int silence_ms) {
+    Lab lab;
+    lab.hosts["db2"] = std::make_unique<SimHost>("db2", streaming_state("0/5000060", silence_ms));
+    lab.hosts["db3"] = std::make_unique<SimHost>("db3", streaming_state("0/5000060", silence_ms));
+    return lab;
+}
+
+TEST(PromoteRun, PowerLossWithoutWaitIsRefusedAtOnce) {
+    auto lab = power_loss_lab(1'000);
+    PromoteOptions options;
+    options.target = "db2";
+    options.wait = std::chrono::milliseconds(0);
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "db2 heard from it 1.0 s ago")) << out.str();
+    EXPECT_TRUE(has(out.str(), "--wait 7")) << out.str();
+    EXPECT_FALSE(has(out.str(), "waiting for evidence")) << out.str();
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(PromoteRun, PowerLossCountsDownAndRefusesWhenTheWaitRunsOut) {
+    auto lab = power_loss_lab(6'800);  // never older: the simulated receivers stand still
+    Names probed;
+    PromoteOptions options;
+    options.target = "db2";
+    options.reach = probe_saying(Reach::Silent, probed);
+    options.wait = std::chrono::milliseconds(800);
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+        << out.str();
+    EXPECT_TRUE(has(out.str(),
+                    "waiting for evidence that db1 is down: 1 s left (db1: db2 heard "
+                    "from it 6.8 s ago"))
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "refused: the old primary is unreachable but its standbys still"))
+        << out.str();
+    // db1's port was probed again while promote waited.
+    EXPECT_GT(std::count(probed.list.begin(), probed.list.end(), "db1"), 1) << out.str();
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(PromoteRun, PowerLossSilentLongEnoughIsDown) {
+    auto lab = power_loss_lab(7'500);
+    PromoteOptions options;
+    options.target = "db2";
+    options.mode = RunMode::Check;
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Ok) << out.str();
+    EXPECT_TRUE(has(out.str(), "note: db1 is down: db2 has not heard from it for 7.5 s"))
+        << out.str();
+    EXPECT_FALSE(has(out.str(), "waiting for evidence")) << out.str();
+    EXPECT_TRUE(has(out.str(), "decision: promote db2")) << out.str();
+}
+
+TEST(PromoteRun, SilentSshPortButAnsweringPostgresPortIsUpAndIsRefused) {
+    auto lab = power_loss_lab(8'000);
+    Names probed;
+    Names postgres_probed;
+    PromoteOptions options;
+    options.target = "db2";
+    options.reach = probe_saying(Reach::Silent, probed);
+    options.postgres_reach = [&postgres_probed](const Host& host) {
+        postgres_probed.add(host.name);
+        ReachResult result;
+        result.endpoint = host.address + ":5432";
+        result.reach = Reach::Open;
+        result.detail = "the PostgreSQL port accepts connections";
+        return result;
+    };
+    std::ostringstream out;
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
+    EXPECT_TRUE(has(out.str(), "its PostgreSQL port 10.0.0.11:5432 accepts connections"))
+        << out.str();
+    EXPECT_EQ(postgres_probed.list.size(), 3u);  // alongside every SSH probe
 }
 
 }  // namespace

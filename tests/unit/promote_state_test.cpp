@@ -52,6 +52,25 @@ TEST(PromoteState, ParsesAStandby) {
     EXPECT_TRUE(state.query_error.empty());
 }
 
+TEST(PromoteState, ParsesTheReceiverTiming) {
+    const auto host = three_hosts().hosts[1];
+    auto snapshot = snapshot_with("t||0/5000148|0/5000060|1|f|streaming|host=10.0.0.11\n");
+    auto state = promote_state_from_snapshot(host, snapshot);
+    EXPECT_FALSE(state.receiver_silence_ms.has_value());  // not asked (or no answer)
+    snapshot.queries["promote-receiver"] = "1234|1700000000123456|10000\n";
+    state = promote_state_from_snapshot(host, snapshot);
+    EXPECT_EQ(state.receiver_silence_ms, std::optional<std::int64_t>(1234));
+    EXPECT_EQ(state.receiver_heard_us, std::optional<std::int64_t>(1700000000123456));
+    EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(10000));
+    snapshot.queries["promote-receiver"] = "||60000\n";  // no WAL receiver
+    state = promote_state_from_snapshot(host, snapshot);
+    EXPECT_FALSE(state.receiver_silence_ms.has_value());
+    EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(60000));
+    const auto request = promote_state_request(host);
+    ASSERT_EQ(request.queries.size(), 2u);
+    EXPECT_NE(request.queries[1].second.find("last_msg_receipt_time"), std::string::npos);
+}
+
 TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
     const auto host = three_hosts().hosts[0];
     auto state = promote_state_from_snapshot(

@@ -72,6 +72,19 @@ inline PromoteHostState standby(const std::string& name, const std::string& rece
     return s;
 }
 
+/// A standby streaming from db1 (10.0.0.11) whose WAL receiver heard from it `silence_ms` ago,
+/// at `heard_us` on its clock, with wal_receiver_timeout `timeout_ms`.
+inline PromoteHostState hearing(const std::string& name, std::int64_t silence_ms,
+                                std::int64_t heard_us = 1'000'000'000,
+                                std::int64_t timeout_ms = 10'000,
+                                const std::string& receive = "0/5000000") {
+    auto s = standby(name, receive, "10.0.0.11", "streaming");
+    s.receiver_silence_ms = silence_ms;
+    s.receiver_heard_us = heard_us;
+    s.receiver_timeout_ms = timeout_ms;
+    return s;
+}
+
 /// A host that could not be reached.
 inline PromoteHostState down(const std::string& name) {
     PromoteHostState s;

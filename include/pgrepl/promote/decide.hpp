@@ -2,6 +2,7 @@
 // unit-tested on a table of cases. See docs/promote.md for the rules.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/promote/liveness.hpp"
 #include "pgrepl/promote/state.hpp"
 
 namespace pgrepl {
@@ -19,11 +21,12 @@ enum class PromoteVerdict {
     Promote,  ///< promote the target (after fencing what `stop_and_fence` lists)
     Resume,   ///< the target already runs as the primary (promoted earlier): re-point the others
     Refuse,   ///< refused for safety (exit code 3)
+    Wait,     ///< not yet: an unreachable old primary may be alive; look again (`wait_for`)
     Usage,    ///< the target is not an inventory host (exit code 2)
     Fail,     ///< the target cannot be reached or queried (exit code 1)
 };
 
-/// "promote", "resume", "refuse", "usage", "fail".
+/// "promote", "resume", "refuse", "wait", "usage", "fail".
 const char* to_string(PromoteVerdict verdict);
 
 /// A standby holding WAL that the target has not received.
@@ -48,6 +51,16 @@ struct PromoteDecision {
     std::vector<std::size_t> unreachable;      ///< hosts that could not be reached
     std::vector<std::string> notes;            ///< warnings and remarks, one line each
     std::optional<std::size_t> most_advanced;  ///< the standby holding the most WAL
+    /// Wait: how much longer the standbys' silence must last to prove the old primaries that
+    /// `waiting_on` lists dead.
+    std::chrono::milliseconds wait_for{0};
+    std::vector<std::size_t> waiting_on;  ///< Wait: the old primaries not known dead yet
+};
+
+/// What promote knows while it waits for evidence that an unreachable old primary is down.
+struct PromoteWait {
+    FirstLook first;                    ///< what the first look saw (not taken: this is it)
+    std::chrono::milliseconds left{0};  ///< how much longer it may wait (--wait minus waited)
 };
 
 /// Decides. `states` is aligned with inventory.hosts. The rules, in order:
@@ -56,13 +69,18 @@ struct PromoteDecision {
 ///   inventory's primary; runs as a primary while another host does too;
 /// - a target that already runs as the primary (not the inventory's) resumes: re-point only;
 /// - refused unless --force: another host runs as a primary of the same system (with --force
-///   it is stopped and fenced first); an unreachable host that a standby still streams from
-///   (it looks alive and cannot be fenced); another standby holds WAL the target has not
-///   received (with --force that standby is left alone and must be re-cloned).
+///   it is stopped and fenced first); an old primary that is up (its SSH or PostgreSQL port
+///   answers) but cannot be inspected; an unreachable old primary that judge_liveness() finds
+///   alive (a standby heard from it after the first look), or unsure when `wait.left` is too
+///   short for the silence to prove it dead; another standby holds WAL the target has not
+///   received (with --force that standby is left alone and must be re-cloned);
+/// - Wait (without --force, when nothing else refuses): an unreachable old primary is unsure
+///   and `wait.left` is long enough: look again.
 /// Unreachable old primaries are assumed dead (noted). Stopped old primaries of the same system
 /// that are not fenced yet are fenced (no stop needed).
 PromoteDecision decide_promote(const Inventory& inventory,
                                const std::vector<PromoteHostState>& states,
-                               const std::string& target, Force force);
+                               const std::string& target, Force force,
+                               const PromoteWait& wait = {});
 
 }  // namespace pgrepl

@@ -14,6 +14,10 @@
 
 namespace pgrepl {
 
+/// The default of --wait: enough for the managed wal_receiver_timeout (10 s: dead after 7 s of
+/// silence) and for PostgreSQL's default of 60 s when the loss is a few seconds old.
+inline constexpr std::chrono::milliseconds kDefaultPromoteWait{30000};
+
 /// Whether --update-inventory was given.
 enum class UpdateInventory { No, Yes };
 
@@ -33,6 +37,13 @@ struct PromoteOptions {
     /// or cut off and is not waited for; one that refuses the connection is up (so it may
     /// still run PostgreSQL) but cannot be inspected.
     ReachProbe reach;
+    /// The same probe of each host's PostgreSQL port (empty: none), run alongside `reach`: a
+    /// host whose SSH port is silent but whose PostgreSQL port answers is up.
+    ReachProbe postgres_reach;
+    /// --wait: how long, at most, promote waits for the standbys' silence to prove an
+    /// unreachable old primary dead when they still stream from it (0: decide at once). It
+    /// stops waiting as soon as the evidence agrees either way.
+    std::chrono::milliseconds wait{kDefaultPromoteWait};
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  ///< t0
 };
 

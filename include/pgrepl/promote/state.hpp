@@ -11,6 +11,7 @@
 #include "pgrepl/engine/facts.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/exec/executor.hpp"
+#include "pgrepl/exec/reach.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl {
@@ -36,10 +37,19 @@ struct PromoteHostState {
     std::optional<int> timeline;               ///< current (primary) or received timeline
     bool replay_paused = false;                ///< a standby with WAL replay paused
     std::string receiver_status;               ///< pg_stat_wal_receiver.status ("" when none)
-    std::string conninfo_host;                 ///< host= of the configured primary_conninfo
-    std::optional<int> conninfo_port;          ///< port= of the configured primary_conninfo
-    std::optional<std::string> fence_note;     ///< first line of the fence marker, when fenced
-    std::string query_error;                   ///< why the state query failed, if it did
+    /// When the WAL receiver last heard from its sender (last_msg_receipt_time, on the
+    /// standby's own clock): how many milliseconds ago, and in microseconds since the epoch.
+    /// Empty without a receiver.
+    std::optional<std::int64_t> receiver_silence_ms;
+    std::optional<std::int64_t> receiver_heard_us;    ///< see receiver_silence_ms
+    std::optional<std::int64_t> receiver_timeout_ms;  ///< its wal_receiver_timeout (0: none)
+    std::string conninfo_host;                        ///< host= of the configured primary_conninfo
+    std::optional<int> conninfo_port;                 ///< port= of the configured primary_conninfo
+    std::optional<std::string> fence_note;  ///< first line of the fence marker, when fenced
+    std::string query_error;                ///< why the state query failed, if it did
+    /// The TCP probe of the PostgreSQL port of a host whose SSH port did not answer (empty when
+    /// not probed). Open or Refused: the host is up (`answered`).
+    std::optional<ReachResult> postgres_reach;
 
     /// The furthest WAL position this server holds: a primary's current position, else the
     /// larger of the received and replayed positions (promotion replays all it received).
@@ -51,7 +61,13 @@ struct PromoteHostState {
 /// function names before 10; primary_conninfo is empty before 12 (it lives in recovery.conf).
 std::string promote_state_sql(PgVersion version);
 
-/// What promote asks the snapshot for (the fence marker, recovery.conf, the state query).
+/// The receiver query (one row, '|'-separated, empty fields without a WAL receiver):
+/// milliseconds since last_msg_receipt_time | last_msg_receipt_time in microseconds since the
+/// epoch | wal_receiver_timeout in milliseconds. For PostgreSQL 9.6 and later.
+std::string promote_receiver_sql();
+
+/// What promote asks the snapshot for (the fence marker, recovery.conf, the state query, the
+/// receiver query).
 SnapshotRequest promote_state_request(const Host& host);
 
 /// Builds a host's state from its snapshot (pure). A state query that failed or printed
