@@ -40,8 +40,8 @@ ReachResult probe_reach(const Host& host, std::chrono::milliseconds timeout);
 
 /// Probes the host's PostgreSQL port the same way: the inventory address (as the standbys'
 /// primary_conninfo names it) and postgres.port. A server that accepts TCP connections may be
-/// a live primary even when its SSH port is silent. PostgreSQL does not log a connection that
-/// closes before sending anything (unless log_connections is on).
+/// a live primary even when its SSH port is silent. PostgreSQL 12+ does not log a connection
+/// that closes before sending anything (unless log_connections is on).
 ReachResult probe_postgres_reach(const Host& host, std::chrono::milliseconds timeout);
 
 /// "open", "refused", "silent" or "unknown".
