@@ -100,10 +100,10 @@ std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input) {
         settings.push_back({"wal_keep_segments", std::to_string(segments)});
     }
     settings.push_back({"hot_standby", "on"});
-    // Silence between sender and receiver is noticed in 10 s (PostgreSQL: 60 s): a receiver
-    // connected to a live sender hears from it at least every 5 s, so promote can tell a
-    // primary that lost power from a live one quickly (docs/promote.md).
-    settings.push_back({"wal_sender_timeout", "10s"});
+    // A receiver asks a silent sender for a reply after 5 s (PostgreSQL: 30 s), so it hears
+    // from a live one at least that often: promote can tell a primary that lost power from a
+    // live one quickly (docs/promote.md). wal_sender_timeout keeps PostgreSQL's 60 s: a
+    // shorter one would also cut pg_basebackup's WAL stream during a slow clone.
     settings.push_back({"wal_receiver_timeout", "10s"});
     settings.push_back({"wal_receiver_status_interval", "2s"});
     if (input.archive_mode) {

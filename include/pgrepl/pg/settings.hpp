@@ -53,8 +53,8 @@ bool is_valid_setting_name(std::string_view name);
 
 /// The settings pgrepl writes on a node, in a fixed order: listen_addresses, wal_level,
 /// max_wal_senders, max_replication_slots, wal_keep_size (13+) or wal_keep_segments (before
-/// 13, rounded up to whole 16 MB segments), hot_standby, wal_sender_timeout = 10s,
-/// wal_receiver_timeout = 10s, wal_receiver_status_interval = 2s, archive_mode/archive_command/
+/// 13, rounded up to whole 16 MB segments), hot_standby, wal_receiver_timeout = 10s,
+/// wal_receiver_status_interval = 2s, archive_mode/archive_command/
 /// archive_timeout (only when archiving), then the inventory's extra settings. An extra setting
 /// named like a managed one (case-insensitively) replaces its value in place; a repeated extra
 /// setting keeps its last value. Extra values are always conf_quote'd. Throws
