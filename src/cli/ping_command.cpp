@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "common.hpp"
-#include "pgrepl/engine/ping.hpp"
+#include "pgrepl/ping/ping.hpp"
 
 namespace pgrepl::cli {
 

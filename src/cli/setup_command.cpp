@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "common.hpp"
-#include "pgrepl/engine/setup.hpp"
+#include "pgrepl/setup/setup.hpp"
 
 namespace pgrepl::cli {
 

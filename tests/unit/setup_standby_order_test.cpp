@@ -1,7 +1,7 @@
 // The hot-standby rule's order of restarts, planned from first snapshots.
 #include <gtest/gtest.h>
 
-#include "engine/standby_order.hpp"
+#include "setup/standby_order.hpp"
 #include "pgrepl/inventory/load.hpp"
 
 namespace pgrepl {

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "pgrepl/engine/setup.hpp"
+#include "pgrepl/setup/setup.hpp"
 #include "support/borrowed_executor.hpp"
 #include "support/step_harness.hpp"
 

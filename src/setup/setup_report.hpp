@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pgrepl/engine/runner.hpp"
-#include "pgrepl/engine/setup.hpp"
+#include "pgrepl/setup/setup.hpp"
 
 namespace pgrepl {
 

@@ -1,4 +1,4 @@
-#include "pgrepl/engine/ping.hpp"
+#include "pgrepl/ping/ping.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

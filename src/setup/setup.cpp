@@ -1,4 +1,4 @@
-#include "pgrepl/engine/setup.hpp"
+#include "pgrepl/setup/setup.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
