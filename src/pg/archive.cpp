@@ -6,6 +6,7 @@
 
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
@@ -28,18 +29,6 @@ bool is_base64(std::string_view text) {
 bool is_key_type(std::string_view type) {
     return type == "ssh-ed25519" || type == "ssh-rsa" || type.rfind("ecdsa-sha2-", 0) == 0 ||
            type.rfind("sk-", 0) == 0;
-}
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
 }
 
 // The comment of an authorized_keys line: what follows the base64 key, or "".

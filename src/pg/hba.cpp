@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pgrepl/pg/quote.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
@@ -14,7 +15,7 @@ struct Line {
     std::string_view text;  ///< without "\n" and a "\r" before it
 };
 
-std::vector<Line> split_lines(std::string_view content) {
+std::vector<Line> file_lines(std::string_view content) {
     std::vector<Line> lines;
     std::size_t start = 0;
     while (start < content.size()) {
@@ -27,13 +28,6 @@ std::vector<Line> split_lines(std::string_view content) {
         start = next;
     }
     return lines;
-}
-
-std::string_view trim(std::string_view text) {
-    const std::size_t first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = text.find_last_not_of(" \t\r");
-    return text.substr(first, last - first + 1);
 }
 
 bool is_begin(std::string_view text) {
@@ -120,7 +114,7 @@ std::string render_hba_block(const std::vector<HbaEntry>& entries) {
 
 Result<std::string> merge_hba(std::string_view existing, std::string_view block) {
     // The block's own lines, checked, to be re-joined with the file's line ends.
-    std::vector<Line> block_lines = split_lines(block);
+    std::vector<Line> block_lines = file_lines(block);
     if (block_lines.size() < 2 || !is_begin(block_lines.front().text) ||
         !is_end(block_lines.back().text)) {
         throw std::invalid_argument("merge_hba: block lacks the pgrepl markers");
@@ -131,7 +125,7 @@ Result<std::string> merge_hba(std::string_view existing, std::string_view block)
     bool in_block = false;
     int line_number = 0;
     int begin_line = 0;
-    for (const Line& line : split_lines(existing)) {
+    for (const Line& line : file_lines(existing)) {
         ++line_number;
         if (!in_block && is_begin(line.text)) {
             in_block = true;

@@ -3,22 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "pgrepl/util/text.hpp"
+
 namespace pgrepl {
-namespace {
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        lines.push_back(text.substr(pos, end - pos));
-        pos = end + 1;
-    }
-    return lines;
-}
-
-}  // namespace
 
 std::string line_diff(std::string_view before, std::string_view after, std::string_view label,
                       int context) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/util/text.hpp"
 #include "pgrepl/verify/gather.hpp"
 
 namespace pgrepl {
@@ -27,16 +28,9 @@ Error bad(std::string_view what, std::string_view detail) {
 }
 
 /// The first non-empty line of `text` (psql's error), for messages.
-std::string first_line(std::string_view text) {
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        auto line = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (!line.empty()) return std::string(line);
-    }
-    return "no error output";
+std::string error_line(std::string_view text) {
+    std::string line = first_line(text);
+    return line.empty() ? "no error output" : line;
 }
 
 /// Why a standby cannot receive the probe, or "" when it can.
@@ -198,7 +192,7 @@ Result<ProbeEmission> emit_probe(Executor& executor, const Host& primary) {
     if (!result->success()) {
         return make_error(ErrorKind::Remote,
                           fmt::format("{}: verify: emitting the probe record failed: {}",
-                                      primary.name, first_line(result->out + result->err)));
+                                      primary.name, error_line(result->out + result->err)));
     }
     auto emission = parse_probe_emit(result->out);
     if (!emission) {
@@ -225,7 +219,7 @@ ProbeResult await_probe(Executor& executor, const Host& standby, const ProbeEmis
         return failed;
     }
     if (!result->success()) {
-        failed.detail = first_line(result->out + result->err);
+        failed.detail = error_line(result->out + result->err);
         return failed;
     }
     auto wait = parse_probe_wait(result->out);
