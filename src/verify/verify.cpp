@@ -5,7 +5,7 @@
 #include <chrono>
 #include <memory>
 
-#include "pgrepl/steps/archive.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/assess.hpp"

@@ -17,20 +17,6 @@
 
 namespace pgrepl {
 
-/// The archive host of method ssh as a Host pgrepl can connect to: the inventory host named by
-/// replication.archive.host, or, for an address outside the inventory, a Host with that address
-/// as name and address and the cluster-wide ssh and postgres options.
-Host archive_host(const Inventory& inventory);
-
-/// How `node` reaches the archive host: its address, its sshd port (the port pgrepl uses) and
-/// the node's key.
-ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node);
-
-/// The archiving commands of `node` (all empty for method none). setup writes archive_command
-/// on every node (a promoted replica archives at once), restore_command and
-/// archive_cleanup_command in the standby settings.
-ArchiveCommands archive_commands(const Inventory& inventory, const Host& node);
-
 /// The session to the archive host of method ssh, shared by the archive steps of every node
 /// during one run (a node's executor reaches only its own host). It connects in the background
 /// from construction on; use() waits for it and serializes its users. In check mode the session
