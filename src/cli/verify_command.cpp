@@ -72,10 +72,8 @@ void add_verify_command(CLI::App& app, Context& context) {
             verify_options.color = options->json ? Color::Never : output_color();
             verify_options.archive =
                 options->archive ? ArchiveTest::SwitchAndWait : ArchiveTest::Skip;
-            auto probe = reach_probe(options->reach_timeout);
-            const ExecutorFactory factory =
-                probe ? probing_factory(ssh_factory(), std::move(probe)) : ssh_factory();
-            return to_int(run_verify(*inventory, verify_options, factory, std::cout));
+            verify_options.reach = reach_probe(options->reach_timeout);
+            return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
         };
     });
 }

@@ -1,37 +1,101 @@
 #include "pgrepl/engine/connect.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/util/parallel.hpp"
 
 namespace pgrepl {
+namespace {
 
-ExecutorFactory probing_factory(ExecutorFactory inner, ReachProbe probe) {
-    return [inner = std::move(inner),
-            probe = std::move(probe)](const Host& host) -> Result<std::unique_ptr<Executor>> {
-        const ReachResult reach = probe(host);
-        if (reach.reach == Reach::Silent || reach.reach == Reach::Refused) {
-            return make_error(
-                ErrorKind::Connect,
-                fmt::format("{}: connect: {}: {}", host.name, reach.endpoint, reach.detail),
-                reach.reach == Reach::Silent
-                    ? "check that the host is up and its network plugged in; on a slow link "
-                      "raise --reach-timeout"
-                    : "the host is up: start sshd there, or check ssh.port");
-        }
-        return inner(host);
-    };
+// A host whose SSH port is silent or refuses the connection: no SSH connection is tried.
+Error unreachable(const Host& host, const ReachResult& reach) {
+    return make_error(ErrorKind::Connect,
+                      fmt::format("{}: connect: {}: {}", host.name, reach.endpoint, reach.detail),
+                      reach.reach == Reach::Silent
+                          ? "check that the host is up and its network plugged in; on a slow "
+                            "link raise --reach-timeout"
+                          : "the host is up: start sshd there, or check ssh.port");
 }
 
-std::vector<HostSession> connect_all(const std::vector<const Host*>& hosts,
-                                     const ExecutorFactory& factory) {
-    std::vector<HostSession> sessions;
-    sessions.reserve(hosts.size());
-    for (const Host* host : hosts) {
-        sessions.push_back(HostSession{host, make_error(ErrorKind::Internal, "not connected")});
+}  // namespace
+
+HostLink::HostLink(Host host, RunMode mode)
+    : host_(std::move(host)),
+      mode_(mode),
+      error_(make_error(ErrorKind::Internal, "not connected")),
+      mutex_(std::make_unique<std::mutex>()) {}
+
+HostLink::HostLink(Host host, Executor& executor, RunMode mode) : HostLink(std::move(host), mode) {
+    if (mode_ == RunMode::Check) guard_ = make_dry_run_guard(executor);
+    executor_ = guard_ ? guard_.get() : &executor;
+}
+
+HostLink::HostLink(HostLink&& other) noexcept = default;
+HostLink& HostLink::operator=(HostLink&& other) noexcept = default;
+HostLink::~HostLink() = default;
+
+void HostLink::connect(const ExecutorFactory& factory, const ConnectOptions& options) {
+    close();
+    reach_ = run_reach_probe(options.reach, host_);
+    if (reach_ && (reach_->reach == Reach::Silent || reach_->reach == Reach::Refused)) {
+        error_ = unreachable(host_, *reach_);
+        return;
     }
-    parallel_for(hosts.size(), [&](std::size_t i) { sessions[i].executor = factory(*hosts[i]); });
-    return sessions;
+    auto connected = factory(host_);
+    if (!connected) {
+        error_ = std::move(connected).error();
+        return;
+    }
+    session_ = std::move(connected).value();
+    if (mode_ == RunMode::Check) guard_ = make_dry_run_guard(*session_);
+    executor_ = guard_ ? guard_.get() : session_.get();
+}
+
+void HostLink::probe_postgres(const ReachProbe& probe) {
+    postgres_reach_ = run_reach_probe(probe, host_);
+}
+
+void HostLink::close() {
+    executor_ = nullptr;
+    guard_.reset();
+    session_.reset();
+    error_ = make_error(ErrorKind::Internal, "not connected");
+}
+
+void open_links(std::vector<HostLink>& links, const ExecutorFactory& factory,
+                const ConnectOptions& options, const OnLinkOpened& then) {
+    const std::size_t count = links.size();
+    // Tasks 0..count-1 probe, connect and call `then`; count..2*count-1 probe the PostgreSQL
+    // ports at the same time.
+    parallel_for(options.postgres_reach ? 2 * count : count, [&](std::size_t k) {
+        HostLink& link = links[k % count];
+        if (k >= count) {
+            link.probe_postgres(options.postgres_reach);
+            return;
+        }
+        link.connect(factory, options);
+        if (then) then(k, link);
+    });
+}
+
+std::vector<HostLink> connect_hosts(const std::vector<const Host*>& hosts, RunMode mode,
+                                    const ExecutorFactory& factory, const ConnectOptions& options,
+                                    const OnLinkOpened& then) {
+    std::vector<HostLink> links;
+    links.reserve(hosts.size());
+    for (const Host* host : hosts) links.emplace_back(*host, mode);
+    open_links(links, factory, options, then);
+    return links;
+}
+
+std::optional<ReachResult> run_reach_probe(const ReachProbe& probe, const Host& host) {
+    if (!probe) return std::nullopt;
+    ReachResult result = probe(host);
+    spdlog::debug("{}: reach {}: {} ({} ms)", host.name, result.endpoint, to_string(result.reach),
+                  result.took.count());
+    return result;
 }
 
 std::vector<const Host*> all_hosts(const Inventory& inventory) {

@@ -224,4 +224,33 @@ Result<ArchiverStats> parse_stat_archiver(std::string_view out) {
     return stats;
 }
 
+Host archive_host(const Inventory& inventory) {
+    const auto& archive = inventory.replication.archive;
+    if (const Host* host = inventory.find_host(archive.host)) return *host;
+    Host host;
+    host.name = archive.host;
+    host.address = archive.host;
+    host.role = Role::Replica;
+    host.ssh = inventory.ssh;
+    host.postgres = inventory.postgres;
+    return host;
+}
+
+ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node) {
+    const Host host = archive_host(inventory);
+    ArchiveSshTarget target;
+    target.address = host.address;
+    target.port = host.ssh.port;
+    target.key = archive_key_path(node);
+    return target;
+}
+
+ArchiveCommands archive_commands(const Inventory& inventory, const Host& node) {
+    const auto& archive = inventory.replication.archive;
+    if (archive.method == ArchiveMethod::Ssh) {
+        return render_archive_commands(archive, archive_ssh_target(inventory, node));
+    }
+    return render_archive_commands(archive, ArchiveSshTarget{});
+}
+
 }  // namespace pgrepl

@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/quote.hpp"
 
 namespace pgrepl {
@@ -147,6 +148,20 @@ std::string render_managed_conf(const std::vector<ManagedSetting>& settings,
         out += '\n';
     }
     return out;
+}
+
+std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host) {
+    NodeSettingsInput input;
+    input.version = host.postgres.version;
+    input.extra = host.postgres.settings;
+    // On replicas too: a promoted replica archives from its first segment on.
+    const auto& archive = inventory.replication.archive;
+    if (archive.method != ArchiveMethod::None) {
+        input.archive_mode = true;
+        input.archive_command = archive_commands(inventory, host).archive_command;
+        input.archive_timeout = archive.timeout;
+    }
+    return managed_settings(input);
 }
 
 }  // namespace pgrepl

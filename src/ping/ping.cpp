@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "pgrepl/engine/facts.hpp"
-#include "pgrepl/util/parallel.hpp"
 
 namespace pgrepl {
 namespace {
@@ -37,18 +36,18 @@ std::string describe_cluster(const Host& host, const HostFacts& facts) {
     return text;
 }
 
-PingLine ping_one(HostSession& session) {
-    const Host& host = *session.host;
+PingLine ping_one(const HostLink& link) {
+    const Host& host = link.host();
     PingLine line;
     const auto target = fmt::format("{}@{}:{}", host.ssh.user, host.address, host.ssh.port);
-    if (!session.executor) {
-        const auto& error = session.executor.error();
+    if (!link.connected()) {
+        const auto& error = link.error();
         line.text = fmt::format("unreachable  {}  {}", target, to_string(error.kind));
         line.problem = error.message;
         line.hint = error.hint;
         return line;
     }
-    auto facts = probe_host(**session.executor, host);
+    auto facts = probe_host(*link.executor(), host);
     if (!facts) {
         line.text = fmt::format("error  {}  {}", target, to_string(facts.error().kind));
         line.problem = facts.error().message;
@@ -71,15 +70,16 @@ PingLine ping_one(HostSession& session) {
 }  // namespace
 
 ExitCode run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
-    auto sessions = connect_all(all_hosts(inventory), factory);
-    std::vector<PingLine> lines(sessions.size());
-    parallel_for(sessions.size(), [&](std::size_t i) { lines[i] = ping_one(sessions[i]); });
+    std::vector<PingLine> lines(inventory.hosts.size());
+    const auto links =
+        connect_hosts(all_hosts(inventory), RunMode::Apply, factory, {},
+                      [&](std::size_t i, const HostLink& link) { lines[i] = ping_one(link); });
 
     std::size_t width = 0;
-    for (const auto& session : sessions) width = std::max(width, session.host->name.size());
+    for (const auto& host : inventory.hosts) width = std::max(width, host.name.size());
     bool all_ok = true;
-    for (std::size_t i = 0; i < sessions.size(); ++i) {
-        out << fmt::format("{:<{}}  {}\n", sessions[i].host->name, width, lines[i].text);
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        out << fmt::format("{:<{}}  {}\n", links[i].host().name, width, lines[i].text);
         all_ok = all_ok && lines[i].ok;
     }
     out.flush();

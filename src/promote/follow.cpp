@@ -49,7 +49,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         std::vector<std::unique_ptr<Step>> steps;
         steps.push_back(make_slots_step(direct));
         ChainInput chain{
-            promoted,  primary, *input.sessions[target].active(), view, input.password, input.mode,
+            promoted,  primary, *input.links[target].executor(), view, input.password, input.mode,
             Force::No, {}};
         run_chain(steps, chain, [&](const StepReport& report) {
             printer.block(step_lines(report, input.mode, input.show_diffs));
@@ -62,7 +62,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
     parallel_for(decision.followers.size(), [&](std::size_t k) {
         const std::size_t i = decision.followers[k];
         const Host& host = promoted.hosts[i];
-        Executor& executor = *input.sessions[i].active();
+        Executor& executor = *input.links[i].executor();
         std::vector<std::unique_ptr<Step>> steps;
         steps.push_back(make_replica_step());
         ChainInput chain{promoted, host, executor, view, input.password, input.mode, Force::No, {}};

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/promote/decide.hpp"
@@ -15,16 +16,6 @@
 #include "print.hpp"
 
 namespace pgrepl::promote_detail {
-
-/// One host's connection for the run.
-struct Session {
-    const Host* host = nullptr;          ///< the inventory host
-    std::unique_ptr<Executor> executor;  ///< null when unreachable
-    std::unique_ptr<Executor> guard;     ///< the dry-run guard in check mode
-
-    /// The executor to act through (the guard in check mode); null when unreachable.
-    Executor* active() const { return guard ? guard.get() : executor.get(); }
-};
 
 /// What re-pointing achieved.
 struct FollowOutcome {
@@ -39,7 +30,7 @@ struct FollowInput {
     const Inventory& promoted;                    ///< the new topology
     const PromoteDecision& decision;              ///< who follows, who is ahead, ...
     const std::vector<PromoteHostState>& states;  ///< the states the decision was made on
-    std::vector<Session>& sessions;               ///< by inventory index
+    std::vector<HostLink>& links;                 ///< by inventory index (dry-run guards in check)
     const std::string& password;                  ///< the replication password (may be empty)
     RunMode mode = RunMode::Apply;                ///< check: plan only (dry-run guards)
     int timeline = 0;                             ///< the new primary's timeline

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/util/parallel.hpp"
 
 namespace pgrepl::promote_detail {
@@ -14,15 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// Probes a host (when a probe is set).
-std::optional<ReachResult> probe(const Host& host, const ReachProbe& reach) {
-    if (!reach) return std::nullopt;
-    ReachResult result = reach(host);
-    spdlog::debug("{}: reach {}: {} ({} ms)", host.name, result.endpoint, to_string(result.reach),
-                  result.took.count());
-    return result;
-}
 
 bool answers(const std::optional<ReachResult>& reach) {
     return reach && (reach->reach == Reach::Open || reach->reach == Reach::Refused);
@@ -51,60 +41,37 @@ std::string host_names(const Inventory& inventory, const std::vector<std::size_t
 std::vector<PromoteHostState> connect_and_gather(const Inventory& inventory,
                                                  const ExecutorFactory& factory,
                                                  const PromoteOptions& options,
-                                                 std::vector<Session>& sessions) {
-    const auto count = inventory.hosts.size();
-    sessions.resize(count);
-    std::vector<PromoteHostState> states(count);
-    std::vector<std::optional<ReachResult>> postgres(count);
-    std::vector<bool> ssh_silent(count, false);
-    // Tasks 0..count-1 reach, connect and gather; count..2*count-1 probe the PostgreSQL ports
-    // at the same time (their answer counts only for a host whose SSH port is silent).
-    parallel_for(2 * count, [&](std::size_t k) {
-        const std::size_t i = k % count;
-        const Host& host = inventory.hosts[i];
-        if (k >= count) {
-            postgres[i] = probe(host, options.postgres_reach);
-            return;
-        }
-        sessions[i].host = &host;
-        const auto reach = probe(host, options.reach);
-        const bool port_answered = reach && reach->reach == Reach::Open;
-        if (reach && (reach->reach == Reach::Silent || reach->reach == Reach::Refused)) {
-            states[i] = unreachable_state(
-                host, make_error(ErrorKind::Connect, fmt::format("{}: connect: {}: {}", host.name,
-                                                                 reach->endpoint, reach->detail)));
-            states[i].answered = reach->reach == Reach::Refused;
-            ssh_silent[i] = reach->reach == Reach::Silent;
-            return;
-        }
-        auto executor = factory(host);
-        if (!executor) {
-            states[i] = unreachable_state(host, executor.error());
-            states[i].answered = states[i].answered || port_answered;
-            return;
-        }
-        sessions[i].executor = std::move(executor).value();
-        if (options.mode == RunMode::Check)
-            sessions[i].guard = make_dry_run_guard(*sessions[i].executor);
-        states[i] = gather_promote_state(*sessions[i].active(), host);
-        if (!states[i].reachable) states[i].answered = states[i].answered || port_answered;
-    });
-    for (std::size_t i = 0; i < count; ++i) {
-        if (ssh_silent[i]) note_postgres_reach(states[i], postgres[i]);
+                                                 std::vector<HostLink>& links) {
+    std::vector<PromoteHostState> states(inventory.hosts.size());
+    // Each host in its own thread: reach, connect and gather; its PostgreSQL port is probed at
+    // the same time (the answer counts only for a host whose SSH port is silent).
+    links = connect_hosts(
+        all_hosts(inventory), options.mode, factory,
+        ConnectOptions{options.reach, options.postgres_reach}, [&](std::size_t i, HostLink& link) {
+            if (link.connected())
+                states[i] = gather_promote_state(*link.executor(), inventory.hosts[i]);
+        });
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        const HostLink& link = links[i];
+        if (!link.connected()) states[i] = unreachable_state(inventory.hosts[i], link.error());
+        // A host whose SSH port answered is up, whatever failed after (or refused it).
+        if (!states[i].reachable) states[i].answered = states[i].answered || answers(link.reach());
+        if (link.reach() && link.reach()->reach == Reach::Silent)
+            note_postgres_reach(states[i], link.postgres_reach());
     }
     return states;
 }
 
-void regather(const Inventory& inventory, std::vector<Session>& sessions,
+void regather(const Inventory& inventory, std::vector<HostLink>& links,
               std::vector<PromoteHostState>& states) {
     parallel_for(states.size(), [&](std::size_t i) {
-        if (sessions[i].active() == nullptr) return;
-        states[i] = gather_promote_state(*sessions[i].active(), inventory.hosts[i]);
+        if (!links[i].connected()) return;
+        states[i] = gather_promote_state(*links[i].executor(), inventory.hosts[i]);
     });
 }
 
 PromoteDecision wait_for_evidence(const Inventory& inventory, const PromoteOptions& options,
-                                  std::vector<Session>& sessions,
+                                  std::vector<HostLink>& links,
                                   std::vector<PromoteHostState>& states, PromoteDecision decision,
                                   Printer& printer) {
     const auto count = states.size();
@@ -122,11 +89,11 @@ PromoteDecision wait_for_evidence(const Inventory& inventory, const PromoteOptio
         parallel_for(2 * count, [&](std::size_t k) {
             const std::size_t i = k % count;
             const Host& host = inventory.hosts[i];
-            if (sessions[i].active() != nullptr) {
-                if (k < count) states[i] = gather_promote_state(*sessions[i].active(), host);
+            if (links[i].connected()) {
+                if (k < count) states[i] = gather_promote_state(*links[i].executor(), host);
             } else if (!states[i].answered) {
                 (k < count ? ssh[i] : postgres[i]) =
-                    probe(host, k < count ? options.reach : options.postgres_reach);
+                    run_reach_probe(k < count ? options.reach : options.postgres_reach, host);
             }
         });
         for (std::size_t i = 0; i < count; ++i) {

@@ -69,14 +69,14 @@ std::string fence_words(const Host& host) {
 // an exit code when a live one could not be stopped.
 Result<std::optional<std::uint64_t>> fence_old_primaries(
     const Inventory& inventory, const PromoteDecision& decision,
-    const std::vector<PromoteHostState>& states, std::vector<Session>& sessions, Printer& printer) {
+    const std::vector<PromoteHostState>& states, std::vector<HostLink>& links, Printer& printer) {
     std::optional<std::uint64_t> last;
     const std::string target = inventory.hosts[decision.target].name;
     const std::string when = utc_now();
     auto fence = [&](std::size_t i, bool live) -> Status {
         const Host& host = inventory.hosts[i];
         const auto start = std::chrono::steady_clock::now();
-        auto fenced = run_fence(*sessions[i].active(), host,
+        auto fenced = run_fence(*links[i].executor(), host,
                                 FenceInput{states[i].data_directory, target, when});
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);
@@ -197,8 +197,8 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
 
     printer.line(fmt::format("promote {}{}: asking {} host(s) what they are", options.target,
                              check ? " --check (nothing is changed)" : "", inventory.hosts.size()));
-    std::vector<Session> sessions;
-    auto states = connect_and_gather(inventory, factory, options, sessions);
+    std::vector<HostLink> links;
+    auto states = connect_and_gather(inventory, factory, options, links);
     printer.block(state_table(inventory, states));
     auto decision = decide_promote(inventory, states, options.target, options.force,
                                    PromoteWait{FirstLook{}, options.wait});
@@ -210,7 +210,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
     };
     print_notes();
     if (decision.verdict == PromoteVerdict::Wait) {
-        decision = wait_for_evidence(inventory, options, sessions, states, decision, printer);
+        decision = wait_for_evidence(inventory, options, links, states, decision, printer);
         print_notes();
     }
     if (auto stop = stop_on(printer, decision); stop != ExitCode::Ok) return stop;
@@ -224,7 +224,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
     if (check) {
         print_check_plan(inventory, decision, printer);
     } else {
-        auto fenced = fence_old_primaries(inventory, decision, states, sessions, printer);
+        auto fenced = fence_old_primaries(inventory, decision, states, links, printer);
         if (!fenced) {
             printer.line("nothing was promoted");
             return fenced.error().kind == ErrorKind::Refused ? ExitCode::Refused : ExitCode::Failed;
@@ -232,8 +232,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
         if (!decision.stop_and_fence.empty()) {
             if (*fenced) {
                 const auto start = std::chrono::steady_clock::now();
-                auto caught =
-                    run_catch_up(*sessions[t].active(), target, **fenced, kCatchUpTimeout);
+                auto caught = run_catch_up(*links[t].executor(), target, **fenced, kCatchUpTimeout);
                 const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - start);
                 printer.line(caught && *caught
@@ -246,7 +245,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
                                                "position are lost",
                                                target.name, format_lsn(**fenced)));
             }
-            regather(inventory, sessions, states);
+            regather(inventory, links, states);
             decision = decide_promote(inventory, states, options.target, Force::Yes);
             print_notes();
             if (auto stop =
@@ -257,10 +256,10 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
             }
         }
         if (decision.verdict == PromoteVerdict::Promote) {
-            auto promoted = run_promote_script(*sessions[t].active(), target, kPromoteTimeout);
+            auto promoted = run_promote_script(*links[t].executor(), target, kPromoteTimeout);
             if (!promoted) {
                 std::vector<std::string> lines{"failed: " + promoted.error().message};
-                auto tail = server_log_tail(*sessions[t].active(), target);
+                auto tail = server_log_tail(*links[t].executor(), target);
                 if (!tail.empty()) lines.push_back("last lines of its server log:\n" + tail);
                 printer.block(lines);
                 return ExitCode::Failed;
@@ -277,7 +276,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
 
     const Inventory promoted = promoted_inventory(inventory, t, decision.old_primaries,
                                                   current_upstreams(inventory, states));
-    FollowInput follow{promoted, decision,     states,   sessions,
+    FollowInput follow{promoted, decision,     states,   links,
                        secret,   options.mode, timeline, options.show_diffs};
     const auto stale = stale_inventory_lines(inventory, promoted);
     const bool roles_stale = std::any_of(stale.begin(), stale.end(), [](const StaleLine& line) {

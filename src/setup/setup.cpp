@@ -10,8 +10,7 @@
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/engine/secret.hpp"
 #include "pgrepl/engine/topology.hpp"
-#include "pgrepl/exec/dry_run.hpp"
-#include "pgrepl/steps/archive.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "setup_report.hpp"
@@ -23,16 +22,15 @@ namespace {
 // Everything setup tracks about one host.
 struct HostRun {
     const Host* host = nullptr;
-    RunMode mode = RunMode::Apply;       // Check for --check and for --limit dependencies
-    std::unique_ptr<Executor> executor;  // the SSH executor
-    std::unique_ptr<Executor> guard;     // the dry-run guard in check mode
+    RunMode mode = RunMode::Apply;  // Check for --check and for --limit dependencies
+    HostLink* link = nullptr;       // its session (a dry-run guard in check mode)
     std::vector<std::unique_ptr<Step>> steps;
     std::optional<HostSnapshot> snapshot;  // first snapshot, taken before any change
     std::string blocked;                   // why its chain does not run (empty: it runs)
     bool done_ok = false;                  // its chain ran without failure
     bool changed = false;                  // its chain changed (or would change) something
 
-    Executor& active() { return guard ? *guard : *executor; }
+    Executor& active() { return *link->executor(); }
 };
 
 int depth_of(const Inventory& inventory, const Host& host) {
@@ -99,25 +97,23 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     SetupPrinter printer(out, options.mode, options.show_diffs, order);
 
     // 3. Connect and take every host's first snapshot at once, before anything changes.
-    std::vector<const Host*> hosts;
-    for (const auto& run : runs) hosts.push_back(run.host);
+    std::vector<HostLink> links;
+    links.reserve(runs.size() + 1);
+    for (auto& run : runs) links.emplace_back(*run.host, run.mode);
     // WAL archiving over SSH: one more session, to the archive host, shared by every host's
-    // archive step (it authorizes the host's key there); it connects in the background.
-    std::optional<ArchiveHostLink> archive_link;
-    if (inventory.replication.archive.method == ArchiveMethod::Ssh)
-        archive_link.emplace(inventory, factory, options.mode);
-    auto sessions = connect_all(hosts, factory);
-    parallel_for(runs.size(), [&](std::size_t i) {
+    // archive step (it authorizes the host's key there).
+    const bool archive_over_ssh = inventory.replication.archive.method == ArchiveMethod::Ssh;
+    if (archive_over_ssh) links.emplace_back(archive_host(inventory), options.mode);
+    open_links(links, factory, {}, [&](std::size_t i, HostLink& link) {
+        if (i >= runs.size()) return;  // the archive host's link
         auto& run = runs[i];
-        if (!sessions[i].executor) {
-            const auto& error = sessions[i].executor.error();
-            printer.print(
-                pseudo_report(*run.host, "connect", StepStatus::Failed, error.message, error.hint));
+        if (!link.connected()) {
+            printer.print(pseudo_report(*run.host, "connect", StepStatus::Failed,
+                                        link.error().message, link.error().hint));
             run.blocked = "unreachable";
             return;
         }
-        run.executor = std::move(sessions[i].executor).value();
-        if (run.mode == RunMode::Check) run.guard = make_dry_run_guard(*run.executor);
+        run.link = &link;
         auto snapshot =
             take_snapshot(run.active(), *run.host, chain_request(run.steps, inventory, *run.host));
         if (!snapshot) {
@@ -134,7 +130,7 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     for (const auto& run : runs) {
         if (run.snapshot) view.facts[run.host->name] = run.snapshot->facts;
     }
-    if (archive_link) view.archive_host = &*archive_link;
+    if (archive_over_ssh) view.archive_host = &links.back();
     for (const auto& problem : find_drift(inventory, view.facts)) {
         auto& run = runs[index[problem.host]];
         printer.print(pseudo_report(
@@ -246,8 +242,8 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
 
     printer.recap();
     for (const auto& run : runs) {
-        if (!run.executor) continue;
-        const auto stats = run.executor->stats();
+        if (run.link == nullptr) continue;
+        const auto stats = run.link->executor()->stats();
         spdlog::debug("{}: {} SSH connection(s), {} remote round trip(s)", run.host->name,
                       stats.connections, stats.commands);
     }

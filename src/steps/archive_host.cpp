@@ -14,7 +14,7 @@ constexpr const char* kDirOwner = "postgres:postgres 700";
 // A cleanup marker that keeps every segment (a replica that has not reported a restartpoint).
 constexpr const char* kKeepEverything = "000000000000000000000000";
 
-std::string label(const ArchiveHostLink& link, const std::string& path) {
+std::string label(const HostLink& link, const std::string& path) {
     return link.host().name + ":" + path;
 }
 
@@ -58,6 +58,14 @@ bool unusable_shell(const std::string& shell) {
     return shell.ends_with("/nologin") || shell.ends_with("/false");
 }
 
+// The archive host's link could not be opened.
+Error unconnected(const StepContext& context, const HostLink& link) {
+    return make_error(ErrorKind::Connect,
+                      fmt::format("{}: archive: archive host {}: {}", context.host.name,
+                                  link.host().name, link.error().message),
+                      link.error().hint);
+}
+
 // The archive host's key that the link's session was shown and verified with (never read from
 // the archive host's files: its sshd may serve another one).
 Result<std::string> verified_host_key(const StepContext& context, const Executor& executor) {
@@ -78,9 +86,8 @@ Result<std::string> verified_host_key(const StepContext& context, const Executor
     return key;
 }
 
-ArchiveHostPlan plan(const StepContext& context, const ArchiveHostLink& link,
-                     ArchiveHostState state, std::string host_key,
-                     const std::optional<std::string>& public_key) {
+ArchiveHostPlan plan(const StepContext& context, const HostLink& link, ArchiveHostState state,
+                     std::string host_key, const std::optional<std::string>& public_key) {
     const auto& dir = context.inventory.replication.archive.path;
     const auto& archive = link.host().name;
     ArchiveHostPlan plan;
@@ -176,30 +183,22 @@ Status run_admin(const StepContext& context, Executor& executor, std::string scr
 
 }  // namespace
 
-Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, ArchiveHostLink& link,
+Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, HostLink& link,
                                           const std::optional<std::string>& public_key) {
-    auto use = link.use();
-    if (!use.executor) {
-        return make_error(ErrorKind::Connect,
-                          fmt::format("{}: archive: {}", context.host.name, use.error->message),
-                          use.error->hint);
-    }
-    auto host_key = verified_host_key(context, *use.executor);
+    const auto lock = link.lock();
+    if (!link.connected()) return unconnected(context, link);
+    auto host_key = verified_host_key(context, *link.executor());
     if (!host_key) return host_key.error();
-    auto state = read_state(context, *use.executor);
+    auto state = read_state(context, *link.executor());
     if (!state) return state.error();
     return plan(context, link, std::move(state).value(), std::move(host_key).value(), public_key);
 }
 
-Result<std::string> apply_archive_host(const StepContext& context, ArchiveHostLink& link,
+Result<std::string> apply_archive_host(const StepContext& context, HostLink& link,
                                        const std::string& public_key) {
-    auto use = link.use();
-    if (!use.executor) {
-        return make_error(ErrorKind::Connect,
-                          fmt::format("{}: archive: {}", context.host.name, use.error->message),
-                          use.error->hint);
-    }
-    Executor& executor = *use.executor;
+    const auto lock = link.lock();
+    if (!link.connected()) return unconnected(context, link);
+    Executor& executor = *link.executor();
     const auto& dir = context.inventory.replication.archive.path;
     auto host_key = verified_host_key(context, executor);
     if (!host_key) return host_key.error();

@@ -20,14 +20,14 @@ struct ArchiveHostPlan {
 
 /// Reads the archive host's state through the link (one read-only round trip) and plans the
 /// changes for this node. `public_key` is the node's `TYPE BASE64`, when it already exists.
-Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, ArchiveHostLink& link,
+Result<ArchiveHostPlan> plan_archive_host(const StepContext& context, HostLink& link,
                                           const std::optional<std::string>& public_key);
 
 /// Under the link's lock, from a fresh read: the postgres user, the archive directory, the
 /// server script, the node's authorized_keys line, the node's cleanup marker when it runs as a
 /// primary. Returns the archive host's key as the link's verified session was shown it
 /// (`TYPE BASE64`, to pin on the node).
-Result<std::string> apply_archive_host(const StepContext& context, ArchiveHostLink& link,
+Result<std::string> apply_archive_host(const StepContext& context, HostLink& link,
                                        const std::string& public_key);
 
 }  // namespace pgrepl::steps

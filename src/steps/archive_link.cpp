@@ -1,9 +1,7 @@
-// The archive host of method ssh: who it is, how nodes reach it, the shared session to it and
-// what pgrepl reads there.
+// The archive host of method ssh: what pgrepl reads there.
 #include <fmt/format.h>
 
 #include "pgrepl/engine/snapshot.hpp"
-#include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/steps/archive.hpp"
 
@@ -35,72 +33,6 @@ Error malformed(std::string_view what) {
 }
 
 }  // namespace
-
-Host archive_host(const Inventory& inventory) {
-    const auto& archive = inventory.replication.archive;
-    if (const Host* host = inventory.find_host(archive.host)) return *host;
-    Host host;
-    host.name = archive.host;
-    host.address = archive.host;
-    host.role = Role::Replica;
-    host.ssh = inventory.ssh;
-    host.postgres = inventory.postgres;
-    return host;
-}
-
-ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node) {
-    const Host host = archive_host(inventory);
-    ArchiveSshTarget target;
-    target.address = host.address;
-    target.port = host.ssh.port;
-    target.key = archive_key_path(node);
-    return target;
-}
-
-ArchiveCommands archive_commands(const Inventory& inventory, const Host& node) {
-    const auto& archive = inventory.replication.archive;
-    if (archive.method == ArchiveMethod::Ssh) {
-        return render_archive_commands(archive, archive_ssh_target(inventory, node));
-    }
-    return render_archive_commands(archive, ArchiveSshTarget{});
-}
-
-ArchiveHostLink::ArchiveHostLink(const Inventory& inventory, ExecutorFactory factory, RunMode mode)
-    : host_(archive_host(inventory)), mode_(mode) {
-    pending_ = std::async(std::launch::async,
-                          [factory = std::move(factory), host = host_] { return factory(host); });
-}
-
-ArchiveHostLink::ArchiveHostLink(Host host, Executor& executor)
-    : host_(std::move(host)), executor_(&executor), resolved_(true) {}
-
-ArchiveHostLink::~ArchiveHostLink() {
-    if (pending_.valid()) pending_.wait();
-}
-
-ArchiveHostLink::Use ArchiveHostLink::use() {
-    Use use;
-    use.lock = std::unique_lock<std::mutex>(mutex_);
-    if (!resolved_) {
-        resolved_ = true;
-        auto connected = pending_.get();
-        if (connected) {
-            owned_ = std::move(connected).value();
-            executor_ = owned_.get();
-            if (mode_ == RunMode::Check) {
-                guard_ = make_dry_run_guard(*owned_);
-                executor_ = guard_.get();
-            }
-        } else {
-            auto error = connected.error();
-            error.message = fmt::format("archive host {}: {}", host_.name, error.message);
-            error_ = std::move(error);
-        }
-    }
-    use.executor = executor_;
-    use.error = error_;
-    return use;
-}
 
 // sshd's settings come from the sshd that serves this very session: the -f of the nearest sshd
 // among the script's ancestors (the listener's process title may hold its whole command line as

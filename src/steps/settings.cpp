@@ -7,7 +7,6 @@
 #include "common.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/settings_check.hpp"
-#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/diff.hpp"
 #include "settings_state.hpp"
@@ -171,20 +170,6 @@ std::vector<std::string> restarts_of_file_change(const StepContext& context) {
 
 Result<std::vector<SettingRow>> managed_setting_rows(const HostSnapshot& snapshot) {
     return parse_pg_settings(snapshot.query(kSettingsQuery));
-}
-
-std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host) {
-    NodeSettingsInput input;
-    input.version = host.postgres.version;
-    input.extra = host.postgres.settings;
-    // On replicas too: a promoted replica archives from its first segment on.
-    const auto& archive = inventory.replication.archive;
-    if (archive.method != ArchiveMethod::None) {
-        input.archive_mode = true;
-        input.archive_command = archive_commands(inventory, host).archive_command;
-        input.archive_timeout = archive.timeout;
-    }
-    return managed_settings(input);
 }
 
 std::unique_ptr<Step> make_settings_step() {

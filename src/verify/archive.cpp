@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/steps/archive.hpp"
 #include "pgrepl/verify/gather.hpp"
 
 namespace pgrepl {

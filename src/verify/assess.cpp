@@ -6,7 +6,7 @@
 
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/steps/steps.hpp"
+#include "pgrepl/pg/settings.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/hints.hpp"
 #include "verify/assess_internal.hpp"

@@ -11,7 +11,7 @@
 #include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/steps/steps.hpp"
+#include "pgrepl/pg/settings.hpp"
 
 namespace pgrepl {
 namespace {

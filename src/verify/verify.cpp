@@ -5,7 +5,7 @@
 #include <chrono>
 #include <memory>
 
-#include "pgrepl/steps/archive.hpp"
+#include "pgrepl/pg/archive.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/assess.hpp"
@@ -24,8 +24,7 @@ long long ms_since(Clock::time_point start) {
 
 /// Emits the probe on the planned primary and awaits it on the planned standbys, in parallel.
 ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
-                       const std::vector<HostState>& states,
-                       std::vector<std::unique_ptr<Executor>>& executors,
+                       const std::vector<HostState>& states, const std::vector<HostLink>& links,
                        const VerifyThresholds& thresholds) {
     ProbeOutcome outcome;
     outcome.hosts.resize(states.size());
@@ -40,7 +39,7 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
     }
     const std::size_t primary = *plan.primary;
     outcome.primary = primary;
-    auto emission = emit_probe(*executors[primary], *states[primary].host);
+    auto emission = emit_probe(*links[primary].executor(), *states[primary].host);
     if (!emission) {
         outcome.error = emission.error().message;
         return outcome;
@@ -48,8 +47,8 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
     outcome.emission = *emission;
     parallel_for(plan.standbys.size(), [&](std::size_t k) {
         const std::size_t index = plan.standbys[k];
-        outcome.hosts[index] =
-            await_probe(*executors[index], *states[index].host, *emission, thresholds.timeout);
+        outcome.hosts[index] = await_probe(*links[index].executor(), *states[index].host, *emission,
+                                           thresholds.timeout);
     });
     return outcome;
 }
@@ -57,25 +56,24 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
 /// `--archive` on the live primary; for method ssh the archive host is looked into through its
 /// own session when it is an inventory host, else through a new one.
 ArchiveTestResult archive_test_on(const Inventory& inventory, const ExecutorFactory& factory,
-                                  const std::vector<const Host*>& hosts,
-                                  std::vector<std::unique_ptr<Executor>>& executors,
+                                  const ConnectOptions& connect, const std::vector<HostLink>& links,
                                   std::size_t primary, const VerifyThresholds& thresholds) {
     Executor* archive_executor = nullptr;
-    std::unique_ptr<Executor> own;
+    std::vector<HostLink> own;
     if (inventory.replication.archive.method == ArchiveMethod::Ssh) {
-        for (std::size_t i = 0; i < hosts.size(); ++i) {
-            if (hosts[i]->name == inventory.replication.archive.host)
-                archive_executor = executors[i].get();
+        for (const auto& link : links) {
+            if (link.host().name == inventory.replication.archive.host)
+                archive_executor = link.executor();
         }
         if (inventory.find_host(inventory.replication.archive.host) == nullptr) {
-            auto connected = factory(archive_host(inventory));
-            if (connected) own = std::move(connected).value();
-            archive_executor = own.get();
+            own.emplace_back(archive_host(inventory));
+            open_links(own, factory, connect);
+            archive_executor = own.front().executor();
         }
     }
     const auto timeout = std::max(thresholds.timeout, std::chrono::milliseconds(30000));
     const auto start = Clock::now();
-    auto result = run_archive_test(*executors[primary], *hosts[primary], inventory,
+    auto result = run_archive_test(*links[primary].executor(), links[primary].host(), inventory,
                                    archive_executor, timeout);
     spdlog::debug("verify: archive test done in {} ms", ms_since(start));
     return result;
@@ -84,33 +82,32 @@ ArchiveTestResult archive_test_on(const Inventory& inventory, const ExecutorFact
 }  // namespace
 
 VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFactory& factory,
-                                   const VerifyThresholds& thresholds, ArchiveTest archive) {
+                                   const VerifyThresholds& thresholds, ArchiveTest archive,
+                                   const ConnectOptions& connect) {
     const auto start = Clock::now();
     const std::vector<const Host*> hosts = all_hosts(inventory);
-    std::vector<std::unique_ptr<Executor>> executors(hosts.size());
     std::vector<HostState> states(hosts.size());
-    parallel_for(hosts.size(), [&](std::size_t i) {
-        const Host& host = *hosts[i];
-        auto executor = factory(host);
-        if (!executor) {
-            states[i].host = &host;
-            states[i].unreachable = executor.error();
-            return;
-        }
-        executors[i] = std::move(executor).value();
-        states[i] = gather_host(*executors[i], inventory, host);
-    });
+    auto links =
+        connect_hosts(hosts, RunMode::Apply, factory, connect, [&](std::size_t i, HostLink& link) {
+            const Host& host = *hosts[i];
+            if (!link.connected()) {
+                states[i].host = &host;
+                states[i].unreachable = link.error();
+                return;
+            }
+            states[i] = gather_host(*link.executor(), inventory, host);
+        });
     spdlog::debug("verify: gathered {} host(s) in {} ms", hosts.size(), ms_since(start));
     const LiveTopology topology = discover_topology(inventory, states);
     const ProbePlan plan = plan_probe(topology, states);
     const auto probe_start = Clock::now();
-    ProbeOutcome probe = run_probe(plan, topology, states, executors, thresholds);
+    ProbeOutcome probe = run_probe(plan, topology, states, links, thresholds);
     spdlog::debug("verify: probe done in {} ms", ms_since(probe_start));
     std::optional<ArchiveTestResult> archive_test;
     if (archive == ArchiveTest::SwitchAndWait && topology.primary &&
-        executors[*topology.primary]) {
-        archive_test = archive_test_on(inventory, factory, hosts, executors, *topology.primary,
-                                       thresholds);
+        links[*topology.primary].connected()) {
+        archive_test =
+            archive_test_on(inventory, factory, connect, links, *topology.primary, thresholds);
     }
     auto report = assess(inventory, std::move(states), topology, probe, thresholds);
     if (archive == ArchiveTest::SwitchAndWait) {
@@ -124,15 +121,15 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
         report.archive_test = std::move(archive_test);
     }
     // Close the connections in parallel (each disconnect is a small round trip).
-    parallel_for(executors.size(), [&](std::size_t i) { executors[i].reset(); });
+    parallel_for(links.size(), [&](std::size_t i) { links[i].close(); });
     spdlog::debug("verify: done in {} ms", ms_since(start));
     return report;
 }
 
 ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
                     const ExecutorFactory& factory, std::ostream& out) {
-    const VerifyReport report =
-        collect_verify_report(inventory, factory, options.thresholds, options.archive);
+    const VerifyReport report = collect_verify_report(inventory, factory, options.thresholds,
+                                                      options.archive, {options.reach});
     if (options.format == VerifyFormat::Json) {
         out << verify_json(report).dump(JsonStyle::Pretty) << '\n';
     } else {

@@ -30,7 +30,7 @@ TEST(StepArchiveHostKey, PinsTheVerifiedKeyUnderTheArchivePort) {
     SimHost node("db1");
     SimArchiveHost archive;
     archive.fake.set_host_key("ssh-ed25519 AAAAVERIFIED");
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     const auto pinned = render_archive_known_hosts("10.0.0.13", 2222, "ssh-ed25519 AAAAVERIFIED");
     expect_node(node, false, pinned, "'10.0.0.13' 2222");
     archive.allow_preparation();
@@ -66,7 +66,7 @@ TEST(StepArchiveHostKey, AKeyTheArchiveHostNowServesIsPinnedInsteadOfTheOld) {
     // Pinned before the archive host got its new key (kArchiveHostKey).
     node.fake().add_file(std::string(kKey) + ".known_hosts",
                          render_archive_known_hosts("10.0.0.13", 22, "ssh-ed25519 AAAAOLD"));
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     auto first = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(first.status, StepStatus::Changed) << first.reason << "\n" << first.hint;
     EXPECT_EQ(first.reason, std::string("pin the archive host's key in ") + kKey + ".known_hosts");
@@ -85,7 +85,7 @@ TEST(StepArchiveHostKey, AKeyThatCannotBePinnedFailsTheStep) {
     SimHost node("db1");
     SimArchiveHost archive;
     archive.fake.set_host_key("ssh-ed25519-cert-v01@openssh.com AAAACERT");
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     node.fake().expect_run("command -v ssh", command_ok("ssh\nkeygen\n"));
     auto report = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(report.status, StepStatus::Failed);

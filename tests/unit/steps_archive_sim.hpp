@@ -158,7 +158,7 @@ inline void expect_node(SimHost& sim, bool key_exists,
 
 /// Runs the archive step alone on the simulated node with `link` as the shared session.
 inline StepReport run_archive(const Inventory& inventory, const Host& host, SimHost& sim,
-                              ArchiveHostLink* link, RunMode mode = RunMode::Apply) {
+                              HostLink* link, RunMode mode = RunMode::Apply) {
     std::vector<std::unique_ptr<Step>> steps;
     steps.push_back(make_archive_step());
     ClusterView view;

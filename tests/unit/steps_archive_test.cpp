@@ -14,7 +14,7 @@ TEST(StepArchive, SshFromScratchThenNothingToDo) {
     auto inventory = ssh_inventory();
     SimHost node("db1");
     SimArchiveHost archive;
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     expect_node(node, false);
     archive.allow_preparation();
 
@@ -50,7 +50,8 @@ TEST(StepArchive, CheckModeShowsBothHostsAndChangesNothing) {
     ExecutorFactory lend = [&archive](const Host&) -> Result<std::unique_ptr<Executor>> {
         return std::unique_ptr<Executor>(std::make_unique<BorrowedExecutor>(archive.fake));
     };
-    ArchiveHostLink link(inventory, lend, RunMode::Check);
+    HostLink link(archive_host(inventory), RunMode::Check);
+    link.connect(lend, {});
     node.fake().expect_run("command -v ssh", command_ok("ssh\nkeygen\n"), Times::Any);
     auto report = run_archive(inventory, inventory.hosts[0], node, &link, RunMode::Check);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason;
@@ -67,7 +68,7 @@ TEST(StepArchive, AnExistingKeyIsKeptAndAuthorized) {
     auto inventory = ssh_inventory();
     SimHost node("db1");
     SimArchiveHost archive;
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     expect_node(node, true);
     archive.allow_preparation();
     auto report = run_archive(inventory, inventory.hosts[0], node, &link);
@@ -80,7 +81,7 @@ TEST(StepArchive, ABrokenArchiveDirectoryIsRepaired) {
     auto inventory = ssh_inventory();
     SimHost node("db1");
     SimArchiveHost archive;
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     expect_node(node, false);
     archive.allow_preparation();
     ASSERT_EQ(run_archive(inventory, inventory.hosts[0], node, &link).status, StepStatus::Changed);
@@ -102,7 +103,7 @@ TEST(StepArchive, AReplicaHoldsBackTheCleanupFromTheStart) {
     SimHost node("db2", state);
     SimArchiveHost archive;
     prepared(node, archive, "db2");
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     auto report = run_archive(inventory, inventory.hosts[1], node, &link);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << "\n" << report.hint;
     EXPECT_EQ(report.reason, "register db2 for archive cleanup");
@@ -120,7 +121,7 @@ TEST(StepArchive, APromotedNodeDropsItsCleanupMarker) {
     SimArchiveHost archive;
     prepared(node, archive, "db2");
     archive.markers = {"db1", "db2", "db3"};
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     auto report = run_archive(inventory, inventory.hosts[1], node, &link);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << "\n" << report.hint;
     EXPECT_EQ(report.reason, "drop db2's archive cleanup marker (it is the primary)");
@@ -133,7 +134,7 @@ TEST(StepArchive, AHostRemovedFromTheInventoryNoLongerHoldsBackTheCleanup) {
     SimArchiveHost archive;
     prepared(node, archive, "db1");
     archive.markers = {"db2", "db9"};
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     auto report = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << "\n" << report.hint;
     EXPECT_EQ(report.reason, "drop the archive cleanup marker of db9 (not in the inventory)");
@@ -144,7 +145,7 @@ TEST(StepArchive, WithoutTheSshClientItIsAConflict) {
     auto inventory = ssh_inventory();
     SimHost node("db1");
     SimArchiveHost archive;
-    ArchiveHostLink link(archive_host(inventory), archive.fake);
+    HostLink link(archive_host(inventory), archive.fake);
     node.fake().expect_run("command -v ssh", command_ok("key\n"));
     auto report = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(report.status, StepStatus::Failed);
@@ -159,7 +160,8 @@ TEST(StepArchive, AnUnreachableArchiveHostFailsTheStep) {
         return make_error(ErrorKind::Connect, host.address + ":22: connection refused",
                           "is sshd running?");
     };
-    ArchiveHostLink link(inventory, refuse, RunMode::Apply);
+    HostLink link(archive_host(inventory));
+    link.connect(refuse, {});
     auto report = run_archive(inventory, inventory.hosts[0], node, &link);
     EXPECT_EQ(report.status, StepStatus::Failed);
     EXPECT_NE(report.reason.find("archive host db3: 10.0.0.13:22: connection refused"),

@@ -7,18 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/pg/paths.hpp"
 
 namespace pgrepl {
-
-/// Plan mode or apply mode.
-enum class RunMode {
-    Apply,  ///< change what needs changing
-    Check,  ///< only report what would change (the executor refuses mutating calls)
-};
 
 /// Whether dangerous replacements are allowed.
 enum class Force {
@@ -59,14 +54,13 @@ struct Check {
     }
 };
 
-class ArchiveHostLink;
-
 /// Facts about the other hosts, gathered before anything changed (read-only for steps).
 struct ClusterView {
     std::map<std::string, HostFacts> facts;  ///< host name → facts (reachable hosts only)
-    /// The session to the WAL archive host (replication.archive method ssh), shared by every
-    /// host's archive step; nullptr when not archiving over SSH (pgrepl/steps/archive.hpp).
-    ArchiveHostLink* archive_host = nullptr;
+    /// The link to the WAL archive host (replication.archive method ssh), shared by every
+    /// host's archive step (each lock()s it while using it; a dry-run guard in check mode);
+    /// nullptr when not archiving over SSH.
+    HostLink* archive_host = nullptr;
 };
 
 /// Everything a step may use on its host. Steps read state from `snapshot` (refreshed by the

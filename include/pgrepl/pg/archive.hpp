@@ -59,6 +59,20 @@ std::string shell_word(std::string_view value);
 /// a host may archive to different places).
 std::string archive_key_path(const Host& host);
 
+/// The archive host of method ssh as a Host pgrepl can connect to: the inventory host named by
+/// replication.archive.host, or, for an address outside the inventory, a Host with that address
+/// as name and address and the cluster-wide ssh and postgres options.
+Host archive_host(const Inventory& inventory);
+
+/// How `node` reaches the archive host: its address, its sshd port (the port pgrepl uses) and
+/// the node's key.
+ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node);
+
+/// The archiving commands of `node` (all empty for method none). setup writes archive_command
+/// on every node (a promoted replica archives at once), restore_command and
+/// archive_cleanup_command in the standby settings.
+ArchiveCommands archive_commands(const Inventory& inventory, const Host& node);
+
 /// The content of the client script (kWalSshClient) on every node.
 std::string render_wal_ssh_client();
 

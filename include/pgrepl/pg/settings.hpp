@@ -61,6 +61,12 @@ bool is_valid_setting_name(std::string_view name);
 /// std::invalid_argument on an invalid wal_keep or setting name (validation refuses them).
 std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input);
 
+/// The managed settings of `host` as the inventory asks for them: managed_settings() of its
+/// version and extra settings, with archive_mode, archive_command and archive_timeout when the
+/// cluster archives (on replicas too: a promoted replica archives from its first segment on).
+/// What setup's settings step writes and what verify checks.
+std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host);
+
 /// A whole managed configuration file: a first line `# Managed by pgrepl: edits are
 /// overwritten.`, each line of `header_comment` as a `# ` comment, then one `name = value`
 /// line per setting in the given order (inventory settings carry a trailing comment).

@@ -1,74 +1,18 @@
 // WAL archiving in setup (replication.archive): the archive step of every node and, for method
-// ssh, the one session to the archive host that every node's archive step shares during a run.
-// See docs/archiving.md for the design.
+// ssh, what it reads on the archive host through the link that every node's archive step shares
+// during a run (ClusterView::archive_host). See docs/archiving.md for the design.
 #pragma once
 
-#include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/pg/archive.hpp"
 
 namespace pgrepl {
-
-/// The archive host of method ssh as a Host pgrepl can connect to: the inventory host named by
-/// replication.archive.host, or, for an address outside the inventory, a Host with that address
-/// as name and address and the cluster-wide ssh and postgres options.
-Host archive_host(const Inventory& inventory);
-
-/// How `node` reaches the archive host: its address, its sshd port (the port pgrepl uses) and
-/// the node's key.
-ArchiveSshTarget archive_ssh_target(const Inventory& inventory, const Host& node);
-
-/// The archiving commands of `node` (all empty for method none). setup writes archive_command
-/// on every node (a promoted replica archives at once), restore_command and
-/// archive_cleanup_command in the standby settings.
-ArchiveCommands archive_commands(const Inventory& inventory, const Host& node);
-
-/// The session to the archive host of method ssh, shared by the archive steps of every node
-/// during one run (a node's executor reaches only its own host). It connects in the background
-/// from construction on; use() waits for it and serializes its users. In check mode the session
-/// is wrapped in the dry-run guard.
-class ArchiveHostLink {
-  public:
-    /// Starts connecting to archive_host(inventory) with `factory`.
-    ArchiveHostLink(const Inventory& inventory, ExecutorFactory factory, RunMode mode);
-    /// A link over an executor that is already connected (tests); not owned.
-    ArchiveHostLink(Host host, Executor& executor);
-    /// Waits for a connection still under way.
-    ~ArchiveHostLink();
-    ArchiveHostLink(const ArchiveHostLink&) = delete;
-    ArchiveHostLink& operator=(const ArchiveHostLink&) = delete;
-
-    /// The archive host.
-    const Host& host() const { return host_; }
-
-    /// Exclusive use of the session while it lives.
-    struct Use {
-        std::unique_lock<std::mutex> lock;  ///< held until the Use is destroyed
-        Executor* executor = nullptr;       ///< the session, nullptr when it could not be opened
-        std::optional<Error> error;         ///< why it could not be opened
-    };
-    /// Waits until the session is open (or failed) and locks it.
-    Use use();
-
-  private:
-    Host host_;
-    RunMode mode_ = RunMode::Apply;
-    std::mutex mutex_;
-    std::future<Result<std::unique_ptr<Executor>>> pending_;
-    std::unique_ptr<Executor> owned_;
-    std::unique_ptr<Executor> guard_;
-    Executor* executor_ = nullptr;
-    std::optional<Error> error_;
-    bool resolved_ = false;
-};
 
 /// What the archive step needs to know about the archive host (gathered in one round trip).
 struct ArchiveHostState {

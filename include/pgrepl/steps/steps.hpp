@@ -31,9 +31,6 @@ std::unique_ptr<Step> make_slots_step(std::vector<std::string> downstream_hosts)
 /// replica: the host is a streaming hot standby of its upstream (clone when needed, guarded).
 std::unique_ptr<Step> make_replica_step();
 
-/// The settings the settings step writes on `host` (also what verify checks).
-std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const Host& host);
-
 /// The pg_settings rows of the managed settings in a snapshot taken with the settings step's
 /// request (empty when the server does not run); an Error when psql's answer is malformed.
 Result<std::vector<SettingRow>> managed_setting_rows(const HostSnapshot& snapshot);

@@ -25,6 +25,9 @@ struct VerifyOptions {
     VerifyFormat format = VerifyFormat::Text;  ///< --json
     Color color = Color::Never;                ///< colors (only on a TTY)
     ArchiveTest archive = ArchiveTest::Skip;   ///< --archive
+    /// --reach-timeout: each host's SSH port gets a TCP connect with this short deadline before
+    /// its SSH connection (empty: no probe); a silent or refusing host fails at once.
+    ReachProbe reach;
 };
 
 /// Gathers every host's state (connect and gather per host in parallel), discovers the live
@@ -32,10 +35,12 @@ struct VerifyOptions {
 /// user data: the only write is one WAL record (a logical message) on the live primary.
 /// With ArchiveTest::SwitchAndWait (--archive) the live primary also switches to a new WAL
 /// segment and verify waits until it is in the archive (docs/archiving.md): its result is the
-/// report's archive_test and the primary's `archive_test` check.
+/// report's archive_test and the primary's `archive_test` check. Hosts are connected with
+/// `connect` (its reach probe).
 VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFactory& factory,
                                    const VerifyThresholds& thresholds,
-                                   ArchiveTest archive = ArchiveTest::Skip);
+                                   ArchiveTest archive = ArchiveTest::Skip,
+                                   const ConnectOptions& connect = {});
 
 /// Runs verify and prints the report to `out`. ExitCode::Ok when healthy, else
 /// ExitCode::Failed (unhealthy or unreachable).
