@@ -37,6 +37,6 @@ void regather(const Inventory& inventory, std::vector<Session>& sessions,
 PromoteDecision wait_for_evidence(const Inventory& inventory, const PromoteOptions& options,
                                   std::vector<Session>& sessions,
                                   std::vector<PromoteHostState>& states, PromoteDecision decision,
-                                  Printer& printer);
+                                  EventSink& sink);
 
 }  // namespace pgrepl::promote_detail
