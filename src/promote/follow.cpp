@@ -30,7 +30,7 @@ std::string reclone_hint(const FollowInput& input, const std::string& primary,
 
 }  // namespace
 
-FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
+FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
     const Inventory& promoted = input.promoted;
     const PromoteDecision& decision = input.decision;
     const std::size_t target = decision.target;
@@ -52,7 +52,7 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
             promoted,  primary, *input.links[target].executor(), view, input.password, input.mode,
             Force::No, {}};
         run_chain(steps, chain, [&](const StepReport& report) {
-            printer.block(step_lines(report, input.mode, input.show_diffs));
+            sink.emit(PromoteStep{report, {}});
         });
     }
 
@@ -67,15 +67,12 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         steps.push_back(make_replica_step());
         ChainInput chain{promoted, host, executor, view, input.password, input.mode, Force::No, {}};
         auto result = run_chain(steps, chain, [&](const StepReport& report) {
-            auto report_copy = report;
-            if (report.status == StepStatus::Failed)
-                report_copy.hint = reclone_hint(input, primary.name, host.name);
-            auto lines = step_lines(report_copy, input.mode, input.show_diffs);
-            if (report.status == StepStatus::Failed && !report.hint.empty()) {
-                lines.insert(lines.begin() + 1,
-                             "      detail: " + report.hint.substr(0, report.hint.find('\n')));
+            PromoteStep event{report, {}};
+            if (report.status == StepStatus::Failed) {
+                event.report.hint = reclone_hint(input, primary.name, host.name);
+                event.detail = report.hint.substr(0, report.hint.find('\n'));
             }
-            printer.block(lines);
+            sink.emit(std::move(event));
         });
         const std::string upstream = promoted.upstream_of(host).name;
         std::unique_lock<std::mutex> lock(mutex);
@@ -90,14 +87,19 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         }
         lock.unlock();
         auto follow = run_follow_check(executor, host, input.timeline, kFollowTimeout);
-        const auto at = printer.elapsed();
+        const auto at = sink.elapsed();
         lock.lock();
         if (follow && follow->following) {
             ++outcome.following;
             done_at.push_back(at);
             outcome.remarks[i] = "streaming";
-            printer.line(fmt::format("  {}: streaming from {} on timeline {} ({} since start)",
-                                     host.name, upstream, follow->timeline, format_duration(at)));
+            PromoteFollowed event;
+            event.host = host.name;
+            event.upstream = upstream;
+            event.following = true;
+            event.timeline = follow->timeline;
+            event.at = at;
+            sink.emit(std::move(event));
         } else {
             ++outcome.not_following;
             outcome.remarks[i] = "NOT following: re-clone it";
@@ -106,19 +108,15 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
                                                  : fmt::format("WAL receiver {} on timeline {}",
                                                                follow->status, follow->timeline))
                        : follow.error().message;
-            auto tail = server_log_tail(executor, host, 3);
-            std::vector<std::string> lines{
-                fmt::format("  {}: does not follow {} after {} s ({})", host.name, upstream,
-                            kFollowTimeout.count(), status),
-                "      hint: " + reclone_hint(input, primary.name, host.name)};
-            std::size_t pos = 0;
-            while (pos < tail.size()) {
-                auto end = tail.find('\n', pos);
-                if (end == std::string::npos) end = tail.size();
-                if (end > pos) lines.push_back("      log: " + tail.substr(pos, end - pos));
-                pos = end + 1;
-            }
-            printer.block(lines);
+            PromoteFollowed event;
+            event.host = host.name;
+            event.upstream = upstream;
+            event.at = at;
+            event.timeout_s = kFollowTimeout.count();
+            event.status = status;
+            event.hint = reclone_hint(input, primary.name, host.name);
+            event.log_tail = server_log_tail(executor, host, 3);
+            sink.emit(std::move(event));
         }
     });
     if (!done_at.empty() && outcome.not_following == 0)
@@ -130,11 +128,9 @@ FollowOutcome repoint_followers(const FollowInput& input, Printer& printer) {
         outcome.remarks[ahead.host] = fmt::format(
             "{}: {} byte(s) ahead, re-clone it",
             input.mode == RunMode::Check ? "would not follow" : "NOT following", ahead.bytes);
-        printer.block(
-            {fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} "
-                         "never received",
-                         promoted.hosts[ahead.host].name, ahead.bytes, primary.name),
-             "      hint: " + reclone_hint(input, primary.name, promoted.hosts[ahead.host].name)});
+        sink.emit(PromoteNotRepointed{
+            promoted.hosts[ahead.host].name, ahead.bytes, primary.name,
+            reclone_hint(input, primary.name, promoted.hosts[ahead.host].name)});
     }
     return outcome;
 }

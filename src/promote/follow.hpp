@@ -42,8 +42,8 @@ struct FollowInput {
 
 /// On the new primary, the slots step for its direct followers (when replication.slots);
 /// then on every follower at once, the replica step (it re-points a standby whose settings
-/// differ) and, in apply mode, a wait until it streams on the new timeline. Prints a line per
+/// differ) and, in apply mode, a wait until it streams on the new timeline. Emits an event per
 /// step and per follower; a follower that cannot follow gets the re-clone hint.
-FollowOutcome repoint_followers(const FollowInput& input, Printer& printer);
+FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink);
 
 }  // namespace pgrepl::promote_detail

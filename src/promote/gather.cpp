@@ -30,10 +30,11 @@ void note_postgres_reach(PromoteHostState& state, const std::optional<ReachResul
         reach->reach == Reach::Open ? "accepts connections" : "refuses connections (it is up)");
 }
 
-std::string host_names(const Inventory& inventory, const std::vector<std::size_t>& hosts) {
+std::vector<std::string> host_names(const Inventory& inventory,
+                                    const std::vector<std::size_t>& hosts) {
     std::vector<std::string> names;
     for (auto i : hosts) names.push_back(inventory.hosts[i].name);
-    return fmt::format("{}", fmt::join(names, ", "));
+    return names;
 }
 
 }  // namespace
@@ -73,16 +74,15 @@ void regather(const Inventory& inventory, std::vector<HostLink>& links,
 PromoteDecision wait_for_evidence(const Inventory& inventory, const PromoteOptions& options,
                                   std::vector<HostLink>& links,
                                   std::vector<PromoteHostState>& states, PromoteDecision decision,
-                                  Printer& printer) {
+                                  EventSink& sink) {
     const auto count = states.size();
     const auto started = Clock::now();
     PromoteWait wait{first_look(states), options.wait};
     while (decision.verdict == PromoteVerdict::Wait) {
         const auto next =
             Clock::now() + std::clamp(decision.wait_for, milliseconds(100), milliseconds(1000));
-        printer.line(fmt::format("waiting for evidence that {} is down: {} s left ({})",
-                                 host_names(inventory, decision.waiting_on),
-                                 (decision.wait_for.count() + 999) / 1000, decision.reason));
+        sink.emit(PromoteWaiting{host_names(inventory, decision.waiting_on),
+                                 (decision.wait_for.count() + 999) / 1000, decision.reason});
         // Look again: every reachable host's state; the silent hosts' SSH and PostgreSQL ports.
         std::vector<std::optional<ReachResult>> ssh(count);
         std::vector<std::optional<ReachResult>> postgres(count);

@@ -38,6 +38,6 @@ void regather(const Inventory& inventory, std::vector<HostLink>& links,
 PromoteDecision wait_for_evidence(const Inventory& inventory, const PromoteOptions& options,
                                   std::vector<HostLink>& links,
                                   std::vector<PromoteHostState>& states, PromoteDecision decision,
-                                  Printer& printer);
+                                  EventSink& sink);
 
 }  // namespace pgrepl::promote_detail

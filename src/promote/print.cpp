@@ -64,21 +64,22 @@ void pad(std::vector<std::vector<std::string>>& rows, std::vector<std::string>& 
 
 }  // namespace
 
-void Printer::line(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    out_ << text << '\n';
-    out_.flush();
-}
-
-void Printer::block(const std::vector<std::string>& lines) {
+void EventSink::emit(PromoteEvent event) {
+    const auto lines = render_promote_event(inventory_, event, options_);
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& text : lines) out_ << text << '\n';
     out_.flush();
+    events_.push_back(std::move(event));
 }
 
-std::chrono::milliseconds Printer::elapsed() const {
+std::chrono::milliseconds EventSink::elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  start_);
+}
+
+PromoteReport EventSink::report(ExitCode exit_code) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return PromoteReport{events_, exit_code};
 }
 
 std::string format_duration(std::chrono::milliseconds duration) {

@@ -1,5 +1,5 @@
-// Output of `pgrepl promote` (internal to src/promote/): a thread-safe line printer with
-// timings since the command started, and the tables it prints.
+// Output of `pgrepl promote` (internal to src/promote/): the sink of its events (kept for the
+// report, printed as they arrive) and the pure renderers of its tables and step lines.
 #pragma once
 
 #include <chrono>
@@ -10,29 +10,35 @@
 
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/promote/report.hpp"
 #include "pgrepl/promote/state.hpp"
 #include "pgrepl/promote/topology.hpp"
 
 namespace pgrepl::promote_detail {
 
-/// Prints whole lines from any thread.
-class Printer {
+/// Receives promote's events from any thread: keeps them for the report and prints each one's
+/// text as it arrives (whole lines, one event at a time).
+class EventSink {
   public:
-    /// Prints to `out`; timings are measured from `start`.
-    Printer(std::ostream& out, std::chrono::steady_clock::time_point start)
-        : out_(out), start_(start) {}
+    /// Prints to `out` with `options`; timings are measured from `start`.
+    EventSink(const Inventory& inventory, PromoteTextOptions options, std::ostream& out,
+              std::chrono::steady_clock::time_point start)
+        : inventory_(inventory), options_(options), out_(out), start_(start) {}
 
-    /// Prints one line (a newline is added).
-    void line(const std::string& text);
-    /// Prints a block of lines as one unit.
-    void block(const std::vector<std::string>& lines);
+    /// Records `event` and prints its lines.
+    void emit(PromoteEvent event);
     /// Time since the start of the command.
     std::chrono::milliseconds elapsed() const;
+    /// The report of the run so far, with `exit_code`.
+    PromoteReport report(ExitCode exit_code);
 
   private:
+    const Inventory& inventory_;
+    PromoteTextOptions options_;
     std::ostream& out_;
     std::chrono::steady_clock::time_point start_;
     std::mutex mutex_;
+    std::vector<PromoteEvent> events_;
 };
 
 /// "0.42 s", "12.3 s", "85 ms".

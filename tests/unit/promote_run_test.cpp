@@ -80,9 +80,18 @@ TEST(PromoteRun, CheckModeShowsThePlanAndChangesNothing) {
     options.mode = RunMode::Check;
     options.update_inventory = UpdateInventory::Yes;
     std::ostringstream out;
-    const auto code = run_promote(three_hosts(), options, lab.factory(), out);
+    const auto report = run_promote(three_hosts(), options, lab.factory(), out);
+    const auto code = report.exit_code;
     const std::string text = out.str();
     EXPECT_EQ(code, ExitCode::Ok) << text;
+    // The report holds what was printed, as values: the run from its start to its end.
+    ASSERT_FALSE(report.events.empty());
+    EXPECT_TRUE(std::holds_alternative<PromoteStarted>(report.events.front()));
+    EXPECT_TRUE(std::holds_alternative<PromoteDone>(report.events.back()));
+    EXPECT_EQ(std::count_if(
+                  report.events.begin(), report.events.end(),
+                  [](const PromoteEvent& e) { return std::holds_alternative<PromotePlanned>(e); }),
+              1);
     EXPECT_TRUE(has(text, "db1 is unreachable")) << text;
     EXPECT_TRUE(has(text, "decision: promote db2")) << text;
     EXPECT_TRUE(has(text, "db2: would promote it (SELECT pg_promote())")) << text;
@@ -105,7 +114,7 @@ TEST(PromoteRun, LivePrimaryIsRefusedAndNothingChanges) {
     PromoteOptions options;
     options.target = "db2";
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused);
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused);
     EXPECT_TRUE(has(out.str(), "refused: db1 is running as the primary")) << out.str();
     for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
 }
@@ -115,7 +124,7 @@ TEST(PromoteRun, UnknownTargetIsAUsageError) {
     PromoteOptions options;
     options.target = "db7";
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Usage);
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Usage);
     for (const auto& [name, sim] : lab.hosts) EXPECT_TRUE(sim->fake().calls().empty()) << name;
 }
 
@@ -146,7 +155,7 @@ TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
     PromoteOptions options;
     options.target = "db2";
     std::ostringstream out;
-    const auto code = run_promote(three_hosts(), options, lab.factory(), out);
+    const auto code = run_promote(three_hosts(), options, lab.factory(), out).exit_code;
     const std::string text = out.str();
     EXPECT_EQ(code, ExitCode::Ok) << text;
     EXPECT_TRUE(has(text, "db2: promoted: accepts writes on timeline 2")) << text;
@@ -195,7 +204,8 @@ TEST(PromoteRun, SilentHostIsDownWithoutAnSshConnection) {
     options.mode = RunMode::Check;
     options.reach = probe_saying(Reach::Silent, probed);
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, factory, out), ExitCode::Ok) << out.str();
+    EXPECT_EQ(run_promote(three_hosts(), options, factory, out).exit_code, ExitCode::Ok)
+        << out.str();
     EXPECT_EQ(probed.list.size(), 3u);
     EXPECT_EQ(std::count(connected.list.begin(), connected.list.end(), "db1"), 0)
         << "no SSH to db1";
@@ -212,7 +222,7 @@ TEST(PromoteRun, RefusedSshPortMeansTheHostIsUpAndIsRefused) {
     options.target = "db2";
     options.reach = probe_saying(Reach::Refused, probed);
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
     for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
@@ -225,7 +235,7 @@ TEST(PromoteRun, OpenSshPortButFailedSshConnectionIsUpAndIsRefused) {
     options.target = "db2";
     options.reach = probe_saying(Reach::Open, probed);
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
 }
@@ -245,7 +255,7 @@ TEST(PromoteRun, PowerLossWithoutWaitIsRefusedAtOnce) {
     options.target = "db2";
     options.wait = std::chrono::milliseconds(0);
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(), "db2 heard from it 1.0 s ago")) << out.str();
     EXPECT_TRUE(has(out.str(), "--wait 7")) << out.str();
@@ -261,7 +271,7 @@ TEST(PromoteRun, PowerLossCountsDownAndRefusesWhenTheWaitRunsOut) {
     options.reach = probe_saying(Reach::Silent, probed);
     options.wait = std::chrono::milliseconds(800);
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(),
                     "waiting for evidence that db1 is down: 1 s left (db1: db2 heard "
@@ -280,7 +290,8 @@ TEST(PromoteRun, PowerLossSilentLongEnoughIsDown) {
     options.target = "db2";
     options.mode = RunMode::Check;
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Ok) << out.str();
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Ok)
+        << out.str();
     EXPECT_TRUE(has(out.str(), "note: db1 is down: db2 has not heard from it for 7.5 s"))
         << out.str();
     EXPECT_FALSE(has(out.str(), "waiting for evidence")) << out.str();
@@ -303,7 +314,7 @@ TEST(PromoteRun, SilentSshPortButAnsweringPostgresPortIsUpAndIsRefused) {
         return result;
     };
     std::ostringstream out;
-    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out), ExitCode::Refused)
+    EXPECT_EQ(run_promote(three_hosts(), options, lab.factory(), out).exit_code, ExitCode::Refused)
         << out.str();
     EXPECT_TRUE(has(out.str(), "the old primary is up but could not be inspected")) << out.str();
     EXPECT_TRUE(has(out.str(), "its PostgreSQL port 10.0.0.11:5432 accepts connections"))

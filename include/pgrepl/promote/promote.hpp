@@ -10,6 +10,7 @@
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/exec/reach.hpp"
+#include "pgrepl/promote/report.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl {
@@ -17,9 +18,6 @@ namespace pgrepl {
 /// The default of --wait: enough for the managed wal_receiver_timeout (10 s: dead after 7 s of
 /// silence) and for PostgreSQL's default of 60 s when the loss is a few seconds old.
 inline constexpr std::chrono::milliseconds kDefaultPromoteWait{30000};
-
-/// Whether --update-inventory was given.
-enum class UpdateInventory { No, Yes };
 
 /// Options of `pgrepl promote`.
 struct PromoteOptions {
@@ -47,12 +45,13 @@ struct PromoteOptions {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  ///< t0
 };
 
-/// Runs promote and prints its progress, the new topology, the stale inventory lines and the
-/// timings to `out`. Exit code: 0 promoted (or, with --check, it would promote); 1 the
-/// promotion failed, the target is unreachable, or the inventory could not be updated; 2 the
-/// target is not an inventory host; 3 refused for safety (nothing was changed). Standbys that
-/// cannot follow are reported with a hint and do not change the exit code.
-ExitCode run_promote(const Inventory& inventory, const PromoteOptions& options,
-                     const ExecutorFactory& factory, std::ostream& out);
+/// Runs promote and returns its report: every event in order (each printed to `out` as text
+/// as it happens: progress, the new topology, the stale inventory lines, the timings) and the
+/// exit code: 0 promoted (or, with --check, it would promote); 1 the promotion failed, the
+/// target is unreachable, or the inventory could not be updated; 2 the target is not an
+/// inventory host; 3 refused for safety (nothing was changed). Standbys that cannot follow are
+/// reported with a hint and do not change the exit code.
+PromoteReport run_promote(const Inventory& inventory, const PromoteOptions& options,
+                          const ExecutorFactory& factory, std::ostream& out);
 
 }  // namespace pgrepl
