@@ -54,14 +54,14 @@ StepReport pseudo_report(const Host& host, std::string step, StepStatus status, 
 
 }  // namespace
 
-ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
-                   const ExecutorFactory& factory, std::ostream& out) {
+SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
+                      const ExecutorFactory& factory, std::ostream& out) {
     // 1. Everything that can be wrong without a host: --limit names and the password.
     std::set<std::string> selected;
     for (const auto& name : options.limit) {
         if (inventory.find_host(name) == nullptr) {
             spdlog::error("setup: --limit: no host named '{}' in {}", name, inventory.path);
-            return ExitCode::Usage;
+            return SetupReport{{}, ExitCode::Usage};
         }
         selected.insert(name);
     }
@@ -69,7 +69,7 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
     if (!password) {
         spdlog::error("setup: {}", password.error().message);
         if (!password.error().hint.empty()) spdlog::error("hint: {}", password.error().hint);
-        return ExitCode::Usage;
+        return SetupReport{{}, ExitCode::Usage};
     }
 
     // 2. The hosts of this run: the selected ones, and their upstreams (checked, not changed).
@@ -247,8 +247,8 @@ ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
         spdlog::debug("{}: {} SSH connection(s), {} remote round trip(s)", run.host->name,
                       stats.connections, stats.commands);
     }
-    if (printer.any_refused()) return ExitCode::Refused;
-    return printer.any_failed() ? ExitCode::Failed : ExitCode::Ok;
+    if (printer.any_refused()) return printer.report(ExitCode::Refused);
+    return printer.report(printer.any_failed() ? ExitCode::Failed : ExitCode::Ok);
 }
 
 }  // namespace pgrepl

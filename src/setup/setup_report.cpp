@@ -31,6 +31,7 @@ void SetupPrinter::print(const StepReport& report) {
             break;
     }
     refused_ = refused_ || report.refused;
+    reports_.push_back(report);
     const char* status = report.status == StepStatus::Changed && mode_ == RunMode::Check
                              ? "would change"
                              : to_string(report.status);
@@ -90,6 +91,11 @@ bool SetupPrinter::any_failed() const {
 bool SetupPrinter::any_refused() const {
     std::lock_guard lock(mutex_);
     return refused_;
+}
+
+SetupReport SetupPrinter::report(ExitCode exit_code) const {
+    std::lock_guard lock(mutex_);
+    return SetupReport{reports_, exit_code};
 }
 
 }  // namespace pgrepl

@@ -29,6 +29,8 @@ class SetupPrinter {
     bool any_failed() const;
     /// True when any failure was a refusal for safety.
     bool any_refused() const;
+    /// The reports printed so far, as the run's report with `exit_code`.
+    SetupReport report(ExitCode exit_code) const;
 
   private:
     struct Counts {
@@ -42,6 +44,7 @@ class SetupPrinter {
     mutable std::mutex mutex_;
     std::map<std::string, Counts> counts_;
     bool refused_ = false;
+    std::vector<StepReport> reports_;
 };
 
 }  // namespace pgrepl

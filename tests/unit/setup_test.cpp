@@ -2,6 +2,8 @@
 // unreachable hosts, drift, and check mode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -52,9 +54,9 @@ TEST_F(SetupOrchestration, BadLimitAndMissingPasswordTouchNoHost) {
     std::ostringstream out;
     SetupOptions options;
     options.limit = {"db9"};
-    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Usage);
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out).exit_code, ExitCode::Usage);
     ::unsetenv("PGREPL_REPLICATION_PASSWORD");
-    EXPECT_EQ(run_setup(inventory, SetupOptions{}, lab.factory(), out), ExitCode::Usage);
+    EXPECT_EQ(run_setup(inventory, SetupOptions{}, lab.factory(), out).exit_code, ExitCode::Usage);
     EXPECT_EQ(lab.connects, 0);
 }
 
@@ -66,7 +68,12 @@ TEST_F(SetupOrchestration, CheckModeOnBareHostsPlansAndChangesNothing) {
     std::ostringstream out;
     SetupOptions options;
     options.mode = RunMode::Check;
-    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Ok) << out.str();
+    const auto report = run_setup(inventory, options, lab.factory(), out);
+    EXPECT_EQ(report.exit_code, ExitCode::Ok) << out.str();
+    // The report holds every step printed, as values.
+    EXPECT_TRUE(std::any_of(report.steps.begin(), report.steps.end(), [](const StepReport& r) {
+        return r.host == "db2" && r.step == "replica" && r.status == StepStatus::Changed;
+    }));
     EXPECT_NE(out.str().find("RECAP (check mode: nothing was changed)"), std::string::npos);
     EXPECT_NE(out.str().find("db2   replica   would change clone from db1"), std::string::npos)
         << out.str();
@@ -82,7 +89,7 @@ TEST_F(SetupOrchestration, AnUnreachableHostFailsAloneAndSkipsItsDependants) {
     std::ostringstream out;
     SetupOptions options;
     options.mode = RunMode::Check;
-    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Failed);
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out).exit_code, ExitCode::Failed);
     EXPECT_NE(out.str().find("db1   connect   failed"), std::string::npos) << out.str();
     EXPECT_NE(out.str().find("db2   upstream  skipped  upstream db1 did not complete"),
               std::string::npos)
@@ -104,7 +111,8 @@ TEST_F(SetupOrchestration, APromotedReplicaIsRefusedAndNotTouched) {
     std::ostringstream out;
     SetupOptions options;
     options.mode = RunMode::Check;
-    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Refused) << out.str();
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out).exit_code, ExitCode::Refused)
+        << out.str();
     EXPECT_NE(
         out.str().find("db2   topology  failed   db2 is running as a primary of this cluster"),
         std::string::npos)
@@ -128,7 +136,8 @@ TEST_F(SetupOrchestration, LimitChecksDependenciesWithoutChangingThem) {
     options.limit = {"db2"};
     // db1 would need changes: it is checked only (the dry-run guard refuses any change), and
     // db2 is skipped; db3 is not contacted at all.
-    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out), ExitCode::Failed) << out.str();
+    EXPECT_EQ(run_setup(inventory, options, lab.factory(), out).exit_code, ExitCode::Failed)
+        << out.str();
     EXPECT_NE(out.str().find("db2   upstream  failed   upstream db1 is not up to date"),
               std::string::npos)
         << out.str();

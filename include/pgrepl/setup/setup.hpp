@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pgrepl/engine/connect.hpp"
+#include "pgrepl/engine/runner.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
@@ -23,10 +24,17 @@ struct SetupOptions {
     ShowDiffs show_diffs = ShowDiffs::No;  ///< print diffs of changes (-v)
 };
 
-/// Runs setup and prints a line per step as it finishes, then a recap, to `out`.
-/// Exit code: 0 all ok/changed, 1 a step failed or a host was unreachable, 2 bad --limit or
-/// password source (before any host is contacted), 3 refused for safety (drift, guard).
-ExitCode run_setup(const Inventory& inventory, const SetupOptions& options,
-                   const ExecutorFactory& factory, std::ostream& out);
+/// What a setup run did: every step report in the order they finished, and the exit code.
+struct SetupReport {
+    std::vector<StepReport> steps;      ///< one per step run (and per refused or skipped host)
+    ExitCode exit_code = ExitCode::Ok;  ///< what the process exits with
+};
+
+/// Runs setup and returns its report; each step's line is printed to `out` as it finishes
+/// (the text renderer, setup_report.hpp), then a recap. Exit code: 0 all ok/changed, 1 a step
+/// failed or a host was unreachable, 2 bad --limit or password source (before any host is
+/// contacted), 3 refused for safety (drift, guard).
+SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
+                      const ExecutorFactory& factory, std::ostream& out);
 
 }  // namespace pgrepl
