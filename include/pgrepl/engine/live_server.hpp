@@ -60,6 +60,10 @@ struct LiveHost {
     bool running = false;                   ///< PostgreSQL runs (even if it refused our query)
     std::optional<LiveServer> server;       ///< the server's answer, when it gave one
     std::optional<std::string> fence_note;  ///< promote's fence marker, when the host has one
+    /// host=/port= of primary_conninfo as the configuration files say, for a server that gave
+    /// no answer (e.g. a stopped standby before 12: its recovery.conf); empty host when
+    /// unknown. The server's own LiveServer::configured_upstream wins when it has one.
+    Endpoint file_upstream;
 };
 
 }  // namespace pgrepl

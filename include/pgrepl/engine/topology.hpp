@@ -1,4 +1,5 @@
-// Comparing the live topology (what each host says it is) with the inventory.
+// Comparing the live topology (what each host says it is, pgrepl/engine/live_topology.hpp)
+// with the inventory: setup's drift check.
 #pragma once
 
 #include <map>
@@ -6,6 +7,8 @@
 #include <vector>
 
 #include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/live_server.hpp"
+#include "pgrepl/engine/live_topology.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl {
@@ -16,10 +19,20 @@ struct DriftProblem {
     std::string message;  ///< what it is versus what the inventory says
 };
 
+/// What the live topology needs of setup's probe facts (by host name; a host missing from
+/// `facts` did not answer): one per inventory host, in inventory order.
+std::vector<LiveHost> live_hosts(const Inventory& inventory,
+                                 const std::map<std::string, HostFacts>& facts);
+
 /// Finds hosts whose live role contradicts the inventory: the inventory's primary running as
 /// a standby; a replica running as a primary of the same system (same system identifier as
-/// the inventory's primary or as any standby of it), e.g. after a failover. Hosts missing from
-/// `facts` (unreachable) or not running are not judged.
+/// the inventory's primary or as any standby of it), e.g. after a failover. Hosts that did not
+/// answer or do not run PostgreSQL are not judged. `hosts` and `topology` (discovered from
+/// them by live_topology()) are aligned.
+std::vector<DriftProblem> find_drift(const LiveTopology& topology,
+                                     const std::vector<LiveHost>& hosts);
+
+/// find_drift() of the live topology of setup's probe facts (see live_hosts()).
 std::vector<DriftProblem> find_drift(const Inventory& inventory,
                                      const std::map<std::string, HostFacts>& facts);
 
