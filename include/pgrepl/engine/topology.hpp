@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl {
@@ -21,6 +21,6 @@ struct DriftProblem {
 /// the inventory's primary or as any standby of it), e.g. after a failover. Hosts missing from
 /// `facts` (unreachable) or not running are not judged.
 std::vector<DriftProblem> find_drift(const Inventory& inventory,
-                                     const std::map<std::string, HostFacts>& facts);
+                                     const std::map<std::string, HostSnapshot>& facts);
 
 }  // namespace pgrepl
