@@ -7,36 +7,25 @@
 namespace pgrepl {
 namespace {
 
-LiveHost live_host(const Host& host, const HostFacts* facts) {
+LiveHost live_host(const Host& host, const HostSnapshot* snapshot) {
     LiveHost live;
     live.host = &host;
-    if (facts == nullptr) return live;
+    if (snapshot == nullptr) return live;
     live.answered = true;
-    live.running = facts->cluster_running;
-    if (facts->role == LiveRole::Unknown) return live;
-    LiveServer server;
-    server.role = facts->role;
-    server.system_identifier = facts->system_identifier;
-    server.postmaster_start = facts->postmaster_start;
-    if (!facts->receiver_status.empty() || !facts->receiver_host.empty()) {
-        LiveReceiver receiver;
-        receiver.status = facts->receiver_status;
-        receiver.sender.host = facts->receiver_host;
-        server.receiver = std::move(receiver);
-    }
-    live.server = std::move(server);
+    live.running = snapshot->facts.cluster_running;
+    live.server = snapshot->server;
     return live;
 }
 
 }  // namespace
 
 std::vector<LiveHost> live_hosts(const Inventory& inventory,
-                                 const std::map<std::string, HostFacts>& facts) {
+                                 const std::map<std::string, HostSnapshot>& snapshots) {
     std::vector<LiveHost> hosts;
     hosts.reserve(inventory.hosts.size());
     for (const auto& host : inventory.hosts) {
-        const auto it = facts.find(host.name);
-        hosts.push_back(live_host(host, it == facts.end() ? nullptr : &it->second));
+        const auto it = snapshots.find(host.name);
+        hosts.push_back(live_host(host, it == snapshots.end() ? nullptr : &it->second));
     }
     return hosts;
 }
@@ -81,8 +70,8 @@ std::vector<DriftProblem> find_drift(const LiveTopology& topology,
 }
 
 std::vector<DriftProblem> find_drift(const Inventory& inventory,
-                                     const std::map<std::string, HostFacts>& facts) {
-    const auto hosts = live_hosts(inventory, facts);
+                                     const std::map<std::string, HostSnapshot>& snapshots) {
+    const auto hosts = live_hosts(inventory, snapshots);
     return find_drift(live_topology(inventory, hosts), hosts);
 }
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "pgrepl/engine/facts.hpp"
 #include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/engine/live_topology.hpp"
+#include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl {
@@ -19,10 +19,10 @@ struct DriftProblem {
     std::string message;  ///< what it is versus what the inventory says
 };
 
-/// What the live topology needs of setup's probe facts (by host name; a host missing from
-/// `facts` did not answer): one per inventory host, in inventory order.
+/// What the live topology needs of setup's snapshots (by host name; a host missing from
+/// `snapshots` did not answer): one per inventory host, in inventory order.
 std::vector<LiveHost> live_hosts(const Inventory& inventory,
-                                 const std::map<std::string, HostFacts>& facts);
+                                 const std::map<std::string, HostSnapshot>& snapshots);
 
 /// Finds hosts whose live role contradicts the inventory: the inventory's primary running as
 /// a standby; a replica running as a primary of the same system (same system identifier as
@@ -32,8 +32,8 @@ std::vector<LiveHost> live_hosts(const Inventory& inventory,
 std::vector<DriftProblem> find_drift(const LiveTopology& topology,
                                      const std::vector<LiveHost>& hosts);
 
-/// find_drift() of the live topology of setup's probe facts (see live_hosts()).
+/// find_drift() of the live topology of setup's snapshots (see live_hosts()).
 std::vector<DriftProblem> find_drift(const Inventory& inventory,
-                                     const std::map<std::string, HostFacts>& facts);
+                                     const std::map<std::string, HostSnapshot>& snapshots);
 
 }  // namespace pgrepl
