@@ -4,7 +4,9 @@
 
 #include <sstream>
 
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
@@ -68,24 +70,10 @@ if [ "$running" = no ] && [ -n "$D" ]; then
   [ -z "$pids" ] || echo "basebackup_pids=${{pids# }}"
 fi
 if [ "$running" = yes ]; then
-  out=$(pg_psql -X -At -F '|' -v ON_ERROR_STOP=1 -c "{query}" 2>&1)
-  if [ $? -eq 0 ]; then echo "query=$out"; else echo "query_error=$(echo "$out" | head -n 1)"; fi
+  out=$(pg_psql -X -At -F '|' -v ON_ERROR_STOP=1 -c {query} 2>&1)
+  if [ $? -eq 0 ]; then echo @@server; printf '%s\n' "$out"; else echo "@@server-error $(echo "$out" | head -n 1)"; fi
 fi
 )SH";
-
-constexpr const char* kProbeQuery =
-    "SELECT pg_is_in_recovery(), (SELECT system_identifier FROM pg_control_system()), "
-    "coalesce((SELECT status FROM pg_stat_wal_receiver), ''), "
-    "coalesce((SELECT conninfo FROM pg_stat_wal_receiver), ''), pg_postmaster_start_time()";
-
-std::string conninfo_host(std::string_view conninfo) {
-    std::istringstream in{std::string(conninfo)};
-    std::string word;
-    while (in >> word) {
-        if (word.rfind("host=", 0) == 0) return word.substr(5);
-    }
-    return {};
-}
 
 }  // namespace
 
@@ -105,17 +93,14 @@ std::string host_probe_script(const Host& host) {
     return fmt::format(kProbeTemplate,
                        fmt::arg("version", shell_quote(host.postgres.version.to_string())),
                        fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
-                       fmt::arg("port", host.postgres.port), fmt::arg("query", kProbeQuery));
+                       fmt::arg("port", host.postgres.port),
+                       fmt::arg("query", shell_quote(live_server_sql(host.postgres.version))));
 }
 
 HostFacts parse_host_probe(std::string_view output) {
     HostFacts facts;
-    std::size_t pos = 0;
-    while (pos < output.size()) {
-        auto end = output.find('\n', pos);
-        if (end == std::string_view::npos) end = output.size();
-        auto line = output.substr(pos, end - pos);
-        pos = end + 1;
+    for (const auto line : split_lines(output)) {
+        if (line.substr(0, 2) == "@@") break;  // the frames that follow the facts
         auto eq = line.find('=');
         if (eq == std::string_view::npos) continue;
         facts.raw.emplace(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
@@ -134,7 +119,6 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.backup_label = get("backup_label") == "yes";
     std::istringstream pids(get("basebackup_pids"));
     for (std::string pid; pids >> pid;) facts.basebackup_pids.push_back(pid);
-    facts.query_error = get("query_error");
     facts.system_identifier = get("controldata_sysid");
     facts.control_state = get("controldata_state");
     facts.control_checkpoint = get("controldata_checkpoint");
@@ -143,39 +127,7 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.control_min_recovery_timeline = get("controldata_min_recovery_tli");
     facts.cluster_port = std::atoi(get("port").c_str());
     facts.data_directory = get("data_directory");
-    auto query = get("query");
-    if (!query.empty()) {
-        std::vector<std::string> cols;
-        std::size_t start = 0;
-        while (true) {
-            auto bar = query.find('|', start);
-            cols.push_back(
-                query.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-            if (bar == std::string::npos) break;
-            start = bar + 1;
-        }
-        if (cols.size() >= 5) {
-            facts.role = cols[0] == "t" ? LiveRole::Standby : LiveRole::Primary;
-            facts.system_identifier = cols[1];
-            facts.receiver_status = cols[2];
-            facts.receiver_host = conninfo_host(cols[3]);
-            facts.postmaster_start = cols[4];
-        }
-    }
     return facts;
-}
-
-Result<HostFacts> probe_host(Executor& executor, const Host& host) {
-    Command command;
-    command.script = host_probe_script(host);
-    command.purpose = "probe host facts";
-    auto result = executor.run(command);
-    if (!result) return result.error();
-    if (!result->success()) {
-        return make_error(ErrorKind::Remote, fmt::format("{}: probe: exit {}: {}", host.name,
-                                                         result->exit_status, result->err));
-    }
-    return parse_host_probe(result->out);
 }
 
 }  // namespace pgrepl

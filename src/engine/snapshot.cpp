@@ -4,17 +4,15 @@
 
 #include <set>
 
+#include "pgrepl/engine/frames.hpp"
 #include "pgrepl/exec/quote.hpp"
 
 namespace pgrepl {
 namespace {
 
-constexpr std::string_view kEndFacts = "@@end-facts\n";
 constexpr const char* kSqlDelimiter = "PGREPL_SQL_END";
-constexpr std::string_view kLoginOk = "@@login ok|";
 constexpr std::string_view kHistoryPrefix = "@@history ";
 constexpr std::string_view kHistoryError = "@@history-error ";
-constexpr std::string_view kResolved = "@@resolved ";
 
 // IDENTIFY_SYSTEM's row "systemid|timeline|xlogpos|dbname" into the login.
 void read_identify_system(std::string_view fields, HostSnapshot::Login& login) {
@@ -38,15 +36,6 @@ void read_history_line(std::string_view line, HostSnapshot::Login& login) {
         login.timeline_history->append(line);
     }
     login.timeline_history->push_back('\n');
-}
-
-// Reads one line (without its \n) at `pos`, advancing pos past it.
-std::string_view take_line(std::string_view text, std::size_t& pos) {
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(pos, end - pos);
-    pos = std::min(text.size(), end + 1);
-    return line;
 }
 
 Error malformed(std::string_view what) {
@@ -73,20 +62,17 @@ std::vector<std::string> HostSnapshot::addresses_of(const std::string& host_name
 
 std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     std::string script = host_probe_script(host);
-    script += "echo @@end-facts\n";
+    script += shell_frame("end-facts") + "\n";
     for (const auto& path : request.files) {
-        script += fmt::format(
-            "f={}; if [ -f \"$f\" ]; then printf '@@file %s\\n' \"$(wc -c < \"$f\")\"; cat \"$f\"; "
-            "echo; else echo @@nofile; fi\n",
-            shell_quote(path));
+        script += shell_file_frame(shell_quote(path)) + "\n";
     }
     // One line per name: "@@resolved NAME ADDRESS...", the addresses sorted, none when the
     // name does not resolve.
     for (const auto& name : request.host_names) {
         script += fmt::format(
-            "printf '{}%s %s\n' {} \"$(getent ahosts {} | awk '{{print $1}}' | sort -u | "
+            "printf '@@resolved %s %s\n' {} \"$(getent ahosts {} | awk '{{print $1}}' | sort -u | "
             "tr '\n' ' ')\"\n",
-            kResolved, shell_quote(name), shell_quote(name));
+            shell_quote(name), shell_quote(name));
     }
     script += "if [ \"$running\" = yes ]; then :\n";
     if (!request.queries.empty()) {
@@ -95,9 +81,9 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
         std::set<std::string> asked;
         for (const auto& [name, sql] : request.queries) {
             if (!asked.insert(name).second) continue;
-            script += fmt::format("\\echo @@query {}\n{}\n", name, sql);
+            script += fmt::format("{}\n{}\n", psql_frame("query", name), sql);
         }
-        script += fmt::format("\\echo @@end-queries\n{}\n", kSqlDelimiter);
+        script += fmt::format("{}\n{}\n", psql_frame("end-queries"), kSqlDelimiter);
     }
     script += "fi\n";
     if (!request.replication_login_conninfo.empty()) {
@@ -124,85 +110,72 @@ fi
     return script;
 }
 
-Result<std::string> take_framed_file(std::string_view output, std::size_t& pos,
-                                     std::string_view header) {
-    constexpr std::string_view kHeader = "@@file ";
-    std::size_t size = 0;
-    try {
-        size = std::stoul(std::string(header.substr(std::min(kHeader.size(), header.size()))));
-    } catch (const std::exception&) {
-        return make_error(ErrorKind::Remote, "file size");
-    }
-    if (pos > output.size() || size + 1 > output.size() - pos)
-        return make_error(ErrorKind::Remote, "file cut short");
-    std::string content(output.substr(pos, size));
-    pos += size + 1;  // the content, then the echo's newline
-    return content;
-}
-
 Result<HostSnapshot> parse_snapshot(std::string_view output) {
+    auto frames = read_frames(output);
+    if (!frames) return malformed(frames.error().message);
     HostSnapshot snapshot;
-    auto split = output.find(kEndFacts);
-    if (split == std::string_view::npos) return malformed("no end of facts");
-    snapshot.facts = parse_host_probe(output.substr(0, split));
-    std::size_t pos = split + kEndFacts.size();
     // Files come in request order; the caller maps them (see take_snapshot).
     std::vector<std::optional<std::string>> files;
-    while (pos < output.size() && output.compare(pos, 2, "@@") == 0 &&
-           (output.compare(pos, 7, "@@file ") == 0 || output.compare(pos, 8, "@@nofile") == 0)) {
-        auto line = take_line(output, pos);
-        if (line == "@@nofile") {
-            files.emplace_back(std::nullopt);
+    bool facts_ended = false;
+    for (const Frame& frame : *frames) {
+        const std::string name(frame.name);
+        if (!facts_ended) {
+            if (name.empty()) {
+                snapshot.facts = parse_host_probe(frame.body);
+            } else if (name == "server") {
+                if (auto server = parse_live_server(frame.body)) {
+                    snapshot.server = std::move(server).value();
+                } else {
+                    snapshot.server_error = server.error().message;
+                }
+            } else if (name == "server-error") {
+                snapshot.server_error = std::string(frame.args);
+            } else if (name == "end-facts") {
+                facts_ended = true;
+            }
             continue;
         }
-        auto content = take_framed_file(output, pos, line);
-        if (!content) return malformed(content.error().message);
-        files.emplace_back(std::move(content).value());
-    }
-    while (pos < output.size() && output.compare(pos, kResolved.size(), kResolved) == 0) {
-        std::string_view fields = take_line(output, pos).substr(kResolved.size());
-        const auto space = fields.find(' ');
-        auto& addresses = snapshot.resolved[std::string(fields.substr(0, space))];
-        fields.remove_prefix(space == std::string_view::npos ? fields.size() : space + 1);
-        while (!fields.empty()) {
-            const auto end = std::min(fields.find(' '), fields.size());
-            if (end > 0) addresses.emplace_back(fields.substr(0, end));
-            fields.remove_prefix(std::min(end + 1, fields.size()));
-        }
-    }
-    std::string current;
-    while (pos < output.size()) {
-        auto line = take_line(output, pos);
-        if (line.rfind("@@query ", 0) == 0) {
-            current = std::string(line.substr(8));
-            snapshot.queries[current];
-        } else if (line == "@@end-queries") {
-            current.clear();
-        } else if (line.rfind(kLoginOk, 0) == 0) {
+        if (name == "file") {
+            files.emplace_back(std::string(frame.body));
+        } else if (name == "nofile") {
+            files.emplace_back(std::nullopt);
+        } else if (name == "resolved") {
+            std::string_view fields = frame.args;
+            const auto space = fields.find(' ');
+            auto& addresses = snapshot.resolved[std::string(fields.substr(0, space))];
+            fields.remove_prefix(space == std::string_view::npos ? fields.size() : space + 1);
+            while (!fields.empty()) {
+                const auto end = std::min(fields.find(' '), fields.size());
+                if (end > 0) addresses.emplace_back(fields.substr(0, end));
+                fields.remove_prefix(std::min(end + 1, fields.size()));
+            }
+        } else if (name == "query") {
+            auto& text = snapshot.queries[std::string(frame.args)];
+            text = frame.body;
+            if (!text.empty() && text.back() != '\n') text.push_back('\n');
+        } else if (name == "login") {
             HostSnapshot::Login login;
-            login.ok = true;
-            read_identify_system(line.substr(kLoginOk.size()), login);
+            if (frame.args.substr(0, 3) == "ok|") {
+                login.ok = true;
+                read_identify_system(frame.args.substr(3), login);
+            } else if (frame.args.substr(0, 5) == "error") {
+                login.error =
+                    std::string(frame.args.substr(std::min<std::size_t>(6, frame.args.size())));
+            }
             snapshot.replication_login = login;
-        } else if (line.rfind(kHistoryPrefix, 0) == 0 || line.rfind(kHistoryError, 0) == 0) {
+        } else if (name == "history" || name == "history-error") {
             if (!snapshot.replication_login || !snapshot.replication_login->ok) {
                 return malformed("timeline history without a login");
             }
             auto& login = *snapshot.replication_login;
-            if (line.rfind(kHistoryError, 0) == 0) {
-                login.history_error = std::string(line.substr(kHistoryError.size()));
+            if (name == "history-error") {
+                login.history_error = std::string(frame.args);
             } else {
-                read_history_line(line.substr(kHistoryPrefix.size()), login);
+                read_history_line(frame.args, login);
             }
-        } else if (line.rfind("@@login error", 0) == 0) {
-            HostSnapshot::Login login;
-            login.error = std::string(line.size() > 14 ? line.substr(14) : std::string_view{});
-            snapshot.replication_login = login;
-        } else if (!current.empty()) {
-            auto& text = snapshot.queries[current];
-            text.append(line);
-            text.push_back('\n');
         }
     }
+    if (!facts_ended) return malformed("no end of facts");
     std::size_t index = 0;
     for (auto& content : files) snapshot.files.emplace(std::to_string(index++), std::move(content));
     return snapshot;
@@ -212,13 +185,13 @@ Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
                                    const SnapshotRequest& request) {
     Command command;
     command.script = snapshot_script(host, request);
-    command.purpose = "gather state";
+    command.purpose = request.purpose;
     command.secret_output = true;
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
         return make_error(ErrorKind::Remote,
-                          fmt::format("{}: gather state: exit {}: {}", host.name,
+                          fmt::format("{}: {}: exit {}: {}", host.name, request.purpose,
                                       result->exit_status, result->err),
                           "run with -vv to see the remote commands");
     }

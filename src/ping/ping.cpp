@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/snapshot.hpp"
 
 namespace pgrepl {
 namespace {
@@ -17,7 +17,8 @@ struct PingLine {
     std::string hint;
 };
 
-std::string describe_cluster(const Host& host, const HostFacts& facts) {
+std::string describe_cluster(const Host& host, const HostSnapshot& snapshot) {
+    const HostFacts& facts = snapshot.facts;
     const auto version = host.postgres.version.to_string();
     std::string text = fmt::format("postgresql-{} {}", version,
                                    facts.pg_installed ? "installed" : "not installed");
@@ -26,11 +27,13 @@ std::string describe_cluster(const Host& host, const HostFacts& facts) {
     text += fmt::format(", {}/{} ", version, host.postgres.cluster_name);
     if (!facts.cluster_running) return text + "stopped";
     text += fmt::format("running on port {}", facts.cluster_port);
-    if (facts.role == LiveRole::Standby) {
-        text += fmt::format(
-            ", standby of {} ({})", facts.receiver_host.empty() ? "?" : facts.receiver_host,
-            facts.receiver_status.empty() ? "no wal receiver" : facts.receiver_status);
-    } else if (facts.role == LiveRole::Primary) {
+    const auto& server = snapshot.server;
+    if (server && server->role == LiveRole::Standby) {
+        const std::string sender = server->receiver ? server->receiver->sender.host : "";
+        const std::string status = server->receiver ? server->receiver->status : "";
+        text += fmt::format(", standby of {} ({})", sender.empty() ? "?" : sender,
+                            status.empty() ? "no wal receiver" : status);
+    } else if (server && server->role == LiveRole::Primary) {
         text += ", primary";
     }
     return text;
@@ -47,7 +50,9 @@ PingLine ping_one(const HostLink& link) {
         line.hint = error.hint;
         return line;
     }
-    auto facts = probe_host(*link.executor(), host);
+    SnapshotRequest request;
+    request.purpose = "probe";
+    auto facts = take_snapshot(*link.executor(), host, request);
     if (!facts) {
         line.text = fmt::format("error  {}  {}", target, to_string(facts.error().kind));
         line.problem = facts.error().message;
@@ -56,13 +61,13 @@ PingLine ping_one(const HostLink& link) {
     }
     const bool via_sudo = host.ssh.user != "root" && host.ssh.become == Become::Auto;
     line.ok = true;
-    line.text = fmt::format(
-        "ok  {}  {}  {}  {}", target,
-        via_sudo ? fmt::format("sudo ok (as {})", facts->user) : fmt::format("as {}", facts->user),
-        facts->os, describe_cluster(host, *facts));
-    if (!facts->query_error.empty()) {
+    line.text = fmt::format("ok  {}  {}  {}  {}", target,
+                            via_sudo ? fmt::format("sudo ok (as {})", facts->facts.user)
+                                     : fmt::format("as {}", facts->facts.user),
+                            facts->facts.os, describe_cluster(host, *facts));
+    if (!facts->server_error.empty()) {
         line.problem = fmt::format("{}: ping: PostgreSQL runs but refused a query: {}", host.name,
-                                   facts->query_error);
+                                   facts->server_error);
     }
     return line;
 }

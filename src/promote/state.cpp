@@ -9,45 +9,10 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/pg/quote.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
-
-constexpr const char* kStateQuery = "promote-state";
-constexpr std::size_t kStateColumns = 8;
-constexpr const char* kReceiverQuery = "promote-receiver";
-constexpr std::size_t kReceiverColumns = 3;
-
-std::string first_line(std::string_view text) {
-    auto start = text.find_first_not_of("\r\n \t");
-    if (start == std::string_view::npos) return {};
-    text.remove_prefix(start);
-    auto end = text.find_first_of("\r\n");
-    return std::string(text.substr(0, end));
-}
-
-std::optional<std::int64_t> int_field(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    return parse_int(text);
-}
-
-std::optional<std::uint64_t> lsn_field(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    return parse_lsn(text);
-}
-
-// host= and port= of a libpq connection string (the last occurrence wins, as in libpq).
-void read_conninfo(std::string_view conninfo, PromoteHostState& state) {
-    const auto pairs = parse_conninfo(conninfo);
-    if (!pairs) return;
-    for (const auto& [key, value] : *pairs) {
-        if (key == "host" || key == "hostaddr") {
-            if (key == "host" || state.conninfo_host.empty()) state.conninfo_host = value;
-        } else if (key == "port") {
-            if (auto port = parse_int(value)) state.conninfo_port = static_cast<int>(*port);
-        }
-    }
-}
 
 // primary_conninfo = '...' from a recovery.conf (before 12).
 std::string recovery_conf_conninfo(std::string_view text) {
@@ -85,33 +50,12 @@ std::string recovery_conf_conninfo(std::string_view text) {
 }  // namespace
 
 std::optional<std::uint64_t> PromoteHostState::wal_position() const {
-    if (role == LiveRole::Primary) return current_lsn;
-    if (receive_lsn && replay_lsn) return std::max(*receive_lsn, *replay_lsn);
-    return receive_lsn ? receive_lsn : replay_lsn;
-}
-
-std::string promote_state_sql(PgVersion version) {
-    const WalFunctions wal = wal_functions(version);
-    return fmt::format(
-        "SELECT pg_is_in_recovery(), "
-        "CASE WHEN pg_is_in_recovery() THEN '' ELSE {0}::text END, "
-        "coalesce({1}::text, ''), coalesce({2}::text, ''), "
-        "CASE WHEN pg_is_in_recovery() THEN coalesce("
-        "(SELECT received_tli::text FROM pg_stat_wal_receiver WHERE received_tli > 0), "
-        "(SELECT timeline_id::text FROM pg_control_checkpoint())) "
-        "ELSE (('x' || substr({4}({0}), 1, 8))::bit(32)::int)::text END, "
-        "CASE WHEN NOT pg_is_in_recovery() THEN 'f' WHEN {3} THEN 't' ELSE 'f' END, "
-        "coalesce((SELECT status FROM pg_stat_wal_receiver), ''), "
-        "translate(coalesce(current_setting('primary_conninfo', true), ''), E'|\\n\\r', '   ');",
-        wal.current, wal.receive, wal.replay, wal.replay_paused, wal.walfile_name);
-}
-
-std::string promote_receiver_sql() {
-    return "SELECT coalesce((SELECT (extract(epoch FROM clock_timestamp() - "
-           "last_msg_receipt_time) * 1000)::bigint::text FROM pg_stat_wal_receiver), ''), "
-           "coalesce((SELECT (extract(epoch FROM last_msg_receipt_time) * 1000000)::bigint::text "
-           "FROM pg_stat_wal_receiver), ''), "
-           "coalesce((SELECT setting FROM pg_settings WHERE name = 'wal_receiver_timeout'), '');";
+    LiveServer server;
+    server.role = role;
+    server.current_lsn = current_lsn;
+    server.receive_lsn = receive_lsn;
+    server.replay_lsn = replay_lsn;
+    return server.wal_position();
 }
 
 SnapshotRequest promote_state_request(const Host& host) {
@@ -120,8 +64,6 @@ SnapshotRequest promote_state_request(const Host& host) {
     request.files.push_back(paths.fence_file);
     if (host.postgres.version.number() < 1200)
         request.files.push_back(recovery_conf_path(paths.data_dir));
-    request.queries.emplace_back(kStateQuery, promote_state_sql(host.postgres.version));
-    request.queries.emplace_back(kReceiverQuery, promote_receiver_sql());
     return request;
 }
 
@@ -135,41 +77,36 @@ PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapsho
     state.running = facts.cluster_running;
     state.has_data = facts.data_dir_has_pg_version;
     state.standby_signal = facts.standby_signal;
-    state.role = facts.role;
     state.system_identifier = facts.system_identifier;
     state.data_directory = facts.data_directory.empty() ? paths.data_dir : facts.data_directory;
-    state.receiver_status = facts.receiver_status;
     if (auto fence = snapshot.file(paths.fence_file)) state.fence_note = first_line(*fence);
-    if (!facts.query_error.empty()) state.query_error = facts.query_error;
-
-    if (state.running && state.query_error.empty()) {
-        const std::string out = snapshot.query(kStateQuery);
-        const auto rows = parse_psql_rows(out);
-        if (rows.size() != 1 || rows[0].size() != kStateColumns) {
-            auto line = first_line(out);
-            state.query_error = line.empty() ? "the state query printed nothing" : line;
-        } else {
-            const auto& row = rows[0];
-            const auto in_recovery = parse_psql_bool(row[0]);
-            if (in_recovery) state.role = *in_recovery ? LiveRole::Standby : LiveRole::Primary;
-            state.current_lsn = lsn_field(row[1]);
-            state.receive_lsn = lsn_field(row[2]);
-            state.replay_lsn = lsn_field(row[3]);
-            if (auto tli = parse_int(row[4])) state.timeline = static_cast<int>(*tli);
-            state.replay_paused = row[5] == "t";
-            state.receiver_status = row[6];
-            read_conninfo(row[7], state);
+    if (state.running) state.query_error = snapshot.server_error;
+    if (state.running && snapshot.server) {
+        const LiveServer& server = *snapshot.server;
+        state.role = server.role;
+        if (!server.system_identifier.empty()) state.system_identifier = server.system_identifier;
+        state.current_lsn = server.current_lsn;
+        state.receive_lsn = server.receive_lsn;
+        state.replay_lsn = server.replay_lsn;
+        state.timeline = server.timeline;
+        state.replay_paused = server.replay_paused.value_or(false);
+        if (server.receiver) {
+            state.receiver_status = server.receiver->status;
+            state.receiver_silence_ms = server.receiver->silence_ms;
+            state.receiver_heard_us = server.receiver->heard_us;
         }
-        const auto receiver = parse_psql_rows(snapshot.query(kReceiverQuery));
-        if (receiver.size() == 1 && receiver[0].size() == kReceiverColumns) {
-            state.receiver_silence_ms = int_field(receiver[0][0]);
-            state.receiver_heard_us = int_field(receiver[0][1]);
-            state.receiver_timeout_ms = int_field(receiver[0][2]);
-        }
+        state.receiver_timeout_ms = server.wal_receiver_timeout_ms;
+        state.conninfo_host = server.configured_upstream.host;
+        state.conninfo_port = server.configured_upstream.port;
+    } else if (state.running && state.query_error.empty()) {
+        state.query_error = "the state query printed nothing";
     }
     if (state.conninfo_host.empty() && host.postgres.version.number() < 1200) {
-        if (auto recovery = snapshot.file(recovery_conf_path(paths.data_dir)))
-            read_conninfo(recovery_conf_conninfo(*recovery), state);
+        if (auto recovery = snapshot.file(recovery_conf_path(paths.data_dir))) {
+            const Endpoint upstream = conninfo_endpoint(recovery_conf_conninfo(*recovery));
+            state.conninfo_host = upstream.host;
+            state.conninfo_port = upstream.port;
+        }
     }
     return state;
 }

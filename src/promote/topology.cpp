@@ -5,50 +5,70 @@
 #include <algorithm>
 #include <set>
 
+#include "pgrepl/engine/live_topology.hpp"
+
 namespace pgrepl {
 namespace {
 
-std::optional<std::size_t> index_of(const Inventory& inventory, const std::string& name) {
-    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
-        if (inventory.hosts[i].name == name) return i;
+Endpoint configured_endpoint(const PromoteHostState& state) {
+    return Endpoint{state.conninfo_host, state.conninfo_port};
+}
+
+LiveHost live_host(const Host& host, const PromoteHostState& state) {
+    LiveHost live;
+    live.host = &host;
+    live.answered = state.reachable;
+    live.running = state.running;
+    live.fence_note = state.fence_note;
+    if (!state.running || state.role == LiveRole::Unknown) {
+        live.file_upstream = configured_endpoint(state);
+        return live;
     }
-    return std::nullopt;
+    LiveServer server;
+    server.role = state.role;
+    server.system_identifier = state.system_identifier;
+    server.timeline = state.timeline;
+    server.current_lsn = state.current_lsn;
+    server.receive_lsn = state.receive_lsn;
+    server.replay_lsn = state.replay_lsn;
+    server.replay_paused = state.replay_paused;
+    server.configured_upstream = configured_endpoint(state);
+    server.wal_receiver_timeout_ms = state.receiver_timeout_ms;
+    if (!state.receiver_status.empty()) {
+        LiveReceiver receiver;
+        receiver.status = state.receiver_status;
+        receiver.silence_ms = state.receiver_silence_ms;
+        receiver.heard_us = state.receiver_heard_us;
+        server.receiver = std::move(receiver);
+    }
+    live.server = std::move(server);
+    return live;
 }
 
 }  // namespace
 
+std::vector<LiveHost> promote_live_hosts(const Inventory& inventory,
+                                         const std::vector<PromoteHostState>& states) {
+    std::vector<LiveHost> hosts;
+    hosts.reserve(inventory.hosts.size());
+    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
+        LiveHost missing;
+        missing.host = &inventory.hosts[i];
+        hosts.push_back(i < states.size() ? live_host(inventory.hosts[i], states[i]) : missing);
+    }
+    return hosts;
+}
+
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
                                                const PromoteHostState& state) {
-    if (state.conninfo_host.empty()) return std::nullopt;
-    std::optional<std::size_t> by_name;
-    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
-        const Host& host = inventory.hosts[i];
-        if (host.name == state.name) continue;
-        const bool port_ok = !state.conninfo_port || *state.conninfo_port == host.postgres.port;
-        if (!port_ok) continue;
-        if (host.address == state.conninfo_host) return i;
-        if (host.name == state.conninfo_host && !by_name) by_name = i;
-    }
-    return by_name;
+    const auto matched = match_upstream(inventory, configured_endpoint(state));
+    if (matched && inventory.hosts[*matched].name == state.name) return std::nullopt;
+    return matched;
 }
 
 std::vector<std::optional<std::size_t>> current_upstreams(
     const Inventory& inventory, const std::vector<PromoteHostState>& states) {
-    std::vector<std::optional<std::size_t>> upstreams(inventory.hosts.size());
-    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
-        const Host& host = inventory.hosts[i];
-        const PromoteHostState* state = i < states.size() ? &states[i] : nullptr;
-        if (state != nullptr && state->running && state->role == LiveRole::Primary) continue;
-        if (state != nullptr) {
-            if (auto configured = configured_upstream(inventory, *state)) {
-                upstreams[i] = configured;
-                continue;
-            }
-        }
-        if (host.role == Role::Primary) continue;
-        upstreams[i] = index_of(inventory, inventory.upstream_of(host).name);
-    }
-    return upstreams;
+    return live_topology(inventory, promote_live_hosts(inventory, states)).configured_upstreams();
 }
 
 Inventory promoted_inventory(const Inventory& inventory, std::size_t target,

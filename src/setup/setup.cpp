@@ -127,11 +127,14 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
 
     // 4. The live topology must agree with the inventory; mismatched hosts are not touched.
     ClusterView view;
+    std::map<std::string, HostSnapshot> live;
     for (const auto& run : runs) {
-        if (run.snapshot) view.facts[run.host->name] = run.snapshot->facts;
+        if (!run.snapshot) continue;
+        view.facts[run.host->name] = run.snapshot->facts;
+        live[run.host->name] = *run.snapshot;
     }
     if (archive_over_ssh) view.archive_host = &links.back();
-    for (const auto& problem : find_drift(inventory, view.facts)) {
+    for (const auto& problem : find_drift(inventory, live)) {
         auto& run = runs[index[problem.host]];
         printer.print(pseudo_report(
             *run.host, "topology", StepStatus::Failed, problem.message,

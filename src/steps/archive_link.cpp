@@ -1,20 +1,13 @@
 // The archive host of method ssh: what pgrepl reads there.
 #include <fmt/format.h>
 
+#include "pgrepl/engine/frames.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/steps/archive.hpp"
 
 namespace pgrepl {
 namespace {
-
-std::string_view take_line(std::string_view text, std::size_t& pos) {
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(pos, end - pos);
-    pos = std::min(text.size(), end + 1);
-    return line;
-}
 
 std::string field(std::string_view line, int index, char separator) {
     std::size_t start = 0;
@@ -67,40 +60,38 @@ for m in "$dir"/.pgrepl-keep-*; do
   case $m in *.tmp) continue ;; esac
   [ -f "$m" ] && echo "@@marker ${{m##*/.pgrepl-keep-}}"
 done
-for f in {1} "$akf"; do
-  if [ -f "$f" ]; then printf '@@file %s\n' "$(wc -c <"$f")"; cat "$f"; echo; else echo @@nofile; fi
+for p in {1} "$akf"; do
+  {2}
 done
 )SH",
-        shell_quote(dir), shell_quote(kWalSshServer));
+        shell_quote(dir), shell_quote(kWalSshServer), shell_file_frame("\"$p\""));
 }
 
 Result<ArchiveHostState> parse_archive_host_state(std::string_view output) {
     ArchiveHostState state;
-    std::size_t pos = 0;
+    auto frames = read_frames(output);
+    if (!frames) return malformed(frames.error().message);
     std::vector<std::optional<std::string>> files;
-    while (pos < output.size()) {
-        const auto line = take_line(output, pos);
-        if (line.rfind("@@user ", 0) == 0) {
-            const auto entry = line.substr(7);
+    for (const Frame& frame : *frames) {
+        const auto& name = frame.name;
+        if (name == "user") {
             state.postgres_user = true;
-            state.postgres_home = field(entry, 5, ':');
-            state.postgres_shell = field(entry, 6, ':');
-        } else if (line == "@@locked") {
+            state.postgres_home = field(frame.args, 5, ':');
+            state.postgres_shell = field(frame.args, 6, ':');
+        } else if (name == "locked") {
             state.postgres_locked = true;
-        } else if (line.rfind("@@usepam ", 0) == 0) {
-            state.use_pam = line.substr(9) != "no";
-        } else if (line.rfind("@@akf ", 0) == 0) {
-            state.authorized_keys_path = std::string(line.substr(6));
-        } else if (line.rfind("@@dir ", 0) == 0) {
-            state.dir_owner = std::string(line.substr(6));
-        } else if (line.rfind("@@marker ", 0) == 0) {
-            state.cleanup_markers.emplace_back(line.substr(9));
-        } else if (line == "@@nofile") {
+        } else if (name == "usepam") {
+            state.use_pam = frame.args != "no";
+        } else if (name == "akf") {
+            state.authorized_keys_path = std::string(frame.args);
+        } else if (name == "dir") {
+            state.dir_owner = std::string(frame.args);
+        } else if (name == "marker") {
+            state.cleanup_markers.emplace_back(frame.args);
+        } else if (name == "nofile") {
             files.emplace_back(std::nullopt);
-        } else if (line.rfind("@@file ", 0) == 0) {
-            auto content = take_framed_file(output, pos, line);
-            if (!content) return malformed(content.error().message);
-            files.emplace_back(std::move(content).value());
+        } else if (name == "file") {
+            files.emplace_back(std::string(frame.body));
         }
     }
     if (files.size() != 2) return malformed("files");

@@ -160,6 +160,7 @@ class ReplicaStep final : public Step {
     static ReplicaDecision decide(const StepContext& context) {
         ReplicaGuardInput input;
         input.facts = context.snapshot.facts;
+        input.server = context.snapshot.server;
         input.force = context.force;
         input.upstream_name = context.inventory.upstream_of(context.host).name;
         input.host_name = context.host.name;

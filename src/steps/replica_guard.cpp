@@ -43,12 +43,12 @@ std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
 // the data directory has no pg_control yet (the copy was cut short) or is a copy of that
 // system that never started (backup_label is still there: a server renames it when it starts).
 bool interrupted_clone(const ReplicaGuardInput& input) {
-    const auto& facts = input.facts;
     const auto& upstream_id = input.upstream_system_identifier;
     if (!input.clone_marker || !upstream_id) return false;
     if (input.clone_marker->system_identifier != *upstream_id) return false;
-    if (facts.system_identifier.empty()) return true;
-    return facts.system_identifier == *upstream_id && facts.backup_label;
+    const std::string& system_identifier = input.system_identifier();
+    if (system_identifier.empty()) return true;
+    return system_identifier == *upstream_id && input.facts.backup_label;
 }
 
 std::string reclone_reason(const ReplicaGuardInput& input) {
@@ -89,19 +89,26 @@ ReplicaDecision decide_during_basebackup(const ReplicaGuardInput& input) {
 
 }  // namespace
 
+const std::string& ReplicaGuardInput::system_identifier() const {
+    if (server && !server->system_identifier.empty()) return server->system_identifier;
+    return facts.system_identifier;
+}
+
 ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
     const auto& facts = input.facts;
     const auto& upstream_id = input.upstream_system_identifier;
+    const std::string& system_identifier = input.system_identifier();
     const bool same_system =
-        upstream_id && !facts.system_identifier.empty() && facts.system_identifier == *upstream_id;
+        upstream_id && !system_identifier.empty() && system_identifier == *upstream_id;
     const bool other_system =
-        upstream_id && !facts.system_identifier.empty() && facts.system_identifier != *upstream_id;
+        upstream_id && !system_identifier.empty() && system_identifier != *upstream_id;
+    const LiveRole role = input.server ? input.server->role : LiveRole::Unknown;
 
-    if (facts.cluster_running && facts.role == LiveRole::Standby) {
+    if (facts.cluster_running && role == LiveRole::Standby) {
         if (other_system) {
             return refuse_or_force(
                 input, fmt::format("a standby of another system (identifier {}, {} has {})",
-                                   facts.system_identifier, input.upstream_name, *upstream_id));
+                                   system_identifier, input.upstream_name, *upstream_id));
         }
         if (same_system) {
             if (auto decision = diverged(input)) return *decision;
@@ -111,7 +118,7 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                     fmt::format("point the standby at {} (settings differ)", input.upstream_name),
                     {}};
         }
-        const auto& status = facts.receiver_status;
+        const std::string status = input.server->receiver ? input.server->receiver->status : "";
         if (status == "streaming" && input.clone_marker) {
             return {ReplicaAction::FinishClone,
                     fmt::format("the clone streams from {}: remove pgrepl's clone marker",
@@ -125,7 +132,7 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                                   input.upstream_name, status.empty() ? "not running" : status),
                 {}};
     }
-    if (facts.cluster_running && facts.role == LiveRole::Primary) {
+    if (facts.cluster_running && role == LiveRole::Primary) {
         if (same_system) {
             return refuse_or_force(
                 input, fmt::format("a running primary of this cluster (promoted or diverged; "
@@ -176,13 +183,13 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                 input.upstream_login_error};
     }
     if (facts.standby_signal) {
-        return refuse_or_force(input,
-                               fmt::format("a stopped standby of another system (identifier {})",
-                                           facts.system_identifier));
+        return refuse_or_force(
+            input,
+            fmt::format("a stopped standby of another system (identifier {})", system_identifier));
     }
     return refuse_or_force(
         input, fmt::format("a stopped primary (system identifier {}, state: {})",
-                           facts.system_identifier.empty() ? "unknown" : facts.system_identifier,
+                           system_identifier.empty() ? "unknown" : system_identifier,
                            facts.control_state.empty() ? "unknown" : facts.control_state));
 }
 

@@ -98,7 +98,7 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
             states[i] = gather_host(*link.executor(), inventory, host);
         });
     spdlog::debug("verify: gathered {} host(s) in {} ms", hosts.size(), ms_since(start));
-    const LiveTopology topology = discover_topology(inventory, states);
+    const LiveTopology topology = live_topology(inventory, live_hosts(states));
     const ProbePlan plan = plan_probe(topology, states);
     const auto probe_start = Clock::now();
     ProbeOutcome probe = run_probe(plan, topology, states, links, thresholds);

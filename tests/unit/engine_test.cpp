@@ -18,8 +18,10 @@ TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
     std::string out =
         "user=root\nos=Debian\npg_installed=yes\ncluster_exists=yes\n"
         "data_directory=/srv/pg/15/main\nport=5433\n"
-        "pg_version_file=yes\nrunning=yes\nquery=t|7000|streaming|user=replicator host=10.0.0.11 "
-        "port=5432|2026\n"
+        "pg_version_file=yes\nrunning=yes\n@@server\n"
+        "t|7000|1||0/3000148|0/3000060||f|1795656399.5|150004|2026|60000|"
+        "user=replicator password=secret host=10.0.0.11 port=5432|streaming|||"
+        "user=replicator host=10.0.0.11 port=5432|1|12|1795656399000000\n"
         "@@end-facts\n@@file 8\na=b\n@@x\n\n@@nofile\n@@query "
         "settings\nwal_level|replica\n@@end-queries\n"
         "@@login ok|7000|1|0/3000060|\n";
@@ -27,8 +29,10 @@ TEST(Snapshot, ParsesFactsFilesQueriesAndLogin) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     EXPECT_EQ(parsed->facts.cluster_port, 5433);
     EXPECT_EQ(parsed->facts.data_directory, "/srv/pg/15/main");
-    EXPECT_EQ(parsed->facts.role, LiveRole::Standby);
-    EXPECT_EQ(parsed->facts.receiver_host, "10.0.0.11");
+    ASSERT_TRUE(parsed->server) << parsed->server_error;
+    EXPECT_EQ(parsed->server->role, LiveRole::Standby);
+    ASSERT_TRUE(parsed->server->receiver);
+    EXPECT_EQ(parsed->server->receiver->sender.host, "10.0.0.11");
     EXPECT_EQ(parsed->file("0"), std::optional<std::string>("a=b\n@@x\n"));
     EXPECT_EQ(parsed->file("1"), std::nullopt);
     EXPECT_EQ(parsed->query("settings"), "wal_level|replica\n");
@@ -69,36 +73,25 @@ TEST(Facts, ParsesTheControlFileFields) {
     EXPECT_NE(host_probe_script(Host{}).find("env LC_ALL=C"), std::string::npos);
 }
 
-TEST(Snapshot, TakesFramedFiles) {
-    const std::string output = "a\nb\n\nrest";  // 4 bytes of content, the echo's newline
-    std::size_t pos = 0;
-    auto content = take_framed_file(output, pos, "@@file 4");
-    ASSERT_TRUE(content);
-    EXPECT_EQ(*content, "a\nb\n");
-    EXPECT_EQ(output.substr(pos), "rest");
-    pos = 0;
-    EXPECT_EQ(take_framed_file(output, pos, "@@file 99").error().message, "file cut short");
-    EXPECT_EQ(take_framed_file(output, pos, "@@file x").error().message, "file size");
-}
-
 TEST(Snapshot, RejectsTruncatedOutput) {
     EXPECT_FALSE(parse_snapshot("user=root\n").ok());
     EXPECT_FALSE(parse_snapshot("@@end-facts\n@@file 100\nshort\n").ok());
 }
 
+HostSnapshot running(LiveRole role, const std::string& system_identifier) {
+    HostSnapshot snapshot;
+    snapshot.facts.cluster_running = true;
+    snapshot.server.emplace();
+    snapshot.server->role = role;
+    snapshot.server->system_identifier = system_identifier;
+    return snapshot;
+}
+
 TEST(Drift, APromotedReplicaIsReported) {
     auto inventory = three_host_inventory();
-    std::map<std::string, HostFacts> facts;
-    HostFacts db2;
-    db2.cluster_running = true;
-    db2.role = LiveRole::Primary;
-    db2.system_identifier = "7000";
-    HostFacts db3;
-    db3.cluster_running = true;
-    db3.role = LiveRole::Standby;
-    db3.system_identifier = "7000";
-    facts["db2"] = db2;
-    facts["db3"] = db3;
+    std::map<std::string, HostSnapshot> facts;
+    facts["db2"] = running(LiveRole::Primary, "7000");
+    facts["db3"] = running(LiveRole::Standby, "7000");
     auto problems = find_drift(inventory, facts);
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].host, "db2");
@@ -106,17 +99,11 @@ TEST(Drift, APromotedReplicaIsReported) {
 
 TEST(Drift, AFreshClusterOnAReplicaIsNotDrift) {
     auto inventory = three_host_inventory();
-    std::map<std::string, HostFacts> facts;
-    HostFacts db1;
-    db1.cluster_running = true;
-    db1.role = LiveRole::Primary;
-    db1.system_identifier = "7000";
-    HostFacts db2 = db1;
-    db2.system_identifier = "7999";
-    facts["db1"] = db1;
-    facts["db2"] = db2;
+    std::map<std::string, HostSnapshot> facts;
+    facts["db1"] = running(LiveRole::Primary, "7000");
+    facts["db2"] = running(LiveRole::Primary, "7999");
     EXPECT_TRUE(find_drift(inventory, facts).empty());
-    facts["db1"].role = LiveRole::Standby;
+    facts["db1"].server->role = LiveRole::Standby;
     auto problems = find_drift(inventory, facts);
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].host, "db1");

@@ -28,8 +28,9 @@ SimState standby_state(const std::string& receive) {
     state.standby_signal = true;
     state.system_identifier = kSystem;
     state.receiver_status = "waiting";
-    state.queries["promote-state"] =
-        "t||" + receive + "|" + receive + "|1|f|waiting|host=10.0.0.11 port=5432\n";
+    state.receive_lsn = receive;
+    state.replay_lsn = receive;
+    state.primary_conninfo = "host=10.0.0.11 port=5432";
     state.queries["slots"] = "";
     state.queries["fresh"] = "0|0|0\n";
     state.login = HostSnapshot::Login{true, kSystem, "1", ""};
@@ -41,9 +42,9 @@ SimState standby_state(const std::string& receive) {
 SimState streaming_state(const std::string& receive, int silence_ms) {
     SimState state = standby_state(receive);
     state.receiver_status = "streaming";
-    state.queries["promote-state"] =
-        "t||" + receive + "|" + receive + "|1|f|streaming|host=10.0.0.11 port=5432\n";
-    state.queries["promote-receiver"] = std::to_string(silence_ms) + "|1700000000000000|10000\n";
+    state.receiver_silence_ms = std::to_string(silence_ms);
+    state.receiver_heard_us = "1700000000000000";
+    state.receiver_timeout_ms = "10000";
     return state;
 }
 
@@ -109,7 +110,7 @@ TEST(PromoteRun, LivePrimaryIsRefusedAndNothingChanges) {
     auto lab = dead_primary_lab();
     SimState primary_state;
     primary_state.system_identifier = kSystem;
-    primary_state.queries["promote-state"] = "f|0/5000060|||1|f||\n";
+    primary_state.current_lsn = "0/5000060";
     lab.hosts["db1"] = std::make_unique<SimHost>("db1", primary_state);
     PromoteOptions options;
     options.target = "db2";

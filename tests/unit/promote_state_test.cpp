@@ -8,28 +8,50 @@
 namespace pgrepl::promote_test {
 namespace {
 
-HostSnapshot snapshot_with(const std::string& query_output, LiveRole role = LiveRole::Standby) {
+// Splits a '|'-separated row (the last field may be empty).
+std::vector<std::string> fields_of(const std::string& row) {
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    const std::string line = row.substr(0, row.find('\n'));
+    while (true) {
+        const auto bar = line.find('|', start);
+        fields.push_back(line.substr(start, bar == std::string::npos ? bar : bar - start));
+        if (bar == std::string::npos) return fields;
+        start = bar + 1;
+    }
+}
+
+// A snapshot whose live_server_sql() answer is made of promote's fields: `state` is
+// in_recovery|current_lsn|receive_lsn|replay_lsn|timeline|replay_paused|receiver_status|
+// primary_conninfo, `receiver` is silence_ms|heard_us|wal_receiver_timeout_ms.
+HostSnapshot snapshot_with(const std::string& state, LiveRole role = LiveRole::Standby,
+                           const std::string& receiver = "||\n") {
     HostSnapshot snapshot;
     snapshot.facts.cluster_exists = true;
     snapshot.facts.cluster_running = true;
     snapshot.facts.data_dir_has_pg_version = true;
-    snapshot.facts.role = role;
     snapshot.facts.system_identifier = kSystem;
     snapshot.facts.data_directory = "/srv/pg/15/main";
-    snapshot.queries["promote-state"] = query_output;
+    const auto f = fields_of(state);
+    const auto r = fields_of(receiver);
+    if (f.size() != 8 || r.size() != 3) {
+        snapshot.server_error = state.substr(0, state.find('\n'));
+        return snapshot;
+    }
+    const std::vector<std::string> row = {
+        f[0],     kSystem, f[4], f[1], f[2], f[3], "", f[5], "1795656399.5",
+        "150004", "2026",  r[2], f[7], f[6], "",   "", "",   f[6].empty() ? "" : f[4],
+        r[0],     r[1]};
+    std::string text;
+    for (std::size_t i = 0; i < row.size(); ++i) text += (i ? "|" : "") + row[i];
+    auto server = parse_live_server(text + "\n");
+    if (server) {
+        snapshot.server = std::move(server).value();
+        EXPECT_EQ(snapshot.server->role, role);
+    } else {
+        snapshot.server_error = server.error().message;
+    }
     return snapshot;
-}
-
-TEST(PromoteState, StateSqlUsesTheVersionsFunctionNames) {
-    const auto modern = promote_state_sql(PgVersion{15, 0});
-    EXPECT_NE(modern.find("pg_last_wal_receive_lsn()"), std::string::npos);
-    EXPECT_NE(modern.find("pg_walfile_name"), std::string::npos);
-    EXPECT_NE(modern.find("current_setting('primary_conninfo', true)"), std::string::npos);
-    const auto old = promote_state_sql(PgVersion{9, 6});
-    EXPECT_NE(old.find("pg_last_xlog_receive_location()"), std::string::npos);
-    EXPECT_NE(old.find("pg_is_xlog_replay_paused()"), std::string::npos);
-    EXPECT_EQ(old.find("pg_last_wal"), std::string::npos);
-    EXPECT_EQ(old.find("pg_walfile_name"), std::string::npos);
 }
 
 TEST(PromoteState, ParsesAStandby) {
@@ -54,21 +76,23 @@ TEST(PromoteState, ParsesAStandby) {
 
 TEST(PromoteState, ParsesTheReceiverTiming) {
     const auto host = three_hosts().hosts[1];
-    auto snapshot = snapshot_with("t||0/5000148|0/5000060|1|f|streaming|host=10.0.0.11\n");
+    const std::string standby = "t||0/5000148|0/5000060|1|f|streaming|host=10.0.0.11\n";
+    auto snapshot = snapshot_with(standby);
     auto state = promote_state_from_snapshot(host, snapshot);
     EXPECT_FALSE(state.receiver_silence_ms.has_value());  // not asked (or no answer)
-    snapshot.queries["promote-receiver"] = "1234|1700000000123456|10000\n";
+    snapshot = snapshot_with(standby, LiveRole::Standby, "1234|1700000000123456|10000\n");
     state = promote_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.receiver_silence_ms, std::optional<std::int64_t>(1234));
     EXPECT_EQ(state.receiver_heard_us, std::optional<std::int64_t>(1700000000123456));
     EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(10000));
-    snapshot.queries["promote-receiver"] = "||60000\n";  // no WAL receiver
+    snapshot = snapshot_with(standby, LiveRole::Standby, "||60000\n");  // no WAL receiver
     state = promote_state_from_snapshot(host, snapshot);
     EXPECT_FALSE(state.receiver_silence_ms.has_value());
     EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(60000));
-    const auto request = promote_state_request(host);
-    ASSERT_EQ(request.queries.size(), 2u);
-    EXPECT_NE(request.queries[1].second.find("last_msg_receipt_time"), std::string::npos);
+    // The receiver's timing comes with the server's state: no query of promote's own.
+    EXPECT_TRUE(promote_state_request(host).queries.empty());
+    EXPECT_NE(live_server_sql(host.postgres.version).find("last_msg_receipt_time"),
+              std::string::npos);
 }
 
 TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
@@ -92,8 +116,7 @@ TEST(PromoteState, QueryErrorsAreKept) {
     EXPECT_NE(state.query_error.find("does not exist"), std::string::npos);
     EXPECT_FALSE(state.receive_lsn.has_value());
     auto snapshot = snapshot_with("");
-    snapshot.facts.query_error = "FATAL:  the database system is starting up";
-    snapshot.facts.role = LiveRole::Unknown;
+    snapshot.server_error = "FATAL:  the database system is starting up";
     state = promote_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.role, LiveRole::Unknown);
     EXPECT_EQ(state.query_error, "FATAL:  the database system is starting up");

@@ -92,7 +92,7 @@ TEST(StepReplicaDiverged, RefusesEvenWhenItsSettingsAlreadyPointAtTheUpstream) {
     sim.fake().expect_write(kStandbyConf);
     sim.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
     sim.fake().expect_run("reload", command_ok(), Times::Any);
-    sim.fake().expect_run("pg_stat_wal_receiver", command_ok(), Times::Any);
+    sim.fake().expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::Any);
     sim.state().queries[kTimelineQuery] = "0/5000000|1\n";  // not diverged yet: re-point it
     auto step = make_replica_step();
     auto repointed = run_one(*step, inventory, db3(inventory), sim);
@@ -277,11 +277,13 @@ TEST(ReplicaGuardDiverged, DecisionTable) {
     for (const auto& c : cases) {
         ReplicaGuardInput input;
         input.facts.cluster_running = true;
-        input.facts.role = LiveRole::Standby;
         input.facts.system_identifier = kSystem;
+        input.server.emplace();
+        input.server->role = LiveRole::Standby;
+        input.server->system_identifier = kSystem;
+        input.server->receiver = LiveReceiver{"streaming", {}, {}, {}, {}};
         input.facts.data_dir_has_pg_version = true;
         input.facts.standby_signal = true;
-        input.facts.receiver_status = "streaming";
         if (c.upstream_id != nullptr) input.upstream_system_identifier = c.upstream_id;
         input.standby_files_match = c.files_match;
         input.upstream_name = "db2";

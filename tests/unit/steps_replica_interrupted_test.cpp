@@ -54,7 +54,7 @@ void expect_reclone(SimHost& sim) {
         sim.state() = streaming_standby(kPrimaryId, "10.0.0.11");
         return Result<CommandResult>(command_ok());
     });
-    fake.expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
 }
 
 TEST(CloneMarker, RendersAndParses) {
@@ -218,7 +218,7 @@ TEST(StepReplicaInterrupted, AStreamingStandbyLosesTheMarkerLeftBehind) {
     fake.expect_write(kStandbyConf);
     fake.expect_write("/var/lib/postgresql/15/main/standby.signal");
     fake.expect_run("reload");
-    fake.expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
     expect_removal();
     expect_converges(*step, inventory, inventory.hosts[1], sim);
     // Its settings are right: only the marker goes.

@@ -43,7 +43,7 @@ void expect_clone(SimHost& sim) {
         s.receiver_host = "10.0.0.11";
         return Result<CommandResult>(command_ok());
     });
-    fake.expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
 }
 
 TEST(StepReplica, ClonesAFreshClusterThenLeavesTheStandbyAlone) {
@@ -93,7 +93,8 @@ TEST(StepReplica, RepointsAStandbyWhoseSettingsDiffer) {
     sim.fake().expect_write(kStandbyConf);
     sim.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
     sim.fake().expect_run("reload");
-    sim.fake().expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    sim.fake().expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(),
+                          Times::AtLeastOnce);
     auto step = make_replica_step();
     expect_converges(*step, inventory, inventory.hosts[1], sim);
 }
@@ -142,11 +143,15 @@ TEST(ReplicaGuard, DecisionTable) {
     for (const auto& c : cases) {
         ReplicaGuardInput input;
         input.facts.cluster_running = c.running;
-        input.facts.role = c.role;
         input.facts.system_identifier = c.system_identifier;
+        if (c.role != LiveRole::Unknown) {
+            input.server.emplace();
+            input.server->role = c.role;
+            input.server->system_identifier = c.system_identifier;
+            input.server->receiver = LiveReceiver{"streaming", {}, {}, {}, {}};
+        }
         input.facts.data_dir_has_pg_version = c.pg_version;
         input.facts.standby_signal = c.standby_signal;
-        input.facts.receiver_status = "streaming";
         input.fresh = c.fresh;
         if (c.upstream_id != nullptr) input.upstream_system_identifier = c.upstream_id;
         input.standby_files_match = true;
@@ -198,7 +203,7 @@ TEST(StepReplica, AFencedOldPrimaryIsReclonedOnlyWithForce) {
         s.receiver_host = "10.0.0.11";
         return Result<CommandResult>(command_ok());
     });
-    fake.expect_run("pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
     auto forced = run_one(*step, inventory, inventory.hosts[1], sim, RunMode::Apply, Force::Yes);
     EXPECT_EQ(forced.status, StepStatus::Changed) << forced.reason << forced.hint;
 }

@@ -306,7 +306,7 @@ TEST(VerifyAssess, WalsenderProcessMissingFromPs) {
 TEST(VerifyAssess, ProbeTimeoutAndEmitFailure) {
     const Inventory inventory = test::verify_inventory();
     auto states = test::healthy_states(inventory);
-    const LiveTopology topology = discover_topology(inventory, states);
+    const LiveTopology topology = live_topology(inventory, live_hosts(states));
     ProbeOutcome probe = test::replayed_probe(topology, states);
     probe.hosts[2] = ProbeResult{ProbeStatus::Timeout, std::nullopt, false, "0/5000000",
                                  "replay is at 0/5000000, the probe record at 0/5000100"};

@@ -142,7 +142,7 @@ inline ProbeOutcome replayed_probe(const LiveTopology& topology,
 /// Discovers, probes (everything replays) and assesses.
 inline VerifyReport assess_states(const Inventory& inventory, std::vector<HostState> states,
                                   const VerifyThresholds& thresholds = {}) {
-    const LiveTopology topology = discover_topology(inventory, states);
+    const LiveTopology topology = live_topology(inventory, live_hosts(states));
     const ProbeOutcome probe = replayed_probe(topology, states);
     return assess(inventory, std::move(states), topology, probe, thresholds);
 }

@@ -112,7 +112,7 @@ TEST_P(VerifyFormerPrimaryTable, Classifies) {
             states[i].processes.walreceiver.reset();
         }
     }
-    const LiveTopology topology = discover_topology(inventory, states);
+    const LiveTopology topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.nodes[0].former_primary, c.former);
     if (c.former) {
         EXPECT_FALSE(topology.expected_standby(0));

@@ -84,7 +84,7 @@ TEST(VerifyProbe, ParseWaitAndResult) {
 TEST(VerifyProbe, PlanHealthy) {
     const Inventory inventory = test::verify_inventory();
     const auto states = test::healthy_states(inventory);
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     const ProbePlan plan = plan_probe(topology, states);
     EXPECT_EQ(plan.primary, 0u);
     EXPECT_EQ(plan.standbys, (std::vector<std::size_t>{1, 2}));
@@ -101,7 +101,7 @@ TEST(VerifyProbe, PlanSkipsStandbysThatCannotReceive) {
     states[2].receiver->status = "waiting";  // not streaming, and db5 cascades from it
     states[3].accepting = false;             // refuses connections
     states[3].server.reset();
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     const ProbePlan plan = plan_probe(topology, states);
     EXPECT_TRUE(plan.standbys.empty());
     EXPECT_EQ(plan.skipped.at(1), "replay is paused");
@@ -115,7 +115,7 @@ TEST(VerifyProbe, PlanWithoutPrimary) {
     auto states = test::healthy_states(inventory);
     states[0] = HostState{};
     states[0].host = &inventory.hosts[0];
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     const ProbePlan plan = plan_probe(topology, states);
     EXPECT_FALSE(plan.primary.has_value());
     EXPECT_EQ(plan.skipped.at(1), "there is no live primary");

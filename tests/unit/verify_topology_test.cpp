@@ -16,7 +16,7 @@ HostState unreachable(const Inventory& inventory, std::size_t index) {
 TEST(VerifyTopology, Healthy) {
     const Inventory inventory = test::verify_inventory();
     const auto states = test::healthy_states(inventory);
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.system_identifier, test::kSystemId);
     EXPECT_EQ(topology.primary, 0u);
     EXPECT_FALSE(topology.split_brain());
@@ -39,7 +39,7 @@ TEST(VerifyTopology, CascadeMatchesTheInventory) {
     auto standby_db2 = test::standby_state(inventory, "db2", "db1");
     standby_db2.replication = states[1].replication;
     std::vector<HostState> live = {states[0], standby_db2, states[2]};
-    const auto topology = discover_topology(inventory, live);
+    const auto topology = live_topology(inventory, live_hosts(live));
     EXPECT_EQ(topology.nodes[2].upstream, 1u);
     EXPECT_EQ(topology.root_of(2), 0u);
     EXPECT_TRUE(topology.differences.empty()) << topology.differences.front();
@@ -51,7 +51,7 @@ TEST(VerifyTopology, AfterAFailoverTheLiveTopologyWins) {
     std::vector<HostState> states = {test::standby_state(inventory, "db1", "db2"),
                                      test::primary_state(inventory, "db2", {"db1", "db3"}),
                                      test::standby_state(inventory, "db3", "db2")};
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.primary, 1u);
     EXPECT_EQ(topology.inventory_primary, 0u);
     EXPECT_TRUE(topology.expected_standby(0));
@@ -66,7 +66,7 @@ TEST(VerifyTopology, SplitBrainPicksThePrimaryMostHostsStreamFrom) {
     std::vector<HostState> states = {test::primary_state(inventory, "db1", {}),
                                      test::primary_state(inventory, "db2", {"db3"}),
                                      test::standby_state(inventory, "db3", "db2")};
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_TRUE(topology.split_brain());
     EXPECT_EQ(topology.primaries, (std::vector<std::size_t>{0, 1}));
     EXPECT_EQ(topology.primary, 1u);
@@ -78,7 +78,7 @@ TEST(VerifyTopology, SplitBrainTieGoesToTheInventoryPrimary) {
     const Inventory inventory = test::verify_inventory(2);
     std::vector<HostState> states = {test::primary_state(inventory, "db1", {}),
                                      test::primary_state(inventory, "db2", {})};
-    EXPECT_EQ(discover_topology(inventory, states).primary, 0u);
+    EXPECT_EQ(live_topology(inventory, live_hosts(states)).primary, 0u);
 }
 
 TEST(VerifyTopology, AForeignSystemIsNotAMember) {
@@ -87,7 +87,7 @@ TEST(VerifyTopology, AForeignSystemIsNotAMember) {
     // db3 runs a fresh cluster of its own (never cloned).
     states[2] = test::primary_state(inventory, "db3", {});
     states[2].server->system_identifier = "999";
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_FALSE(topology.nodes[2].member);
     EXPECT_FALSE(topology.split_brain());
     EXPECT_EQ(topology.primary, 0u);
@@ -102,7 +102,7 @@ TEST(VerifyTopology, SystemIdentifierByMajorityWhenThePrimaryIsSilent) {
         unreachable(inventory, 0), test::standby_state(inventory, "db2", "db1"),
         test::standby_state(inventory, "db3", "db1"), test::primary_state(inventory, "db4", {})};
     states[3].server->system_identifier = "999";
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.system_identifier, test::kSystemId);
     EXPECT_FALSE(topology.primary.has_value());
     EXPECT_FALSE(topology.nodes[3].member);
@@ -118,7 +118,7 @@ TEST(VerifyTopology, HostsNotStreamingGetTheirExpectedUpstream) {
                                      unreachable(inventory, 2),
                                      test::standby_state(inventory, "db4", "db2")};
     states[3].receiver.reset();
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.nodes[2].upstream, 0u);
     EXPECT_EQ(topology.nodes[2].upstream_source, UpstreamSource::Inventory);
     EXPECT_EQ(topology.nodes[3].upstream, 1u);
@@ -130,7 +130,7 @@ TEST(VerifyTopology, UnknownSender) {
     auto states = test::healthy_states(inventory);
     states[2].receiver->sender_host = "10.9.9.9";
     states[1].receiver->sender_port = 6543;  // right address, wrong port
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.nodes[2].unknown_sender, "10.9.9.9:5432");
     EXPECT_FALSE(topology.nodes[2].upstream.has_value());
     EXPECT_EQ(topology.nodes[1].unknown_sender, "10.0.0.11:6543");
@@ -141,7 +141,7 @@ TEST(VerifyTopology, SenderByHostNameIsMatchedCaseInsensitively) {
     auto states = test::healthy_states(inventory);
     states[1].receiver->sender_host = "DB1";
     states[1].receiver->sender_port.reset();
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_EQ(topology.nodes[1].upstream, 0u);
 }
 
@@ -150,7 +150,7 @@ TEST(VerifyTopology, RootOfALoopIsNone) {
     std::vector<HostState> states = {test::standby_state(inventory, "db1", "db2"),
                                      test::standby_state(inventory, "db2", "db1"),
                                      test::standby_state(inventory, "db3", "db1")};
-    const auto topology = discover_topology(inventory, states);
+    const auto topology = live_topology(inventory, live_hosts(states));
     EXPECT_FALSE(topology.root_of(2).has_value());
     EXPECT_FALSE(topology.primary.has_value());
 }

@@ -19,7 +19,7 @@ enum class LiveRole {
     Standby,  ///< running and in recovery
 };
 
-/// What one probe learned about a host and its cluster.
+/// What one probe learned about a host and its cluster (the running server is a LiveServer).
 struct HostFacts {
     std::string user;                      ///< effective user of admin commands (root)
     std::string os;                        ///< PRETTY_NAME of /etc/os-release
@@ -33,28 +33,23 @@ struct HostFacts {
     bool backup_label = false;             ///< backup_label present (a base backup never started)
     /// Processes of pg_basebackup writing into the data directory (probed when it is stopped).
     std::vector<std::string> basebackup_pids;
-    LiveRole role = LiveRole::Unknown;          ///< from pg_is_in_recovery()
-    std::string system_identifier;              ///< from pg_control_system(), else pg_controldata
+    std::string system_identifier;              ///< pg_controldata's "Database system identifier"
     std::string control_state;                  ///< pg_controldata's "Database cluster state"
     std::string control_checkpoint;             ///< pg_controldata's "Latest checkpoint location"
     std::string control_checkpoint_timeline;    ///< "Latest checkpoint's TimeLineID"
     std::string control_min_recovery;           ///< "Minimum recovery ending location" (0/0: none)
     std::string control_min_recovery_timeline;  ///< "Min recovery ending loc's timeline"
-    std::string receiver_status;                ///< pg_stat_wal_receiver.status on a standby
-    std::string receiver_host;                  ///< host= of the standby's wal receiver conninfo
-    std::string postmaster_start;               ///< pg_postmaster_start_time() as text
-    std::string query_error;                 ///< psql's error when the cluster runs but rejected us
-    std::map<std::string, std::string> raw;  ///< every key=value line, for debugging
+    std::map<std::string, std::string> raw;     ///< every key=value line, for debugging
 };
 
-/// The shell script that prints the facts of `host` as key=value lines (run as RunAs::Admin).
+/// The shell script that prints the facts of `host` as key=value lines (run as RunAs::Admin),
+/// then, when the cluster runs, the answer of live_server_sql() in a `@@server` frame or
+/// psql's first error line as `@@server-error LINE`. Defines pg_psql, BIN and `running` for
+/// the scripts that follow it.
 std::string host_probe_script(const Host& host);
 
-/// Parses the output of host_probe_script().
+/// Parses the key=value lines of host_probe_script()'s output (frames are ignored).
 HostFacts parse_host_probe(std::string_view output);
-
-/// Runs the probe on a host (one round trip, read-only).
-Result<HostFacts> probe_host(Executor& executor, const Host& host);
 
 /// "primary", "standby" or "unknown".
 const char* to_string(LiveRole role);

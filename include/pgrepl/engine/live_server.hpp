@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "pgrepl/engine/facts.hpp"
 #include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/util/result.hpp"
 
 namespace pgrepl {
 
@@ -53,6 +55,27 @@ struct LiveServer {
     std::optional<std::uint64_t> wal_position() const;
 };
 
+/// The one server-state query of `version` (9.6 to 17: the xlog/location function names before
+/// 10, sender_host/sender_port from 13): one row of live_server_columns() '|'-separated fields
+/// (in_recovery | system_identifier | timeline | current_lsn | receive_lsn | replay_lsn |
+/// replay_age_seconds | replay_paused | clock_epoch | server_version_num | postmaster_start |
+/// wal_receiver_timeout | primary_conninfo | receiver status | sender_host | sender_port |
+/// receiver conninfo | received_tli | silence_ms | heard_us). Functions that fail on a primary
+/// or a standby are guarded; free-text fields have '|' and line breaks replaced by spaces. The
+/// output holds primary_conninfo as written (maybe a password): never log it.
+std::string live_server_sql(PgVersion version);
+
+/// How many fields a live_server_sql() row has.
+inline constexpr std::size_t kLiveServerColumns = 20;
+
+/// Parses live_server_sql() output (one row). Keeps only the host and port of the
+/// connection strings. An error (ErrorKind::Remote) names the field that is malformed.
+Result<LiveServer> parse_live_server(std::string_view out);
+
+/// The host= and port= of a libpq keyword/value connection string (the last one wins; hostaddr
+/// only when there is no host); an empty Endpoint when it is malformed.
+Endpoint conninfo_endpoint(std::string_view conninfo);
+
 /// What the live topology needs to know of one host.
 struct LiveHost {
     const Host* host = nullptr;             ///< the inventory host
@@ -60,6 +83,10 @@ struct LiveHost {
     bool running = false;                   ///< PostgreSQL runs (even if it refused our query)
     std::optional<LiveServer> server;       ///< the server's answer, when it gave one
     std::optional<std::string> fence_note;  ///< promote's fence marker, when the host has one
+    /// host=/port= of primary_conninfo as the configuration files say, for a server that gave
+    /// no answer (e.g. a stopped standby before 12: its recovery.conf); empty host when
+    /// unknown. The server's own LiveServer::configured_upstream wins when it has one.
+    Endpoint file_upstream;
 };
 
 }  // namespace pgrepl

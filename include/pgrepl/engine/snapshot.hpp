@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/exec/executor.hpp"
 
 namespace pgrepl {
@@ -24,11 +25,17 @@ struct SnapshotRequest {
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
+    /// What the round trip is for: the command's purpose and the context of its errors.
+    std::string purpose = "gather state";
 };
 
 /// The gathered state.
 struct HostSnapshot {
-    HostFacts facts;                                          ///< the probe facts
+    HostFacts facts;                   ///< the probe facts (files, pg_controldata)
+    std::optional<LiveServer> server;  ///< the running server's answer (live_server_sql())
+    /// Why the server did not answer although the cluster runs (psql's first error line, or
+    /// what was malformed in its answer); "" otherwise.
+    std::string server_error;
     std::map<std::string, std::optional<std::string>> files;  ///< path → content (nullopt: missing)
     std::map<std::string, std::string> queries;               ///< name → psql -At output
     /// Requested host name → the addresses it resolves to on the host, sorted (empty: it does
@@ -68,12 +75,6 @@ struct HostSnapshot {
 
 /// The remote script that prints the snapshot (run as RunAs::Admin).
 std::string snapshot_script(const Host& host, const SnapshotRequest& request);
-
-/// Takes the content of one file framed as scripts print it: `header` is the "@@file SIZE" line
-/// just read; the SIZE bytes at `pos` and the newline the script's `echo` adds after them are
-/// consumed. An error ("file size", "file cut short") when the frame is broken.
-Result<std::string> take_framed_file(std::string_view output, std::size_t& pos,
-                                     std::string_view header);
 
 /// Parses the output of snapshot_script().
 Result<HostSnapshot> parse_snapshot(std::string_view output);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/exec/reach.hpp"
@@ -56,22 +57,12 @@ struct PromoteHostState {
     std::optional<std::uint64_t> wal_position() const;
 };
 
-/// The state query (one row, '|'-separated): in_recovery | current_lsn | receive_lsn |
-/// replay_lsn | timeline | replay_paused | receiver_status | primary_conninfo. Uses the xlog
-/// function names before 10; primary_conninfo is empty before 12 (it lives in recovery.conf).
-std::string promote_state_sql(PgVersion version);
-
-/// The receiver query (one row, '|'-separated, empty fields without a WAL receiver):
-/// milliseconds since last_msg_receipt_time | last_msg_receipt_time in microseconds since the
-/// epoch | wal_receiver_timeout in milliseconds. For PostgreSQL 9.6 and later.
-std::string promote_receiver_sql();
-
-/// What promote asks the snapshot for (the fence marker, recovery.conf, the state query, the
-/// receiver query).
+/// What promote asks the snapshot for besides the server's state (LiveServer): the fence
+/// marker, and recovery.conf before 12.
 SnapshotRequest promote_state_request(const Host& host);
 
-/// Builds a host's state from its snapshot (pure). A state query that failed or printed
-/// something unexpected sets query_error and leaves the positions empty.
+/// Builds a host's state from its snapshot and its LiveServer (pure). A running server that
+/// did not answer sets query_error and leaves the positions empty.
 PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapshot& snapshot);
 
 /// The state of a host that could not be reached or gathered. `answered` is set unless the

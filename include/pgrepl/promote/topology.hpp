@@ -8,20 +8,30 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/promote/state.hpp"
 
 namespace pgrepl {
 
-/// The inventory host whose address (or name) and port match the host= and port= of a
-/// standby's configured primary_conninfo; std::nullopt when none does or nothing is configured.
+/// What the live topology needs of promote's states (aligned with inventory.hosts; a missing
+/// state is a host that did not answer): whether the host answered and runs PostgreSQL, its
+/// role, system identifier, WAL positions, receiver and configured primary_conninfo, and its
+/// fence marker.
+std::vector<LiveHost> promote_live_hosts(const Inventory& inventory,
+                                         const std::vector<PromoteHostState>& states);
+
+/// The inventory host that a standby's configured primary_conninfo names, by the one upstream
+/// rule (match_upstream()); std::nullopt when none does, when it names the host itself, or
+/// when nothing is configured.
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
                                                const PromoteHostState& state);
 
-/// For each host (by inventory index): the host it streams from now. A standby's configured
-/// upstream when it has one, else its inventory upstream (the inventory's primary for a plain
-/// replica); std::nullopt for a live primary and for the inventory's primary when nothing says
-/// otherwise. `states` is aligned with inventory.hosts.
+/// For each host (by inventory index): the host it streams from now, from the live topology
+/// (LiveTopology::configured_upstreams()): a standby's configured upstream when it has one,
+/// else its inventory upstream (the inventory's primary for a plain replica); std::nullopt for
+/// a live primary and for the inventory's primary when nothing says otherwise. `states` is
+/// aligned with inventory.hosts.
 std::vector<std::optional<std::size_t>> current_upstreams(
     const Inventory& inventory, const std::vector<PromoteHostState>& states);
 

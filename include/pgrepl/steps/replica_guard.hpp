@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pgrepl/engine/facts.hpp"
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/pg/timeline.hpp"
 #include "pgrepl/steps/clone_marker.hpp"
@@ -24,7 +25,8 @@ enum class ReplicaAction {
 
 /// What the guard knows.
 struct ReplicaGuardInput {
-    HostFacts facts;  ///< the replica host's facts
+    HostFacts facts;                   ///< the replica host's facts
+    std::optional<LiveServer> server;  ///< its running server's answer, when it gave one
     std::optional<std::string>
         upstream_system_identifier;    ///< from a replication login, if it worked
     std::string upstream_login_error;  ///< why the login failed, if it did
@@ -40,6 +42,9 @@ struct ReplicaGuardInput {
     std::optional<UpstreamTimeline> upstream_timeline;
     /// pgrepl's clone marker of this cluster (ClusterPaths::clone_marker), when present.
     std::optional<CloneMarker> clone_marker;
+
+    /// The running server's system identifier, else pg_controldata's ("" when unknown).
+    const std::string& system_identifier() const;
 };
 
 /// The decision with its reason (and hint for refusals).

@@ -1,73 +1,19 @@
-// The live topology, discovered from what the hosts say (not from the inventory's roles, which
-// are stale after a failover): the live primary, and whom each standby streams from.
+// verify's view of the live topology (pgrepl/engine/live_topology.hpp): the hosts' gathered
+// states as the live topology reads them.
 #pragma once
 
-#include <cstddef>
-#include <optional>
-#include <string>
 #include <vector>
 
-#include "pgrepl/engine/facts.hpp"
-#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/engine/live_server.hpp"
+#include "pgrepl/engine/live_topology.hpp"
 #include "pgrepl/verify/state.hpp"
 
 namespace pgrepl {
 
-/// Where a host's upstream was learned.
-enum class UpstreamSource {
-    None,       ///< no upstream (a primary, or nothing to stream from)
-    Live,       ///< the sender host of its running WAL receiver
-    Inventory,  ///< not streaming: the host it should stream from (inventory, else live primary)
-};
-
-/// What the topology says about one host.
-struct TopologyNode {
-    LiveRole role = LiveRole::Unknown;    ///< live role; Unknown when the host did not answer
-    bool member = true;                   ///< same system identifier as the cluster (or unknown)
-    std::optional<std::size_t> upstream;  ///< index of its upstream host
-    UpstreamSource upstream_source = UpstreamSource::None;  ///< how the upstream was found
-    std::string
-        unknown_sender;  ///< "host:port" its receiver streams from, when not an inventory host
-    /// A primary retired by a failover: another host is the only live primary, this one is not
-    /// part of the live topology (unreachable, not gathered, or PostgreSQL not running) and it
-    /// was the primary (the inventory says so, or it carries promote's fence marker). Not an
-    /// expected standby; judged with warnings only.
-    bool former_primary = false;
-};
-
-/// The live topology of the cluster; indices refer to the `states` it was discovered from.
-struct LiveTopology {
-    std::string system_identifier;         ///< the cluster's system identifier ("" when unknown)
-    std::vector<std::size_t> primaries;    ///< every live primary of the cluster (> 1: split brain)
-    std::optional<std::size_t> primary;    ///< the live primary taken as the cluster's primary
-    std::size_t inventory_primary = 0;     ///< index of the inventory's primary
-    std::vector<TopologyNode> nodes;       ///< one per host
-    std::vector<std::string> differences;  ///< how the live topology differs from the inventory
-
-    /// True when two or more hosts run as primaries of the same cluster.
-    bool split_brain() const { return primaries.size() > 1; }
-    /// True when `index` should be a standby: a live standby, or any host but the live
-    /// primaries and the former primaries (and, with no live primary, but the inventory's
-    /// primary).
-    bool expected_standby(std::size_t index) const;
-    /// The hosts whose upstream (live or expected) is `index`, in order.
-    std::vector<std::size_t> downstreams(std::size_t index) const;
-    /// The primary at the root of `index`'s chain of upstreams (itself for a primary);
-    /// std::nullopt when the chain ends elsewhere or loops.
-    std::optional<std::size_t> root_of(std::size_t index) const;
-};
-
-/// Discovers the live topology. The cluster's system identifier is the inventory primary's
-/// when it answered, else the most common one. The live primaries are the hosts not in
-/// recovery with that identifier; with several (split brain) the one with the most
-/// downstreams is taken, the inventory's primary on a tie. A standby's upstream is the host
-/// whose address (or name) and port match its WAL receiver's sender; a host with no running
-/// receiver gets its expected upstream: its inventory `upstream:`, else the live primary, else
-/// the inventory's primary. Former primaries (see TopologyNode::former_primary) get none.
-/// `states[i].host` must be set for every state.
-LiveTopology discover_topology(const Inventory& inventory, const std::vector<HostState>& states);
-
-/// "live", "inventory" or "none".
-const char* to_string(UpstreamSource source);
+/// What the live topology needs of verify's gathered states, one per state, in order: whether
+/// the host answered and runs PostgreSQL, its role, system identifier and WAL receiver, and
+/// its fence marker. `states[i].host` must be set for every state; the result points into
+/// the inventory the states point into.
+std::vector<LiveHost> live_hosts(const std::vector<HostState>& states);
 
 }  // namespace pgrepl

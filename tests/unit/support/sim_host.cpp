@@ -33,10 +33,18 @@ std::string SimHost::render(const std::string& script) const {
     }
     if (s.cluster_exists && s.running) {
         out << "running=yes\n";
-        out << "query=" << (s.role == LiveRole::Standby ? "t" : "f") << '|' << s.system_identifier
-            << '|' << s.receiver_status << '|'
+        // live_server_sql()'s row: role, system, timeline, positions, clock, version, start,
+        // wal_receiver_timeout, primary_conninfo, then the WAL receiver's fields.
+        const bool standby = s.role == LiveRole::Standby;
+        out << "@@server\n"
+            << (standby ? "t" : "f") << '|' << s.system_identifier << '|' << s.timeline << '|'
+            << (standby ? "" : s.current_lsn) << '|' << (standby ? s.receive_lsn : "") << '|'
+            << (standby ? s.replay_lsn : "") << "||" << (standby ? "f" : "")
+            << "|1795656399.5|150004|2026-11-26 00:00:00+00|" << s.receiver_timeout_ms << '|'
+            << s.primary_conninfo << '|' << s.receiver_status << "|||"
             << (s.receiver_host.empty() ? "" : "host=" + s.receiver_host) << '|'
-            << "2026-11-26 00:00:00+00\n";
+            << (s.receiver_status.empty() ? "" : std::to_string(s.timeline)) << '|'
+            << s.receiver_silence_ms << '|' << s.receiver_heard_us << "\n";
     } else {
         out << "running=no\n";
         if (!s.basebackup_pids.empty()) out << "basebackup_pids=" << s.basebackup_pids << "\n";

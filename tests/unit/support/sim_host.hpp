@@ -29,7 +29,17 @@ struct SimState {
     std::string system_identifier = "7000000000000000001";  ///< system identifier
     std::string receiver_status;                            ///< wal receiver status
     std::string receiver_host;                              ///< wal receiver host
-    std::map<std::string, std::string> queries;             ///< query name → psql output
+    /// The WAL positions the server reports: a primary's current one, a standby's received
+    /// (empty: none) and replayed ones.
+    std::string current_lsn = "0/3000060";
+    std::string receive_lsn;                     ///< see current_lsn
+    std::string replay_lsn = "0/3000060";        ///< see current_lsn
+    int timeline = 1;                            ///< the server's timeline
+    std::string primary_conninfo;                ///< the primary_conninfo setting
+    std::string receiver_silence_ms;             ///< ms since the receiver last heard ("": unknown)
+    std::string receiver_heard_us;               ///< last_msg_receipt_time in µs since the epoch
+    std::string receiver_timeout_ms = "60000";   ///< wal_receiver_timeout
+    std::map<std::string, std::string> queries;  ///< query name → psql output
     /// More pg_controldata facts (key without the controldata_ prefix → value), e.g.
     /// {"checkpoint", "0/5000060"}, {"min_recovery_tli", "1"}.
     std::map<std::string, std::string> controldata;
