@@ -260,7 +260,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
             auto promoted = run_promote_script(*sessions[t].active(), target, kPromoteTimeout);
             if (!promoted) {
                 std::vector<std::string> lines{"failed: " + promoted.error().message};
-                auto tail = server_log_tail(*sessions[t].active(), target);
+                auto tail = server_log_tail(*sessions[t].active(), target, 8);
                 if (!tail.empty()) lines.push_back("last lines of its server log:\n" + tail);
                 printer.block(lines);
                 return ExitCode::Failed;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/util/result.hpp"
@@ -92,7 +93,5 @@ FollowResult parse_follow_output(std::string_view out, bool success);
 Result<FollowResult> run_follow_check(Executor& executor, const Host& host, int timeline,
                                       std::chrono::seconds timeout);
 
-/// The last `lines` lines of the cluster's server log (empty when it cannot be read).
-std::string server_log_tail(Executor& executor, const Host& host, int lines = 8);
 
 }  // namespace pgrepl
