@@ -104,7 +104,7 @@ LiveTopology discover_topology(const Inventory& inventory, const std::vector<Hos
         auto& node = topology.nodes[i];
         const auto& server = states[i].server;
         if (!server) continue;
-        node.role = server->in_recovery ? LiveRole::Standby : LiveRole::Primary;
+        node.role = server->role;
         node.member = server->system_identifier.empty() || topology.system_identifier.empty() ||
                       server->system_identifier == topology.system_identifier;
         if (node.role == LiveRole::Primary && node.member) topology.primaries.push_back(i);

@@ -107,10 +107,9 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
     ProbeOutcome probe = run_probe(plan, topology, states, executors, thresholds);
     spdlog::debug("verify: probe done in {} ms", ms_since(probe_start));
     std::optional<ArchiveTestResult> archive_test;
-    if (archive == ArchiveTest::SwitchAndWait && topology.primary &&
-        executors[*topology.primary]) {
-        archive_test = archive_test_on(inventory, factory, hosts, executors, *topology.primary,
-                                       thresholds);
+    if (archive == ArchiveTest::SwitchAndWait && topology.primary && executors[*topology.primary]) {
+        archive_test =
+            archive_test_on(inventory, factory, hosts, executors, *topology.primary, thresholds);
     }
     auto report = assess(inventory, std::move(states), topology, probe, thresholds);
     if (archive == ArchiveTest::SwitchAndWait) {
