@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pgrepl/engine/frames.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
@@ -75,7 +76,7 @@ was=$(grep -v '^[[:space:]]*#' "$CONF/start.conf" 2>/dev/null | tr -d '[:space:]
 [ -n "$was" ] && [ "$was" != disabled ] || was=auto
 put "$CONF/pgrepl.fenced" 0644 printf '%s\nstart.conf was: %s\n' {marker} "$was" || exit 1
 put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
-{signal}echo "@@checkpoint=$(runuser -u postgres -- "/usr/lib/postgresql/$V/bin/pg_controldata" "$D" | sed -n 's/^Latest checkpoint location: *//p')"
+{signal}echo "@@checkpoint $(runuser -u postgres -- "/usr/lib/postgresql/$V/bin/pg_controldata" "$D" | sed -n 's/^Latest checkpoint location: *//p')"
 )SH",
         fmt::arg("v", shell_quote(version)), fmt::arg("c", shell_quote(host.postgres.cluster_name)),
         fmt::arg("d", shell_quote(input.data_directory)),
@@ -85,14 +86,11 @@ put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
 
 FenceResult parse_fence_output(std::string_view out) {
     FenceResult result;
-    std::size_t pos = 0;
-    while (pos < out.size()) {
-        auto end = out.find('\n', pos);
-        if (end == std::string_view::npos) end = out.size();
-        auto line = out.substr(pos, end - pos);
-        pos = end + 1;
-        if (line == "@@stopped") result.stopped = true;
-        if (line.rfind("@@checkpoint=", 0) == 0) result.checkpoint = parse_lsn(line.substr(13));
+    auto frames = read_frames(out);
+    if (!frames) return result;
+    for (const Frame& frame : *frames) {
+        if (frame.name == "stopped") result.stopped = true;
+        if (frame.name == "checkpoint") result.checkpoint = parse_lsn(frame.args);
     }
     return result;
 }

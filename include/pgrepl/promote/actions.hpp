@@ -29,8 +29,8 @@ struct FenceInput {
 /// conf_dir/pgrepl.fenced (what, when, the previous start.conf value), `disabled` into
 /// start.conf (pg_ctlcluster then refuses to start it), and standby.signal (12+; before 12 a
 /// recovery.conf with standby_mode = 'on' unless one exists) so that even a manual start comes
-/// up read-only. Prints `@@stopped` when it stopped the server and `@@checkpoint=LSN`, the
-/// last checkpoint (a clean shutdown's is the end of its WAL).
+/// up read-only. Prints the frames `@@stopped` when it stopped the server and `@@checkpoint LSN`,
+/// the last checkpoint (a clean shutdown's is the end of its WAL).
 std::string fence_script(const Host& host, const FenceInput& input);
 
 /// What fencing did.
@@ -92,6 +92,5 @@ FollowResult parse_follow_output(std::string_view out, bool success);
 /// Runs follow_script().
 Result<FollowResult> run_follow_check(Executor& executor, const Host& host, int timeline,
                                       std::chrono::seconds timeout);
-
 
 }  // namespace pgrepl
