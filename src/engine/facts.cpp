@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "pgrepl/engine/live_server.hpp"
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/util/text.hpp"
 
@@ -15,7 +16,8 @@ namespace {
 // query that returns one row in unaligned, tuples-only form with '|' separators.
 // Prints key=value lines. Reads postgresql-common's files directly and calls the server's own
 // binaries: the Perl wrappers (pg_lsclusters, pg_ctlcluster, psql --cluster) cost ~70 ms each.
-// Defines pg_psql (psql as postgres on the cluster's socket) and `running` for later scripts.
+// Defines pg_psql (psql as postgres on the cluster's socket, -X -At -F '|') and `running`
+// for later scripts.
 // A stopped cluster's data directory is also searched for pg_basebackup processes writing into
 // it (their argv names it after -D or --pgdata), e.g. the survivor of an interrupted clone.
 constexpr const char* kProbeTemplate = R"SH(V={version}; C={cluster}
@@ -40,7 +42,7 @@ if [ -f "$CONF/postgresql.conf" ]; then
 else
   echo cluster_exists=no
 fi
-pg_psql() {{ as_postgres "$BIN/psql" -h /var/run/postgresql -p "$PORT" -d postgres "$@"; }}
+pg_psql() {{ {psql} "$@"; }}
 if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   echo pg_version_file=yes
   if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
@@ -70,7 +72,7 @@ if [ "$running" = no ] && [ -n "$D" ]; then
   [ -z "$pids" ] || echo "basebackup_pids=${{pids# }}"
 fi
 if [ "$running" = yes ]; then
-  out=$(pg_psql -X -At -F '|' -v ON_ERROR_STOP=1 -c {query} 2>&1)
+  out=$(pg_psql -v ON_ERROR_STOP=1 -c {query} 2>&1)
   if [ $? -eq 0 ]; then echo @@server; printf '%s\n' "$out"; else echo "@@server-error $(echo "$out" | head -n 1)"; fi
 fi
 )SH";
@@ -90,11 +92,11 @@ const char* to_string(LiveRole role) {
 }
 
 std::string host_probe_script(const Host& host) {
-    return fmt::format(kProbeTemplate,
-                       fmt::arg("version", shell_quote(host.postgres.version.to_string())),
-                       fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
-                       fmt::arg("port", host.postgres.port),
-                       fmt::arg("query", shell_quote(live_server_sql(host.postgres.version))));
+    return fmt::format(
+        kProbeTemplate, fmt::arg("version", shell_quote(host.postgres.version.to_string())),
+        fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
+        fmt::arg("port", host.postgres.port), fmt::arg("psql", psql_command(host, probe_psql())),
+        fmt::arg("query", shell_quote(live_server_sql(host.postgres.version))));
 }
 
 HostFacts parse_host_probe(std::string_view output) {

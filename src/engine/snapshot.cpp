@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pgrepl/engine/frames.hpp"
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/quote.hpp"
 
 namespace pgrepl {
@@ -76,7 +77,7 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     }
     script += "if [ \"$running\" = yes ]; then :\n";
     if (!request.queries.empty()) {
-        script += fmt::format("pg_psql -X -At -F '|' -f - 2>&1 <<'{}'\n", kSqlDelimiter);
+        script += fmt::format("pg_psql -f - 2>&1 <<'{}'\n", kSqlDelimiter);
         // Steps may ask for the same query (same name, same SQL): it runs once.
         std::set<std::string> asked;
         for (const auto& [name, sql] : request.queries) {
@@ -87,14 +88,16 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     }
     script += "fi\n";
     if (!request.replication_login_conninfo.empty()) {
+        PsqlCommand login = probe_psql();
+        login.conninfo = request.replication_login_conninfo;
         // IDENTIFY_SYSTEM prints systemid|timeline|xlogpos|dbname. Beyond timeline 1, the
         // history of that timeline follows, every line prefixed (the content spans lines).
         script += fmt::format(
-            R"SH(if [ -x "$BIN/psql" ] && out=$(as_postgres "$BIN/psql" {conninfo} -X -At -F '|' -c IDENTIFY_SYSTEM 2>&1); then
+            R"SH(if [ -x "$BIN/psql" ] && out=$({psql} -c IDENTIFY_SYSTEM 2>&1); then
   echo "@@login ok|$(echo "$out" | head -n 1)"
   tli=$(echo "$out" | head -n 1 | cut -d '|' -f 2)
   case "$tli" in ''|*[!0-9]*|0|1) ;;
-  *) if hist=$(as_postgres "$BIN/psql" {conninfo} -X -At -F '|' -c "TIMELINE_HISTORY $tli" 2>&1); then
+  *) if hist=$({psql} -c "TIMELINE_HISTORY $tli" 2>&1); then
        printf '%s\n' "$hist" | sed 's/^/{history}/'
      else
        echo "{history_error}$(echo "$hist" | grep -v '^$' | head -n 1)"
@@ -104,8 +107,8 @@ else
   echo "@@login error $(echo "$out" | grep -v '^$' | head -n 1)"
 fi
 )SH",
-            fmt::arg("conninfo", shell_quote(request.replication_login_conninfo)),
-            fmt::arg("history", kHistoryPrefix), fmt::arg("history_error", kHistoryError));
+            fmt::arg("psql", psql_command(host, login)), fmt::arg("history", kHistoryPrefix),
+            fmt::arg("history_error", kHistoryError));
     }
     return script;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pgrepl/engine/frames.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
@@ -11,13 +12,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The cluster's own psql on its local socket; append a here-document.
-std::string psql_words(const Host& host) {
-    return fmt::format(
-        "PGCONNECT_TIMEOUT=5 PGAPPNAME=pgrepl-promote {} -h /var/run/postgresql -p {} -d postgres "
-        "-X -q -At -F '|' -v ON_ERROR_STOP=1",
-        shell_quote("/usr/lib/postgresql/" + host.postgres.version.to_string() + "/bin/psql"),
-        host.postgres.port);
+// The cluster's own psql on its local socket, as promote runs it; append a here-document.
+std::string psql_words(const Host& host, PsqlUser user = PsqlUser::Current) {
+    PsqlCommand psql;
+    psql.user = user;
+    psql.application_name = "pgrepl-promote";
+    psql.connect_timeout = 5;
+    psql.quiet = PsqlQuiet::Yes;
+    return psql_command(host, psql);
 }
 
 bool modern(const Host& host) {
@@ -74,7 +76,7 @@ was=$(grep -v '^[[:space:]]*#' "$CONF/start.conf" 2>/dev/null | tr -d '[:space:]
 [ -n "$was" ] && [ "$was" != disabled ] || was=auto
 put "$CONF/pgrepl.fenced" 0644 printf '%s\nstart.conf was: %s\n' {marker} "$was" || exit 1
 put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
-{signal}echo "@@checkpoint=$(runuser -u postgres -- "/usr/lib/postgresql/$V/bin/pg_controldata" "$D" | sed -n 's/^Latest checkpoint location: *//p')"
+{signal}echo "@@checkpoint $(runuser -u postgres -- "/usr/lib/postgresql/$V/bin/pg_controldata" "$D" | sed -n 's/^Latest checkpoint location: *//p')"
 )SH",
         fmt::arg("v", shell_quote(version)), fmt::arg("c", shell_quote(host.postgres.cluster_name)),
         fmt::arg("d", shell_quote(input.data_directory)),
@@ -84,14 +86,11 @@ put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
 
 FenceResult parse_fence_output(std::string_view out) {
     FenceResult result;
-    std::size_t pos = 0;
-    while (pos < out.size()) {
-        auto end = out.find('\n', pos);
-        if (end == std::string_view::npos) end = out.size();
-        auto line = out.substr(pos, end - pos);
-        pos = end + 1;
-        if (line == "@@stopped") result.stopped = true;
-        if (line.rfind("@@checkpoint=", 0) == 0) result.checkpoint = parse_lsn(line.substr(13));
+    auto frames = read_frames(out);
+    if (!frames) return result;
+    for (const Frame& frame : *frames) {
+        if (frame.name == "stopped") result.stopped = true;
+        if (frame.name == "checkpoint") result.checkpoint = parse_lsn(frame.args);
     }
     return result;
 }
@@ -126,7 +125,7 @@ std::string promote_script(const Host& host, std::chrono::seconds timeout) {
                                                   shell_quote(host.postgres.version.to_string()),
                                                   shell_quote(host.postgres.cluster_name));
     return fmt::format(
-        R"SH({trigger}runuser -u postgres -- env {psql} <<'PGREPL_SQL_END'
+        R"SH({trigger}{psql} <<'PGREPL_SQL_END'
 {promote}DO $$ BEGIN
   FOR i IN 1..{polls} LOOP
     IF NOT pg_is_in_recovery() THEN RETURN; END IF;
@@ -137,7 +136,7 @@ END $$;
 SELECT current_setting('transaction_read_only'), txid_current(), (('x' || substr({walfile}({current}), 1, 8))::bit(32)::int);
 PGREPL_SQL_END
 )SH",
-        fmt::arg("trigger", trigger), fmt::arg("psql", psql_words(host)),
+        fmt::arg("trigger", trigger), fmt::arg("psql", psql_words(host, PsqlUser::Runuser)),
         fmt::arg("promote", new_style ? "SELECT pg_promote(false);\n" : ""),
         fmt::arg("polls", timeout.count() * 100), fmt::arg("seconds", timeout.count()),
         fmt::arg("walfile", walfile), fmt::arg("current", current));
@@ -255,16 +254,6 @@ Result<FollowResult> run_follow_check(Executor& executor, const Host& host, int 
     auto result = executor.run(command);
     if (!result) return result.error();
     return parse_follow_output(result->out, result->success());
-}
-
-std::string server_log_tail(Executor& executor, const Host& host, int lines) {
-    Command command;
-    command.script =
-        fmt::format("tail -n {} {} 2>/dev/null", lines, shell_quote(cluster_paths(host).log_file));
-    command.purpose = "read the server log";
-    auto result = executor.run(command);
-    if (!result || !result->success()) return {};
-    return result->out;
 }
 
 }  // namespace pgrepl

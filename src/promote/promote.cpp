@@ -198,7 +198,7 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
                 sink.emit(
                     PromotePromoted{.host = target.name,
                                     .error = promoted.error(),
-                                    .log_tail = server_log_tail(*links[t].executor(), target)});
+                                    .log_tail = server_log_tail(*links[t].executor(), target, 8)});
                 return ExitCode::Failed;
             }
             timeline = promoted->timeline;

@@ -17,12 +17,7 @@ namespace {
 // primary_conninfo = '...' from a recovery.conf (before 12).
 std::string recovery_conf_conninfo(std::string_view text) {
     std::string found;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        auto line = text.substr(pos, end - pos);
-        pos = end + 1;
+    for (auto line : split_lines(text)) {
         auto start = line.find_first_not_of(" \t");
         if (start == std::string_view::npos) continue;
         line.remove_prefix(start);

@@ -59,18 +59,15 @@ Result<CommandResult> run_checked(const StepContext& context, std::string_view s
 Result<CommandResult> run_sql(const StepContext& context, std::string_view step, std::string sql,
                               Mutation mutation, std::string purpose, Secrecy secrecy) {
     Command command;
-    command.script = psql_words(context.host) + " -X -q -At -F '|' -v ON_ERROR_STOP=1 -f -";
+    PsqlCommand psql;
+    psql.quiet = PsqlQuiet::Yes;
+    command.script = psql_command(context.host, psql) + " -f -";
     command.stdin_data = std::move(sql);
     command.secret_stdin = secrecy == Secrecy::Secret;
     command.mutation = mutation;
     command.run_as = RunAs::Postgres;
     command.purpose = std::move(purpose);
     return run_checked(context, step, std::move(command));
-}
-
-std::string psql_words(const Host& host) {
-    return fmt::format("/usr/lib/postgresql/{}/bin/psql -h /var/run/postgresql -p {} -d postgres",
-                       shell_quote(host.postgres.version.to_string()), host.postgres.port);
 }
 
 std::string cluster_words(const Host& host) {
@@ -86,7 +83,7 @@ Status pg_ctlcluster(const StepContext& context, std::string_view step, std::str
     auto result = run_checked(context, step, std::move(command));
     if (!result) {
         auto error = result.error();
-        auto tail = log_tail(context);
+        auto tail = server_log_tail(context.executor, context.host, 5);
         if (!tail.empty()) error.hint = "last lines of " + context.paths.log_file + ":\n" + tail;
         return error;
     }
@@ -96,7 +93,7 @@ Status pg_ctlcluster(const StepContext& context, std::string_view step, std::str
 Status reload_and_wait(const StepContext& context, std::string_view step) {
     Command command;
     command.script = fmt::format(
-        R"SH(q() {{ runuser -u postgres -- {0} -X -At -c 'SELECT pg_conf_load_time()' 2>/dev/null; }}
+        R"SH(q() {{ {0} -c 'SELECT pg_conf_load_time()' 2>/dev/null; }}
 before=$(q)
 pg_ctlcluster {1} reload || exit 1
 i=0
@@ -105,7 +102,7 @@ while [ $i -lt 100 ]; do
   sleep 0.1; i=$((i+1))
 done
 echo "configuration not reloaded after 10 s" >&2; exit 1)SH",
-        psql_words(context.host), cluster_words(context.host));
+        psql_command(context.host, runuser_psql()), cluster_words(context.host));
     command.mutation = Mutation::Mutating;
     command.purpose = "reload configuration";
     auto result = run_checked(context, step, std::move(command));
@@ -116,16 +113,6 @@ echo "configuration not reloaded after 10 s" >&2; exit 1)SH",
 std::string data_directory(const StepContext& context) {
     const auto& known = context.snapshot.facts.data_directory;
     return known.empty() ? context.paths.data_dir : known;
-}
-
-std::string log_tail(const StepContext& context, int lines) {
-    Command command;
-    command.script =
-        fmt::format("tail -n {} {} 2>/dev/null", lines, shell_quote(context.paths.log_file));
-    command.purpose = "read the server log";
-    auto result = context.executor.run(command);
-    if (!result || !result->success()) return {};
-    return result->out;
 }
 
 }  // namespace pgrepl::steps

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/engine/step.hpp"
 
 namespace pgrepl::steps {
@@ -27,17 +28,11 @@ Status pg_ctlcluster(const StepContext& context, std::string_view step, std::str
 /// Reloads the configuration and waits (up to 10 s) until the server has re-read it.
 Status reload_and_wait(const StepContext& context, std::string_view step);
 
-/// The shell words running the cluster's own psql on its local socket (no Perl wrapper):
-/// `/usr/lib/postgresql/V/bin/psql -h /var/run/postgresql -p PORT -d postgres`.
-std::string psql_words(const Host& host);
-
 /// The shell words "V NAME" for pg_ctlcluster and friends, quoted.
 std::string cluster_words(const Host& host);
 
 /// The data directory: from pg_lsclusters when known, else the Debian default.
 std::string data_directory(const StepContext& context);
 
-/// The last `lines` lines of the cluster's log file, for error messages (empty on failure).
-std::string log_tail(const StepContext& context, int lines = 5);
 
 }  // namespace pgrepl::steps

@@ -116,18 +116,18 @@ Status wait_streaming(const StepContext& context, std::string_view step) {
     command.script = fmt::format(
         R"SH(i=0; s=''
 while [ $i -lt {0} ]; do
-  s=$(runuser -u postgres -- {1} -X -At -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
+  s=$({1} -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
   [ "$s" = streaming ] && exit 0
   sleep 0.2; i=$((i+1))
 done
 echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
-        kStreamTimeoutSeconds * 5, psql_words(context.host));
+        kStreamTimeoutSeconds * 5, psql_command(context.host, runuser_psql()));
     command.purpose = fmt::format("wait until streaming (up to {} s)", kStreamTimeoutSeconds);
     auto result = run_checked(context, step, std::move(command));
     if (!result) {
         auto error = result.error();
         error.kind = ErrorKind::Timeout;
-        auto tail = log_tail(context, 8);
+        auto tail = server_log_tail(context.executor, context.host, 8);
         error.hint = tail.empty() ? "look at " + context.paths.log_file
                                   : "last lines of " + context.paths.log_file + ":\n" + tail;
         return error;
@@ -295,7 +295,9 @@ Status clone_standby(const StepContext& context, std::string_view step) {
         running ? "stop the server and empty the data directory" : "empty the data directory";
     if (auto wiped = run_checked(context, step, std::move(wipe)); !wiped) {
         auto error = wiped.error();
-        if (auto tail = running ? log_tail(context) : std::string(); !tail.empty())
+        if (auto tail =
+                running ? server_log_tail(context.executor, context.host, 5) : std::string();
+            !tail.empty())
             error.hint = "last lines of " + context.paths.log_file + ":\n" + tail;
         return error;
     }

@@ -229,16 +229,15 @@ std::string without_host(const std::string& message, const std::string& host) {
 std::uint64_t host_position(const HostState& state) {
     if (!state.server) return 0;
     std::uint64_t position = 0;
-    for (const std::string* lsn :
+    for (const auto* lsn :
          {&state.server->current_lsn, &state.server->receive_lsn, &state.server->replay_lsn}) {
-        if (auto value = parse_lsn(*lsn)) position = std::max(position, *value);
+        if (*lsn) position = std::max(position, **lsn);
     }
     return position;
 }
 
-std::optional<std::int64_t> lsn_diff(const std::string& a, const std::string& b) {
-    const auto x = parse_lsn(a);
-    const auto y = parse_lsn(b);
+std::optional<std::int64_t> lsn_diff(const std::optional<std::uint64_t>& x,
+                                     const std::optional<std::uint64_t>& y) {
     if (!x || !y) return std::nullopt;
     return static_cast<std::int64_t>(*x) - static_cast<std::int64_t>(*y);
 }
@@ -269,7 +268,7 @@ std::vector<std::string> settings_problems(const Inventory& inventory, const Hos
                 continue;
             }
             // Like setup's settings step: a postmaster parameter of a standby is not judged.
-            if (row->context == "postmaster" && state.server->in_recovery) continue;
+            if (row->context == "postmaster" && state.is_standby()) continue;
         }
         problems.push_back(conflict.message);
     }

@@ -89,6 +89,7 @@ void assess_standby(const AssessContext& context, std::size_t index, HostReport&
 std::uint64_t host_position(const HostState& state);
 
 /// a - b for two LSN texts, std::nullopt when either is malformed or empty.
-std::optional<std::int64_t> lsn_diff(const std::string& a, const std::string& b);
+std::optional<std::int64_t> lsn_diff(const std::optional<std::uint64_t>& a,
+                                     const std::optional<std::uint64_t>& b);
 
 }  // namespace pgrepl::verify_detail

@@ -271,7 +271,7 @@ LagFigures compute_lag(const HostState& standby, const HostState* primary,
     LagFigures lag;
     if (!standby.server) return lag;
     lag.replay_age_seconds = standby.server->replay_age_seconds;
-    if (primary != nullptr && primary->server && !primary->server->in_recovery) {
+    if (primary != nullptr && primary->is_primary()) {
         if (auto diff =
                 verify_detail::lsn_diff(primary->server->current_lsn, standby.server->replay_lsn)) {
             lag.bytes = std::max<std::int64_t>(0, *diff);

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/util/text.hpp"
 #include "pgrepl/verify/state.hpp"
 
 namespace pgrepl {
@@ -14,13 +15,6 @@ struct Title {
     std::string type;     ///< "walsender" or "walreceiver" (normalized), or other
     std::string rest;     ///< what follows the type
 };
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-        text.remove_suffix(1);
-    return text;
-}
 
 bool starts_with(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
@@ -64,12 +58,8 @@ PostgresProcesses parse_postgres_processes(std::string_view ps_output, const Hos
     PostgresProcesses processes;
     std::vector<Title> titles;
     bool label_seen = false;
-    std::size_t pos = 0;
-    while (pos < ps_output.size()) {
-        auto end = ps_output.find('\n', pos);
-        if (end == std::string_view::npos) end = ps_output.size();
-        const auto line = trim(ps_output.substr(pos, end - pos));
-        pos = end + 1;
+    for (const auto raw : split_lines(ps_output)) {
+        const auto line = trim(raw);
         const auto space = line.find(' ');
         if (space == std::string_view::npos) continue;
         const auto pid = parse_int(line.substr(0, space));

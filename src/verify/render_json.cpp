@@ -30,15 +30,19 @@ JsonValue replication_row_json(const ReplicationRow& row, std::optional<bool> pr
     return json;
 }
 
-JsonValue server_json(const std::optional<ServerInfo>& server) {
+JsonValue lsn_or_null(const std::optional<std::uint64_t>& lsn) {
+    return lsn ? JsonValue(format_lsn(*lsn)) : JsonValue();
+}
+
+JsonValue server_json(const std::optional<LiveServer>& server) {
     if (!server) return {};
     JsonValue json;
-    json.set("in_recovery", server->in_recovery)
+    json.set("in_recovery", server->role == LiveRole::Standby)
         .set("system_identifier", server->system_identifier)
         .set("server_version_num", server->server_version_num)
-        .set("current_lsn", text_or_null(server->current_lsn))
-        .set("receive_lsn", text_or_null(server->receive_lsn))
-        .set("replay_lsn", text_or_null(server->replay_lsn))
+        .set("current_lsn", lsn_or_null(server->current_lsn))
+        .set("receive_lsn", lsn_or_null(server->receive_lsn))
+        .set("replay_lsn", lsn_or_null(server->replay_lsn))
         .set("replay_paused", JsonValue::optional(server->replay_paused))
         .set("last_replay_age_seconds", JsonValue::optional(server->replay_age_seconds))
         .set("clock_epoch", server->clock_epoch);
@@ -80,9 +84,9 @@ JsonValue processes_json(const PostgresProcesses& processes) {
 JsonValue slots_json(const HostState& state) {
     std::uint64_t position = 0;
     if (state.server) {
-        for (const std::string* lsn :
+        for (const auto* lsn :
              {&state.server->current_lsn, &state.server->receive_lsn, &state.server->replay_lsn}) {
-            if (auto value = parse_lsn(*lsn)) position = std::max(position, *value);
+            if (*lsn) position = std::max(position, **lsn);
         }
     }
     JsonValue slots = JsonValue::array();

@@ -10,10 +10,9 @@ LiveHost live_host(const HostState& state) {
     live.running = state.running();
     live.fence_note = state.fence_note;
     if (state.server) {
-        LiveServer server;
-        server.role = state.server->in_recovery ? LiveRole::Standby : LiveRole::Primary;
-        server.system_identifier = state.server->system_identifier;
-        server.server_version_num = state.server->server_version_num;
+        // The receiver as pg_stat_wal_receiver's own row says it (verify's "receiver" query).
+        LiveServer server = *state.server;
+        server.receiver.reset();
         if (state.receiver) {
             LiveReceiver receiver;
             receiver.status = state.receiver->status;

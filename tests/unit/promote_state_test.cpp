@@ -172,10 +172,10 @@ TEST(PromoteActions, FenceScript) {
 }
 
 TEST(PromoteActions, FenceOutput) {
-    auto result = parse_fence_output("@@stopped\n@@checkpoint=0/5000028\n");
+    auto result = parse_fence_output("@@stopped\n@@checkpoint 0/5000028\n");
     EXPECT_TRUE(result.stopped);
     EXPECT_EQ(result.checkpoint, parse_lsn("0/5000028"));
-    result = parse_fence_output("@@checkpoint=\n");
+    result = parse_fence_output("@@checkpoint \n");
     EXPECT_FALSE(result.stopped);
     EXPECT_FALSE(result.checkpoint.has_value());
 }

@@ -74,7 +74,7 @@ TEST(StepRole, CreatesWithPasswordOnStdinOnly) {
     sim.state().login =
         HostSnapshot::Login{false, "", "", "FATAL:  password authentication failed for user"};
     sim.fake()
-        .expect_run("/usr/lib/postgresql/'15'/bin/psql -h /var/run/postgresql -p 5432")
+        .expect_run("'/usr/lib/postgresql/15/bin/psql' -h '/var/run/postgresql' -p 5432")
         .as(RunAs::Postgres)
         .with_stdin(
             TextMatch::regex("CREATE ROLE \"replicator\" WITH LOGIN REPLICATION NOSUPERUSER"))

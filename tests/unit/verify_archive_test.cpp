@@ -58,9 +58,11 @@ TEST(VerifyArchiver, GatheredOnlyWhenArchiving) {
     EXPECT_NE(script.find("\\echo @@query archiver"), std::string::npos);
     const auto state = parse_gather_output(
         on.hosts[0],
-        "@@ps\n@@log\n@@sql\n@@query server\nf|1|0/1||||f|1.0|150004\n@@query replication\n"
-        "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query archiver\n"
-        "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n",
+        "@@ps\n@@log\n@@sql\n@@query server\n" + test::server_row("f|1|0/1||||f|1.0|150004") +
+            "@@query replication\n"
+            "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query "
+            "archiver\n"
+            "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n",
         "");
     ASSERT_TRUE(state.archiver);
     EXPECT_EQ(state.archiver->archived_count, 5);

@@ -164,10 +164,10 @@ TEST(VerifyAssess, SlotDropped) {
 TEST(VerifyAssess, ReplayPausedWhileThePrimaryWrites) {
     const Inventory inventory = test::verify_inventory();
     auto states = test::healthy_states(inventory);
-    states[0].server->current_lsn = "0/7000000";  // 32 MiB ahead of 0/5000000
+    states[0].server->current_lsn = parse_lsn("0/7000000");  // 32 MiB ahead of 0/5000000
     states[0].replication[1].replay_lag_seconds = 12.5;
     states[2].server->replay_paused = true;
-    states[2].server->receive_lsn = "0/7000000";
+    states[2].server->receive_lsn = parse_lsn("0/7000000");
     const VerifyReport report = assess_states(inventory, std::move(states));
     expect_check(report, "db3", "replay", CheckStatus::Failed, "WAL replay is paused",
                  "SELECT pg_wal_replay_resume();");

@@ -8,6 +8,7 @@
 
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/pg/paths.hpp"
+#include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/verify/assess.hpp"
 #include "pgrepl/verify/probe.hpp"
@@ -55,10 +56,10 @@ inline HostState primary_state(const Inventory& inventory, const std::string& na
     state.accepting = true;
     state.settings = settings_in_effect(inventory, *state.host);
     state.processes.postmaster_pid = 50;
-    ServerInfo server;
-    server.in_recovery = false;
+    LiveServer server;
+    server.role = LiveRole::Primary;
     server.system_identifier = kSystemId;
-    server.current_lsn = lsn;
+    server.current_lsn = parse_lsn(lsn);
     server.clock_epoch = 1700000000.0;
     server.server_version_num = 150004;
     state.server = server;
@@ -90,11 +91,11 @@ inline HostState standby_state(const Inventory& inventory, const std::string& na
     state.settings = settings_in_effect(inventory, *state.host);
     state.processes.postmaster_pid = 60;
     state.processes.walreceiver = WalReceiverProcess{70, "streaming"};
-    ServerInfo server;
-    server.in_recovery = true;
+    LiveServer server;
+    server.role = LiveRole::Standby;
     server.system_identifier = kSystemId;
-    server.receive_lsn = lsn;
-    server.replay_lsn = lsn;
+    server.receive_lsn = parse_lsn(lsn);
+    server.replay_lsn = parse_lsn(lsn);
     server.replay_paused = false;
     server.replay_age_seconds = 1.5;
     server.clock_epoch = 1700000000.0;
@@ -172,6 +173,23 @@ inline std::string settings_output(const Inventory& inventory, const Host& host)
                row.sourcefile + "|" + std::to_string(row.sourceline) + "|f\n";
     }
     return out;
+}
+
+/// A live_server_sql() row from verify's nine server fields "in_recovery|system_identifier|
+/// current_lsn|receive_lsn|replay_lsn|replay_age|replay_paused|clock|version" (no newline):
+/// timeline 1, no WAL receiver fields, with the newline.
+inline std::string server_row(const std::string& nine) {
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    while (true) {
+        const auto bar = nine.find('|', start);
+        f.push_back(nine.substr(start, bar == std::string::npos ? bar : bar - start));
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+    }
+    f.resize(9);
+    return f[0] + "|" + f[1] + "|1|" + f[2] + "|" + f[3] + "|" + f[4] + "|" + f[5] + "|" + f[6] +
+           "|" + f[7] + "|" + f[8] + "|2026-11-26 00:00:00+00|60000||||||||\n";
 }
 
 }  // namespace pgrepl::test

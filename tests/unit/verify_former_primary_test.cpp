@@ -307,9 +307,10 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
         command_ok("@@ps\n   50 /usr/lib/postgresql/15/bin/postgres -D /d -c "
                    "config_file=/etc/postgresql/15/main/postgresql.conf\n"
                    "  102 postgres: 15/main: walsender replicator 10.0.0.13(4001) streaming "
-                   "0/6000000\n@@log\n@@sql\n@@query server\nf|" +
-                   test::kSystemId +
-                   "|0/6000000|||||1700000000.0|150004\n@@query replication\n"
+                   "0/6000000\n@@log\n@@sql\n@@query server\n" +
+                   test::server_row("f|" + std::string(test::kSystemId) +
+                                    "|0/6000000|||||1700000000.0|150004") +
+                   "@@query replication\n"
                    "102|db3|10.0.0.13|streaming|0/6000000|0/6000000|0/6000000|0/6000000|async|0|"
                    "||\n@@query receiver\n@@query slots\ndb3|physical|t|0/6000000\n"
                    "@@query file_settings\n@@query settings\n" +
@@ -320,9 +321,9 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                    command_ok("@@ps\n   60 /usr/lib/postgresql/15/bin/postgres -D /d -c "
                               "config_file=/etc/postgresql/15/main/postgresql.conf\n"
                               "   70 postgres: 15/main: walreceiver streaming 0/6000000\n"
-                              "@@log\n@@sql\n@@query server\nt|" +
-                              test::kSystemId +
-                              "||0/6000000|0/6000000|1.0|f|1700000000.0|150004\n"
+                              "@@log\n@@sql\n@@query server\n" +
+                              test::server_row("t|" + std::string(test::kSystemId) +
+                                               "||0/6000000|0/6000000|1.0|f|1700000000.0|150004") +
                               "@@query replication\n@@query receiver\n"
                               "streaming|10.0.0.12|5432|0/6000000|db3|host=10.0.0.12\n"
                               "@@query slots\n@@query file_settings\n@@query settings\n" +

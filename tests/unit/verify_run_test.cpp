@@ -25,10 +25,9 @@ std::string primary_output(const Inventory& inventory) {
            "config_file=/etc/postgresql/15/main/postgresql.conf\n"
            "  101 postgres: 15/main: walsender replicator 10.0.0.12(4000) streaming 0/5000000\n"
            "  102 postgres: 15/main: walsender replicator 10.0.0.13(4001) streaming 0/5000000\n"
-           "@@log\n@@sql\n@@query server\n"
-           "f|" +
-           test::kSystemId +
-           "|0/5000000|||||1700000000.0|150004\n"
+           "@@log\n@@sql\n@@query server\n" +
+           test::server_row("f|" + std::string(test::kSystemId) +
+                            "|0/5000000|||||1700000000.0|150004") +
            "@@query replication\n"
            "101|db2|10.0.0.12|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
            "102|db3|10.0.0.13|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
@@ -42,10 +41,9 @@ std::string standby_output(const Inventory& inventory, const std::string& name) 
            "   60 /usr/lib/postgresql/15/bin/postgres -D /d -c "
            "config_file=/etc/postgresql/15/main/postgresql.conf\n"
            "   70 postgres: 15/main: walreceiver streaming 0/5000000\n"
-           "@@log\n|LOG:  started streaming WAL\n@@sql\n@@query server\n"
-           "t|" +
-           test::kSystemId +
-           "||0/5000000|0/5000000|1.0|f|1700000000.0|150004\n"
+           "@@log\n|LOG:  started streaming WAL\n@@sql\n@@query server\n" +
+           test::server_row("t|" + std::string(test::kSystemId) +
+                            "||0/5000000|0/5000000|1.0|f|1700000000.0|150004") +
            "@@query replication\n@@query receiver\n"
            "streaming|10.0.0.11|5432|0/5000000|" +
            name +

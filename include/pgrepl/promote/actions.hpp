@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/util/result.hpp"
@@ -28,8 +29,8 @@ struct FenceInput {
 /// conf_dir/pgrepl.fenced (what, when, the previous start.conf value), `disabled` into
 /// start.conf (pg_ctlcluster then refuses to start it), and standby.signal (12+; before 12 a
 /// recovery.conf with standby_mode = 'on' unless one exists) so that even a manual start comes
-/// up read-only. Prints `@@stopped` when it stopped the server and `@@checkpoint=LSN`, the
-/// last checkpoint (a clean shutdown's is the end of its WAL).
+/// up read-only. Prints the frames `@@stopped` when it stopped the server and `@@checkpoint LSN`,
+/// the last checkpoint (a clean shutdown's is the end of its WAL).
 std::string fence_script(const Host& host, const FenceInput& input);
 
 /// What fencing did.
@@ -91,8 +92,5 @@ FollowResult parse_follow_output(std::string_view out, bool success);
 /// Runs follow_script().
 Result<FollowResult> run_follow_check(Executor& executor, const Host& host, int timeline,
                                       std::chrono::seconds timeout);
-
-/// The last `lines` lines of the cluster's server log (empty when it cannot be read).
-std::string server_log_tail(Executor& executor, const Host& host, int lines = 8);
 
 }  // namespace pgrepl

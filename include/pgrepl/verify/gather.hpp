@@ -15,27 +15,19 @@ namespace pgrepl {
 /// How many lines of the server log the gather script reads.
 inline constexpr int kGatherLogLines = 20;
 
-/// The shell words that run the cluster's own psql binary (/usr/lib/postgresql/V/bin/psql,
-/// not the slower pg_wrapper) on the default socket directory and the inventory port, as
-/// database postgres, `-X -q -At -F '|'`, with PGCONNECT_TIMEOUT=5 and application_name
-/// pgrepl-verify. Append options and a here-document.
+/// The shell words that run the cluster's own psql binary (psql_command(): not the slower
+/// pg_wrapper) on the default socket directory and the inventory port, as database postgres,
+/// `-X -q -At -F '|'`, with PGCONNECT_TIMEOUT=5 and application_name pgrepl-verify, going on
+/// after a failed query. Append options and a here-document.
 std::string verify_psql(const Host& host);
-
-/// The server-state query: one row `in_recovery|system_identifier|current_lsn|receive_lsn|
-/// replay_lsn|replay_age_seconds|replay_paused|clock_epoch|server_version_num` (the xlog
-/// function names before 10; functions that fail on a primary or a standby are guarded).
-std::string server_info_sql(PgVersion version);
-
-/// Parses server_info_sql() output.
-Result<ServerInfo> parse_server_info(std::string_view out);
 
 /// The gather script for `host` (run with RunAs::Postgres): on standard output the sections
 /// `@@ps` (every process), `@@log` (each log line prefixed by '|'), `@@fence` (only when the
 /// fence marker exists: its first line prefixed by '|', read by the shell without a fork),
-/// `@@sql` with `@@query NAME` blocks for the queries server, replication, receiver, slots and
-/// settings (the inventory's managed settings), then `@@psql-exit N` and `@@end`; psql's errors
-/// on standard error. The psql session is read-only (default_transaction_read_only) with a 10 s
-/// statement timeout.
+/// `@@sql` with `@@query NAME` blocks for the queries server (live_server_sql()), replication,
+/// receiver, slots and settings (the inventory's managed settings), then `@@psql-exit N` and
+/// `@@end`; psql's errors on standard error. The psql session is read-only
+/// (default_transaction_read_only) with a 10 s statement timeout.
 std::string gather_script(const Inventory& inventory, const Host& host);
 
 /// Parses gather_script() output and error output into a HostState. With no query answered,

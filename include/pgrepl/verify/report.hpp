@@ -103,9 +103,9 @@ struct VerifyReport {
     std::vector<std::string> primaries;        ///< every live primary (two or more: split brain)
     std::vector<std::string> notes;            ///< how the live topology differs from the inventory
     std::optional<std::string> probe_primary;  ///< where the probe record was emitted
-    std::optional<ProbeEmission> probe_emission;  ///< the emitted record
-    std::string probe_error;                      ///< why the probe did not run, when it did not
-    std::vector<HostReport> hosts;                ///< in inventory order
+    std::optional<ProbeEmission> probe_emission;    ///< the emitted record
+    std::string probe_error;                        ///< why the probe did not run, when it did not
+    std::vector<HostReport> hosts;                  ///< in inventory order
     std::optional<ArchiveTestResult> archive_test;  ///< `--archive` (also a check of the primary)
 
     /// True when every host is healthy.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/engine/live_server.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/pg/archive.hpp"
 #include "pgrepl/pg/replication_state.hpp"
@@ -37,19 +38,6 @@ struct PostgresProcesses {
     std::optional<WalReceiverProcess> walreceiver;  ///< the walreceiver, if one runs
 };
 
-/// The answer of the server-state query.
-struct ServerInfo {
-    bool in_recovery = false;                  ///< pg_is_in_recovery()
-    std::string system_identifier;             ///< pg_control_system().system_identifier
-    std::string current_lsn;                   ///< primary: pg_current_wal_lsn(), else empty
-    std::string receive_lsn;                   ///< standby: last WAL received, empty when none
-    std::string replay_lsn;                    ///< standby: last WAL replayed, empty when none
-    std::optional<double> replay_age_seconds;  ///< now() - pg_last_xact_replay_timestamp()
-    std::optional<bool> replay_paused;         ///< standby: pg_is_wal_replay_paused()
-    double clock_epoch = 0;                    ///< the server's clock (Unix seconds)
-    int server_version_num = 0;                ///< server_version_num, e.g. 150004
-};
-
 /// Everything gathered from one host. A field is empty when it could not be gathered; the
 /// reason is in `unreachable`, `gather_error`, `psql_error` or `query_errors`.
 struct HostState {
@@ -60,7 +48,7 @@ struct HostState {
     std::vector<std::string> log_tail;        ///< the last lines of the server log (oldest first)
     bool accepting = false;                   ///< psql could connect and run the queries
     std::string psql_error;                   ///< why psql could not connect (its first error line)
-    std::optional<ServerInfo> server;         ///< the server-state query
+    std::optional<LiveServer> server;         ///< the server-state query (live_server_sql())
     std::vector<ReplicationRow> replication;  ///< pg_stat_replication (walsenders here)
     std::optional<WalReceiverInfo> receiver;  ///< pg_stat_wal_receiver (none on a primary)
     std::vector<SlotInfo> slots;              ///< pg_replication_slots
@@ -78,9 +66,9 @@ struct HostState {
     /// True when PostgreSQL runs: psql connected, or ps shows the cluster's postmaster.
     bool running() const { return accepting || processes.postmaster_pid.has_value(); }
     /// True when the host runs as a primary (not in recovery).
-    bool is_primary() const { return server && !server->in_recovery; }
+    bool is_primary() const { return server && server->role == LiveRole::Primary; }
     /// True when the host runs as a standby (in recovery).
-    bool is_standby() const { return server && server->in_recovery; }
+    bool is_standby() const { return server && server->role == LiveRole::Standby; }
 };
 
 /// Parses `ps -eo pid=,args=` output into the processes of the host's cluster: the postmaster
