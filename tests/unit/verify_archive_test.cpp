@@ -5,6 +5,7 @@
 #include "pgrepl/verify/gather.hpp"
 #include "pgrepl/verify/render.hpp"
 #include "support/fake_executor.hpp"
+#include "util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl::test {
@@ -59,7 +60,8 @@ TEST(VerifyArchiver, GatheredOnlyWhenArchiving) {
     const auto state = parse_gather_output(
         on.hosts[0],
         "@@ps\n@@log\n@@sql\n@@query server\nf|1|0/1||||f|1.0|150004\n@@query replication\n"
-        "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query archiver\n"
+        "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query "
+        "archiver\n"
         "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n",
         "");
     ASSERT_TRUE(state.archiver);
@@ -80,10 +82,10 @@ TEST(VerifyArchiver, AFailingArchiverFailsThePrimary) {
               std::string::npos)
         << check->message;
     EXPECT_NE(check->hint.find("pgrepl setup repairs"), std::string::npos);
-    const auto json = verify_json(report);
-    const auto& archiver = *json.find("hosts")->elements()[0].find("archiver");
-    EXPECT_EQ(archiver.find("failed_count")->as_number(), 3.0);
-    EXPECT_EQ(archiver.find("failing")->as_bool(), true);
+    Json json = Json::parse(verify_json(report));
+    auto& archiver = json["hosts"][0]["archiver"];
+    EXPECT_EQ(archiver["failed_count"], 3.0);
+    EXPECT_EQ(archiver["failing"], true);
 }
 
 TEST(VerifyArchiver, RecoveredFailuresAreOk) {
