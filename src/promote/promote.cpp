@@ -43,20 +43,21 @@ ExitCode stop_on(Printer& printer, const PromoteDecision& decision,
     switch (decision.verdict) {
         case PromoteVerdict::Usage:
             printer.block({"error: " + decision.reason, "hint: " + decision.hint});
-            return ExitCode::Usage;
+            break;
         case PromoteVerdict::Fail:
             printer.block({"failed: " + decision.reason, "hint: " + decision.hint, changed});
-            return ExitCode::Failed;
+            break;
         case PromoteVerdict::Refuse:
             printer.block(
                 {"refused: " + decision.reason, "hint: " + decision.hint, "nothing was changed"});
-            return ExitCode::Refused;
+            break;
         case PromoteVerdict::Promote:
         case PromoteVerdict::Resume:
         case PromoteVerdict::Wait:  // handled by wait_for_evidence
             break;
     }
-    return ExitCode::Ok;
+    const auto kind = stop_kind(decision.verdict);
+    return kind ? exit_code_for(*kind) : ExitCode::Ok;
 }
 
 std::string fence_words(const Host& host) {
@@ -227,7 +228,7 @@ ExitCode run_promote(const Inventory& file_inventory, const PromoteOptions& opti
         auto fenced = fence_old_primaries(inventory, decision, states, sessions, printer);
         if (!fenced) {
             printer.line("nothing was promoted");
-            return fenced.error().kind == ErrorKind::Refused ? ExitCode::Refused : ExitCode::Failed;
+            return exit_code_for(fenced.error().kind);
         }
         if (!decision.stop_and_fence.empty()) {
             if (*fenced) {
