@@ -18,7 +18,7 @@ int run_cli(int argc, char** argv) {
     } catch (const std::exception& error) {
         spdlog::critical("pgrepl: internal error: {}", error.what());
         spdlog::critical("hint: this is a bug in pgrepl; please report it with the output of -vv");
-        return to_int(ExitCode::Failed);
+        return to_int(exit_code_for(ErrorKind::Internal));
     }
 }
 

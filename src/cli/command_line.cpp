@@ -63,13 +63,13 @@ std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::os
             err << "pgrepl: unknown command or option: " << extras.front()
                 << "\nhint: the commands are setup, verify, promote, inventory check and "
                    "ping; run pgrepl --help\n";
-            return to_int(ExitCode::Usage);
+            return to_int(exit_code_for(ErrorKind::Usage));
         }
         const int code = app_.exit(error, out, err);
-        return code == 0 ? to_int(ExitCode::Ok) : to_int(ExitCode::Usage);
+        return code == 0 ? to_int(ExitCode::Ok) : to_int(exit_code_for(ErrorKind::Usage));
     }
     context_.command = chosen_command(app_);
-    if (!context_.action) return to_int(ExitCode::Usage);
+    if (!context_.action) return to_int(exit_code_for(ErrorKind::Usage));
     return std::nullopt;
 }
 

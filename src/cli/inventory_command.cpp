@@ -17,7 +17,7 @@ void add_inventory_command(CLI::App& app, Context& context) {
     check->callback([&context] {
         context.action = [&context] {
             auto loaded = load_or_report(resolve_inventory_path(context));
-            if (!loaded) return to_int(ExitCode::Usage);
+            if (!loaded) return to_int(exit_code_for(ErrorKind::Inventory));
             std::cout << render_inventory(*loaded);
             return to_int(ExitCode::Ok);
         };

@@ -51,7 +51,7 @@ void add_promote_command(CLI::App& app, Context& context) {
             PromoteOptions promote_options;
             promote_options.start = std::chrono::steady_clock::now();
             auto inventory = load_or_report(resolve_inventory_path(context));
-            if (!inventory) return to_int(ExitCode::Usage);
+            if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
             promote_options.target = options->host;
             promote_options.mode = options->check ? RunMode::Check : RunMode::Apply;
             promote_options.force = options->force ? Force::Yes : Force::No;

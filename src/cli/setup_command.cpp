@@ -24,7 +24,7 @@ void add_setup_command(CLI::App& app, Context& context) {
     setup->callback([&context, options] {
         context.action = [&context, options] {
             auto inventory = load_or_report(resolve_inventory_path(context));
-            if (!inventory) return to_int(ExitCode::Usage);
+            if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
             SetupOptions setup;
             setup.mode = options->check ? RunMode::Check : RunMode::Apply;
             setup.force = options->force ? Force::Yes : Force::No;

@@ -62,7 +62,7 @@ void add_verify_command(CLI::App& app, Context& context) {
     verify->callback([&context, options] {
         context.action = [&context, options] {
             auto inventory = load_or_report(resolve_inventory_path(context));
-            if (!inventory) return to_int(ExitCode::Usage);
+            if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
             VerifyOptions verify_options;
             verify_options.thresholds.timeout =
                 std::chrono::milliseconds(std::llround(options->timeout * 1000.0));

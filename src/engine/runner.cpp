@@ -65,6 +65,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
                 report_for(input, *step, chain.failed ? StepStatus::Skipped : StepStatus::Failed,
                            chain.failed ? "an earlier step failed" : snapshot.error().message);
             report.hint = chain.failed ? "" : snapshot.error().hint;
+            if (!chain.failed) report.failure = snapshot.error().kind;
             emit(std::move(report));
         }
         return chain;
@@ -84,6 +85,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         if (!check) {
             auto report = report_for(input, *step, StepStatus::Failed, check.error().message);
             report.hint = check.error().hint;
+            report.failure = check.error().kind;
             report.duration = since(start);
             emit(std::move(report));
             continue;
@@ -97,7 +99,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         if (check->state == CheckState::Conflict) {
             auto report = report_for(input, *step, StepStatus::Failed, check->reason);
             report.hint = check->hint;
-            report.refused = check->refused;
+            report.failure = check->conflict_kind;
             report.duration = since(start);
             emit(std::move(report));
             continue;
@@ -114,7 +116,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         if (!applied) {
             auto report = report_for(input, *step, StepStatus::Failed, applied.error().message);
             report.hint = applied.error().hint;
-            report.refused = applied.error().kind == ErrorKind::Refused;
+            report.failure = applied.error().kind;
             report.duration = since(start);
             emit(std::move(report));
             continue;
@@ -123,6 +125,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         if (!refreshed) {
             auto report = report_for(input, *step, StepStatus::Failed, refreshed.error().message);
             report.hint = refreshed.error().hint;
+            report.failure = refreshed.error().kind;
             report.duration = since(start);
             emit(std::move(report));
             continue;
@@ -138,6 +141,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
             report.reason = fmt::format("{}: still not done after the change: {}", check->reason,
                                         recheck ? recheck->reason : recheck.error().message);
             report.hint = recheck ? recheck->hint : recheck.error().hint;
+            report.failure = recheck ? ErrorKind::Conflict : recheck.error().kind;
         }
         report.duration = since(start);
         emit(std::move(report));

@@ -73,6 +73,22 @@ const char* to_string(PromoteVerdict verdict) {
     return "?";
 }
 
+std::optional<ErrorKind> stop_kind(PromoteVerdict verdict) {
+    switch (verdict) {
+        case PromoteVerdict::Refuse:
+            return ErrorKind::Refused;
+        case PromoteVerdict::Usage:
+            return ErrorKind::Usage;
+        case PromoteVerdict::Fail:
+            return ErrorKind::Connect;
+        case PromoteVerdict::Promote:
+        case PromoteVerdict::Resume:
+        case PromoteVerdict::Wait:
+            break;
+    }
+    return std::nullopt;
+}
+
 PromoteDecision decide_promote(const Inventory& inventory,
                                const std::vector<PromoteHostState>& states,
                                const std::string& target_name, Force force,

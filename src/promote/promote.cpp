@@ -43,19 +43,20 @@ ExitCode stop_on(EventSink& sink, const PromoteDecision& decision,
     switch (decision.verdict) {
         case PromoteVerdict::Usage:
             sink.emit(PromoteStopped{decision.verdict, decision.reason, decision.hint, changed});
-            return ExitCode::Usage;
+            break;
         case PromoteVerdict::Fail:
             sink.emit(PromoteStopped{decision.verdict, decision.reason, decision.hint, changed});
-            return ExitCode::Failed;
+            break;
         case PromoteVerdict::Refuse:
             sink.emit(PromoteStopped{decision.verdict, decision.reason, decision.hint, changed});
-            return ExitCode::Refused;
+            break;
         case PromoteVerdict::Promote:
         case PromoteVerdict::Resume:
         case PromoteVerdict::Wait:  // handled by wait_for_evidence
             break;
     }
-    return ExitCode::Ok;
+    const auto kind = stop_kind(decision.verdict);
+    return kind ? exit_code_for(*kind) : ExitCode::Ok;
 }
 
 // Fences the old primaries. Returns the furthest last-checkpoint location of those stopped, or
@@ -172,7 +173,7 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
         auto fenced = fence_old_primaries(inventory, decision, states, links, sink);
         if (!fenced) {
             sink.emit(PromoteAborted{});
-            return fenced.error().kind == ErrorKind::Refused ? ExitCode::Refused : ExitCode::Failed;
+            return exit_code_for(fenced.error().kind);
         }
         if (!decision.stop_and_fence.empty()) {
             if (*fenced) {

@@ -41,14 +41,14 @@ int depth_of(const Inventory& inventory, const Host& host) {
 }
 
 StepReport pseudo_report(const Host& host, std::string step, StepStatus status, std::string reason,
-                         std::string hint = {}, bool refused = false) {
+                         std::string hint = {}, ErrorKind failure = ErrorKind::Conflict) {
     StepReport report;
     report.host = host.name;
     report.step = std::move(step);
     report.status = status;
     report.reason = std::move(reason);
     report.hint = std::move(hint);
-    report.refused = refused;
+    if (status == StepStatus::Failed) report.failure = failure;
     return report;
 }
 
@@ -61,7 +61,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     for (const auto& name : options.limit) {
         if (inventory.find_host(name) == nullptr) {
             spdlog::error("setup: --limit: no host named '{}' in {}", name, inventory.path);
-            return SetupReport{{}, ExitCode::Usage};
+            return SetupReport{{}, exit_code_for(ErrorKind::Usage)};
         }
         selected.insert(name);
     }
@@ -69,7 +69,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     if (!password) {
         spdlog::error("setup: {}", password.error().message);
         if (!password.error().hint.empty()) spdlog::error("hint: {}", password.error().hint);
-        return SetupReport{{}, ExitCode::Usage};
+        return SetupReport{{}, exit_code_for(password.error().kind)};
     }
 
     // 2. The hosts of this run: the selected ones, and their upstreams (checked, not changed).
@@ -140,7 +140,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
             *run.host, "topology", StepStatus::Failed, problem.message,
             "the live topology wins: fix the inventory's role/upstream keys (pgrepl promote "
             "--update-inventory does this after a failover), then run setup again",
-            true));
+            ErrorKind::Refused));
         run.blocked = "topology mismatch";
     }
 
@@ -250,8 +250,8 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         spdlog::debug("{}: {} SSH connection(s), {} remote round trip(s)", run.host->name,
                       stats.connections, stats.commands);
     }
-    if (printer.any_refused()) return printer.report(ExitCode::Refused);
-    return printer.report(printer.any_failed() ? ExitCode::Failed : ExitCode::Ok);
+    const auto failure = printer.failure();
+    return printer.report(failure ? exit_code_for(*failure) : ExitCode::Ok);
 }
 
 }  // namespace pgrepl

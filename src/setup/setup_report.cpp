@@ -30,7 +30,9 @@ void SetupPrinter::print(const StepReport& report) {
             ++counts.skipped;
             break;
     }
-    refused_ = refused_ || report.refused;
+    // The first failure decides, unless a later one is a refusal for safety.
+    if (report.status == StepStatus::Failed && (!failure_ || report.refused()))
+        failure_ = report.failure.value_or(ErrorKind::Internal);
     reports_.push_back(report);
     const char* status = report.status == StepStatus::Changed && mode_ == RunMode::Check
                              ? "would change"
@@ -80,17 +82,9 @@ void SetupPrinter::recap() {
     out_.flush();
 }
 
-bool SetupPrinter::any_failed() const {
+std::optional<ErrorKind> SetupPrinter::failure() const {
     std::lock_guard lock(mutex_);
-    for (const auto& [host, counts] : counts_) {
-        if (counts.failed > 0) return true;
-    }
-    return false;
-}
-
-bool SetupPrinter::any_refused() const {
-    std::lock_guard lock(mutex_);
-    return refused_;
+    return failure_;
 }
 
 SetupReport SetupPrinter::report(ExitCode exit_code) const {

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,10 +26,9 @@ class SetupPrinter {
     /// Prints the recap: per host ok / changed / failed / skipped counts.
     void recap();
 
-    /// True when any report failed.
-    bool any_failed() const;
-    /// True when any failure was a refusal for safety.
-    bool any_refused() const;
+    /// What the run's failures amount to: Refused when any step refused for safety, else the
+    /// kind of the first failure; nullopt when nothing failed.
+    std::optional<ErrorKind> failure() const;
     /// The reports printed so far, as the run's report with `exit_code`.
     SetupReport report(ExitCode exit_code) const;
 
@@ -43,7 +43,7 @@ class SetupPrinter {
     std::size_t host_width_ = 4;
     mutable std::mutex mutex_;
     std::map<std::string, Counts> counts_;
-    bool refused_ = false;
+    std::optional<ErrorKind> failure_;
     std::vector<StepReport> reports_;
 };
 

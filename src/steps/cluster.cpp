@@ -47,7 +47,7 @@ class ClusterStep final : public Step {
                 "and run "
                 "pgrepl setup --force --limit " +
                     context.host.name,
-                Refusal::Yes);
+                ErrorKind::Refused);
         }
         switch (decide(context)) {
             case ClusterAction::Create:

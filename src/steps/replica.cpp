@@ -117,7 +117,7 @@ class ReplicaStep final : public Step {
             case ReplicaAction::None:
                 return Check::done(decision.reason);
             case ReplicaAction::Refuse:
-                return Check::conflict(decision.reason, decision.hint, Refusal::Yes);
+                return Check::conflict(decision.reason, decision.hint, ErrorKind::Refused);
             case ReplicaAction::Wait:
                 if (context.mode == RunMode::Check) return Check::needed(decision.reason);
                 return Check::conflict(

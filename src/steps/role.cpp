@@ -47,7 +47,7 @@ class RoleStep final : public Step {
                             "REPLICATION LOGIN role",
                             user),
                 fmt::format("ALTER ROLE {} NOSUPERUSER, or choose another replication.user", user),
-                Refusal::Yes);
+                ErrorKind::Refused);
         }
         if (!(*role)->replication || !(*role)->can_login) {
             return Check::needed(fmt::format("alter role {}: add REPLICATION LOGIN", user));

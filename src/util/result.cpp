@@ -2,6 +2,14 @@
 
 namespace pgrepl {
 
+std::string describe(const Error& error) {
+    std::string text;
+    for (const std::string* part : {&error.host, &error.step}) {
+        if (!part->empty()) text += *part + ": ";
+    }
+    return text + error.message;
+}
+
 const char* to_string(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::Usage:

@@ -197,36 +197,6 @@ CheckResult archive_test_check(const ArchiveTestResult& result) {
     return check;
 }
 
-JsonValue archiver_json(const std::optional<ArchiverStats>& stats) {
-    if (!stats) return {};
-    const auto text_or_null = [](const std::string& text) {
-        return text.empty() ? JsonValue() : JsonValue(text);
-    };
-    JsonValue json;
-    json.set("archived_count", stats->archived_count)
-        .set("last_archived_wal", text_or_null(stats->last_archived_wal))
-        .set("last_archived_age_seconds", JsonValue::optional(stats->last_archived_age))
-        .set("failed_count", stats->failed_count)
-        .set("last_failed_wal", text_or_null(stats->last_failed_wal))
-        .set("last_failed_age_seconds", JsonValue::optional(stats->last_failed_age))
-        .set("failing", stats->failing);
-    return json;
-}
-
-JsonValue archive_test_json(const std::optional<ArchiveTestResult>& result) {
-    if (!result) return {};
-    JsonValue json;
-    json.set("host", result->host)
-        .set("ok", result->ok)
-        .set("segment", result->segment.empty() ? JsonValue() : JsonValue(result->segment))
-        .set("seconds", JsonValue::optional(result->seconds))
-        .set("bytes", JsonValue::optional(result->bytes))
-        .set("segment_bytes", result->segment_bytes)
-        .set("where", result->where)
-        .set("error", result->error.empty() ? JsonValue() : JsonValue(result->error));
-    return json;
-}
-
 std::string archive_test_line(const ArchiveTestResult& result) {
     if (!result.ok) return "archive: FAILED: " + result.error;
     std::string line = fmt::format("archive: {} reached {} in {}", result.segment, result.where,

@@ -2,86 +2,79 @@
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/render.hpp"
+#include "pgrepl/util/json.hpp"
 
 namespace pgrepl {
 namespace {
 
-/// A string, or null when empty.
-JsonValue text_or_null(const std::string& text) {
-    return text.empty() ? JsonValue() : JsonValue(text);
+Json strings_json(const std::vector<std::string>& values) {
+    Json array = Json::array();
+    for (const auto& value : values) array.push_back(value);
+    return array;
 }
 
-JsonValue replication_row_json(const ReplicationRow& row, std::optional<bool> process_present) {
-    JsonValue json;
-    json.set("pid", row.pid)
-        .set("application_name", row.application_name)
-        .set("client_addr", text_or_null(row.client_addr))
-        .set("state", row.state)
-        .set("sent_lsn", text_or_null(row.sent_lsn))
-        .set("write_lsn", text_or_null(row.write_lsn))
-        .set("flush_lsn", text_or_null(row.flush_lsn))
-        .set("replay_lsn", text_or_null(row.replay_lsn))
-        .set("sync_state", row.sync_state)
-        .set("replay_lag_bytes", JsonValue::optional(row.replay_lag_bytes))
-        .set("write_lag_seconds", JsonValue::optional(row.write_lag_seconds))
-        .set("flush_lag_seconds", JsonValue::optional(row.flush_lag_seconds))
-        .set("replay_lag_seconds", JsonValue::optional(row.replay_lag_seconds))
-        .set("process_present", JsonValue::optional(process_present));
-    return json;
+Json replication_row_json(const ReplicationRow& row, std::optional<bool> process_present) {
+    return {{"pid", row.pid},
+            {"application_name", row.application_name},
+            {"client_addr", json_text_or_null(row.client_addr)},
+            {"state", row.state},
+            {"sent_lsn", json_text_or_null(row.sent_lsn)},
+            {"write_lsn", json_text_or_null(row.write_lsn)},
+            {"flush_lsn", json_text_or_null(row.flush_lsn)},
+            {"replay_lsn", json_text_or_null(row.replay_lsn)},
+            {"sync_state", row.sync_state},
+            {"replay_lag_bytes", json_value(row.replay_lag_bytes)},
+            {"write_lag_seconds", json_value(row.write_lag_seconds)},
+            {"flush_lag_seconds", json_value(row.flush_lag_seconds)},
+            {"replay_lag_seconds", json_value(row.replay_lag_seconds)},
+            {"process_present", json_value(process_present)}};
 }
 
-JsonValue lsn_or_null(const std::optional<std::uint64_t>& lsn) {
-    return lsn ? JsonValue(format_lsn(*lsn)) : JsonValue();
+Json lsn_or_null(const std::optional<std::uint64_t>& lsn) {
+    return lsn ? Json(format_lsn(*lsn)) : Json(nullptr);
 }
 
-JsonValue server_json(const std::optional<LiveServer>& server) {
-    if (!server) return {};
-    JsonValue json;
-    json.set("in_recovery", server->role == LiveRole::Standby)
-        .set("system_identifier", server->system_identifier)
-        .set("server_version_num", server->server_version_num)
-        .set("current_lsn", lsn_or_null(server->current_lsn))
-        .set("receive_lsn", lsn_or_null(server->receive_lsn))
-        .set("replay_lsn", lsn_or_null(server->replay_lsn))
-        .set("replay_paused", JsonValue::optional(server->replay_paused))
-        .set("last_replay_age_seconds", JsonValue::optional(server->replay_age_seconds))
-        .set("clock_epoch", server->clock_epoch);
-    return json;
+Json server_json(const std::optional<LiveServer>& server) {
+    if (!server) return nullptr;
+    return {{"in_recovery", server->role == LiveRole::Standby},
+            {"system_identifier", server->system_identifier},
+            {"server_version_num", server->server_version_num},
+            {"current_lsn", lsn_or_null(server->current_lsn)},
+            {"receive_lsn", lsn_or_null(server->receive_lsn)},
+            {"replay_lsn", lsn_or_null(server->replay_lsn)},
+            {"replay_paused", json_value(server->replay_paused)},
+            {"last_replay_age_seconds", json_value(server->replay_age_seconds)},
+            {"clock_epoch", json_number(server->clock_epoch)}};
 }
 
-JsonValue receiver_json(const std::optional<WalReceiverInfo>& receiver) {
-    if (!receiver) return {};
-    JsonValue json;
-    json.set("status", receiver->status)
-        .set("sender_host", text_or_null(receiver->sender_host))
-        .set("sender_port", JsonValue::optional(receiver->sender_port))
-        .set("received_lsn", text_or_null(receiver->received_lsn))
-        .set("slot_name", text_or_null(receiver->slot_name))
-        .set("conninfo", receiver->conninfo);
-    return json;
+Json receiver_json(const std::optional<WalReceiverInfo>& receiver) {
+    if (!receiver) return nullptr;
+    return {{"status", receiver->status},
+            {"sender_host", json_text_or_null(receiver->sender_host)},
+            {"sender_port", json_value(receiver->sender_port)},
+            {"received_lsn", json_text_or_null(receiver->received_lsn)},
+            {"slot_name", json_text_or_null(receiver->slot_name)},
+            {"conninfo", receiver->conninfo}};
 }
 
-JsonValue processes_json(const PostgresProcesses& processes) {
-    JsonValue senders = JsonValue::array();
+Json processes_json(const PostgresProcesses& processes) {
+    Json senders = Json::array();
     for (const auto& sender : processes.walsenders) {
-        senders.push(JsonValue()
-                         .set("pid", sender.pid)
-                         .set("user", sender.user)
-                         .set("client", sender.client)
-                         .set("state", sender.state));
+        senders.push_back({{"pid", sender.pid},
+                           {"user", sender.user},
+                           {"client", sender.client},
+                           {"state", sender.state}});
     }
-    JsonValue receiver;
+    Json receiver;
     if (processes.walreceiver) {
-        receiver.set("pid", processes.walreceiver->pid).set("state", processes.walreceiver->state);
+        receiver = {{"pid", processes.walreceiver->pid}, {"state", processes.walreceiver->state}};
     }
-    JsonValue json;
-    json.set("postmaster_pid", JsonValue::optional(processes.postmaster_pid))
-        .set("walsenders", std::move(senders))
-        .set("walreceiver", std::move(receiver));
-    return json;
+    return {{"postmaster_pid", json_value(processes.postmaster_pid)},
+            {"walsenders", std::move(senders)},
+            {"walreceiver", std::move(receiver)}};
 }
 
-JsonValue slots_json(const HostState& state) {
+Json slots_json(const HostState& state) {
     std::uint64_t position = 0;
     if (state.server) {
         for (const auto* lsn :
@@ -89,140 +82,158 @@ JsonValue slots_json(const HostState& state) {
             if (*lsn) position = std::max(position, **lsn);
         }
     }
-    JsonValue slots = JsonValue::array();
+    Json slots = Json::array();
     for (const auto& slot : state.slots) {
         const auto restart = parse_lsn(slot.restart_lsn);
-        JsonValue retained;
+        Json retained;
         if (restart && position >= *restart)
-            retained = JsonValue(static_cast<std::int64_t>(position - *restart));
-        slots.push(JsonValue()
-                       .set("name", slot.name)
-                       .set("type", slot.type)
-                       .set("active", slot.active)
-                       .set("restart_lsn", text_or_null(slot.restart_lsn))
-                       .set("retained_bytes", std::move(retained)));
+            retained = static_cast<std::int64_t>(position - *restart);
+        slots.push_back({{"name", slot.name},
+                         {"type", slot.type},
+                         {"active", slot.active},
+                         {"restart_lsn", json_text_or_null(slot.restart_lsn)},
+                         {"retained_bytes", std::move(retained)}});
     }
     return slots;
 }
 
-JsonValue host_json(const HostReport& host) {
+/// The "archiver" object of a host (null without stats).
+Json archiver_json(const std::optional<ArchiverStats>& stats) {
+    if (!stats) return nullptr;
+    return {{"archived_count", stats->archived_count},
+            {"last_archived_wal", json_text_or_null(stats->last_archived_wal)},
+            {"last_archived_age_seconds", json_value(stats->last_archived_age)},
+            {"failed_count", stats->failed_count},
+            {"last_failed_wal", json_text_or_null(stats->last_failed_wal)},
+            {"last_failed_age_seconds", json_value(stats->last_failed_age)},
+            {"failing", stats->failing}};
+}
+
+/// The "archive_test" object (null when not run).
+Json archive_test_json(const std::optional<ArchiveTestResult>& result) {
+    if (!result) return nullptr;
+    return {{"host", result->host},
+            {"ok", result->ok},
+            {"segment", json_text_or_null(result->segment)},
+            {"seconds", json_value(result->seconds)},
+            {"bytes", json_value(result->bytes)},
+            {"segment_bytes", result->segment_bytes},
+            {"where", result->where},
+            {"error", json_text_or_null(result->error)}};
+}
+
+Json slot_json(const std::optional<SlotFigures>& slot) {
+    if (!slot) return nullptr;
+    return {{"name", slot->name},
+            {"exists", slot->exists},
+            {"active", slot->active},
+            {"restart_lsn", json_text_or_null(slot->restart_lsn)},
+            {"retained_bytes", json_value(slot->retained_bytes)}};
+}
+
+Json host_json(const HostReport& host) {
     const HostState& state = host.gathered;
-    JsonValue json;
-    json.set("name", host.host().name)
-        .set("address", host.host().address)
-        .set("inventory_role", to_string(host.host().role))
-        .set("live_role", to_string(host.node.role))
-        .set("state", host.state)
-        .set("healthy", host.healthy())
-        .set("member", host.node.member)
-        .set("former_primary", host.node.former_primary)
-        .set("reachable", !state.unreachable.has_value())
-        .set("postgres_running", state.reached() && state.running())
-        .set("accepting_connections", state.accepting);
     std::string error;
     if (state.unreachable) error = state.unreachable->message;
     if (state.gather_error) error = state.gather_error->message;
     if (error.empty() && !state.psql_error.empty()) error = state.psql_error;
-    json.set("error", text_or_null(error));
-    json.set("server", server_json(state.server));
-    json.set("upstream", JsonValue::optional(host.upstream))
-        .set("upstream_source", to_string(host.node.upstream_source))
-        .set("unknown_sender", text_or_null(host.node.unknown_sender));
-    json.set("wal_receiver", receiver_json(state.receiver));
-    json.set("archiver", archiver_json(state.archiver));
-    json.set("sender", host.sender ? replication_row_json(*host.sender, host.walsender_process)
-                                   : JsonValue());
-    JsonValue slot;
-    if (host.slot) {
-        slot.set("name", host.slot->name)
-            .set("exists", host.slot->exists)
-            .set("active", host.slot->active)
-            .set("restart_lsn", text_or_null(host.slot->restart_lsn))
-            .set("retained_bytes", JsonValue::optional(host.slot->retained_bytes));
-    }
-    json.set("slot", std::move(slot));
-    json.set("lag",
-             JsonValue()
-                 .set("bytes", JsonValue::optional(host.lag.bytes))
-                 .set("seconds", JsonValue::optional(host.lag.seconds))
-                 .set("seconds_source", to_string(host.lag.seconds_source))
-                 .set("last_replay_age_seconds", JsonValue::optional(host.lag.replay_age_seconds))
-                 .set("note", text_or_null(host.lag.note)));
-    json.set("probe", JsonValue()
-                          .set("status", to_string(host.probe.status))
-                          .set("ms", JsonValue::optional(host.probe.ms))
-                          .set("ms_is_upper_bound", host.probe.upper_bound)
-                          .set("replay_lsn", text_or_null(host.probe.replay_lsn))
-                          .set("detail", text_or_null(host.probe.detail)));
-    JsonValue walsenders = JsonValue::array();
+    Json walsenders = Json::array();
     for (const auto& row : state.replication) {
         bool seen = false;
         for (const auto& process : state.processes.walsenders)
             seen = seen || process.pid == row.pid;
-        walsenders.push(replication_row_json(row, seen));
+        walsenders.push_back(replication_row_json(row, seen));
     }
-    json.set("walsenders", std::move(walsenders));
-    json.set("slots", slots_json(state));
-    json.set("processes", processes_json(state.processes));
-    json.set("settings_problems", JsonValue::strings(host.settings_problems));
     const auto& tail = state.log_tail;
     const std::size_t from = tail.size() > kJsonLogLines ? tail.size() - kJsonLogLines : 0;
-    json.set("log_tail", JsonValue::strings(std::vector<std::string>(
-                             tail.begin() + static_cast<std::ptrdiff_t>(from), tail.end())));
-    JsonValue checks = JsonValue::array();
+    Json checks = Json::array();
     for (const auto& check : host.checks) {
-        checks.push(JsonValue()
-                        .set("name", check.name)
-                        .set("status", to_string(check.status))
-                        .set("message", check.message)
-                        .set("hint", text_or_null(check.hint)));
+        checks.push_back({{"name", check.name},
+                          {"status", to_string(check.status)},
+                          {"message", check.message},
+                          {"hint", json_text_or_null(check.hint)}});
     }
-    json.set("checks", std::move(checks));
-    return json;
+    return {{"name", host.host().name},
+            {"address", host.host().address},
+            {"inventory_role", to_string(host.host().role)},
+            {"live_role", to_string(host.node.role)},
+            {"state", host.state},
+            {"healthy", host.healthy()},
+            {"member", host.node.member},
+            {"former_primary", host.node.former_primary},
+            {"reachable", !state.unreachable.has_value()},
+            {"postgres_running", state.reached() && state.running()},
+            {"accepting_connections", state.accepting},
+            {"error", json_text_or_null(error)},
+            {"server", server_json(state.server)},
+            {"upstream", json_value(host.upstream)},
+            {"upstream_source", to_string(host.node.upstream_source)},
+            {"unknown_sender", json_text_or_null(host.node.unknown_sender)},
+            {"wal_receiver", receiver_json(state.receiver)},
+            {"archiver", archiver_json(state.archiver)},
+            {"sender",
+             host.sender ? replication_row_json(*host.sender, host.walsender_process) : Json()},
+            {"slot", slot_json(host.slot)},
+            {"lag",
+             {{"bytes", json_value(host.lag.bytes)},
+              {"seconds", json_value(host.lag.seconds)},
+              {"seconds_source", to_string(host.lag.seconds_source)},
+              {"last_replay_age_seconds", json_value(host.lag.replay_age_seconds)},
+              {"note", json_text_or_null(host.lag.note)}}},
+            {"probe",
+             {{"status", to_string(host.probe.status)},
+              {"ms", json_value(host.probe.ms)},
+              {"ms_is_upper_bound", host.probe.upper_bound},
+              {"replay_lsn", json_text_or_null(host.probe.replay_lsn)},
+              {"detail", json_text_or_null(host.probe.detail)}}},
+            {"walsenders", std::move(walsenders)},
+            {"slots", slots_json(state)},
+            {"processes", processes_json(state.processes)},
+            {"settings_problems", strings_json(host.settings_problems)},
+            {"log_tail", strings_json(std::vector<std::string>(
+                             tail.begin() + static_cast<std::ptrdiff_t>(from), tail.end()))},
+            {"checks", std::move(checks)}};
 }
 
 }  // namespace
 
-JsonValue verify_json(const VerifyReport& report) {
-    JsonValue json;
-    json.set("format", kVerifyJsonFormat)
-        .set("cluster", report.cluster)
-        .set("healthy", report.healthy())
-        .set("primary", JsonValue::optional(report.primary))
-        .set("primaries", JsonValue::strings(report.primaries))
-        .set("split_brain", report.split_brain())
-        .set("inventory_differs", report.inventory_differs())
-        .set("notes", JsonValue::strings(report.notes))
-        .set("system_identifier", text_or_null(report.system_identifier));
-    json.set("thresholds",
-             JsonValue()
-                 .set("max_lag_bytes", report.thresholds.max_lag_bytes)
-                 .set("max_lag_seconds", report.thresholds.max_lag_seconds)
-                 .set("timeout_seconds",
-                      static_cast<double>(report.thresholds.timeout.count()) / 1000.0));
-    JsonValue probe;
-    probe.set("primary", JsonValue::optional(report.probe_primary))
-        .set("lsn", report.probe_emission ? JsonValue(report.probe_emission->lsn) : JsonValue())
-        .set("emitted_at",
-             report.probe_emission ? JsonValue(report.probe_emission->clock_epoch) : JsonValue())
-        .set("error", text_or_null(report.probe_error));
-    json.set("probe", std::move(probe));
-    json.set("archive_test", archive_test_json(report.archive_test));
-    JsonValue hosts = JsonValue::array();
-    for (const auto& host : report.hosts) hosts.push(host_json(host));
-    json.set("hosts", std::move(hosts));
-    JsonValue problems = JsonValue::array();
+std::string verify_json(const VerifyReport& report) {
+    Json hosts = Json::array();
+    for (const auto& host : report.hosts) hosts.push_back(host_json(host));
+    Json problems = Json::array();
     for (const auto& problem : report.problems()) {
-        problems.push(
-            JsonValue()
-                .set("host", problem.host)
-                .set("check", problem.check)
-                .set("severity", problem.status == CheckStatus::Failed ? "error" : "warning")
-                .set("message", problem.message)
-                .set("hint", text_or_null(problem.hint)));
+        problems.push_back(
+            {{"host", problem.host},
+             {"check", problem.check},
+             {"severity", problem.status == CheckStatus::Failed ? "error" : "warning"},
+             {"message", problem.message},
+             {"hint", json_text_or_null(problem.hint)}});
     }
-    json.set("problems", std::move(problems));
-    return json;
+    const auto& emission = report.probe_emission;
+    const Json document = {
+        {"format", kVerifyJsonFormat},
+        {"cluster", report.cluster},
+        {"healthy", report.healthy()},
+        {"primary", json_value(report.primary)},
+        {"primaries", strings_json(report.primaries)},
+        {"split_brain", report.split_brain()},
+        {"inventory_differs", report.inventory_differs()},
+        {"notes", strings_json(report.notes)},
+        {"system_identifier", json_text_or_null(report.system_identifier)},
+        {"thresholds",
+         {{"max_lag_bytes", report.thresholds.max_lag_bytes},
+          {"max_lag_seconds", json_number(report.thresholds.max_lag_seconds)},
+          {"timeout_seconds",
+           json_number(static_cast<double>(report.thresholds.timeout.count()) / 1000.0)}}},
+        {"probe",
+         {{"primary", json_value(report.probe_primary)},
+          {"lsn", emission ? Json(emission->lsn) : Json()},
+          {"emitted_at", emission ? json_number(emission->clock_epoch) : Json()},
+          {"error", json_text_or_null(report.probe_error)}}},
+        {"archive_test", archive_test_json(report.archive_test)},
+        {"hosts", std::move(hosts)},
+        {"problems", std::move(problems)}};
+    return json_dump(document);
 }
 
 }  // namespace pgrepl

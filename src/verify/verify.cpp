@@ -131,7 +131,7 @@ ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
     const VerifyReport report = collect_verify_report(inventory, factory, options.thresholds,
                                                       options.archive, {options.reach});
     if (options.format == VerifyFormat::Json) {
-        out << verify_json(report).dump(JsonStyle::Pretty) << '\n';
+        out << verify_json(report) << '\n';
     } else {
         out << render_verify_text(report, options.color);
     }

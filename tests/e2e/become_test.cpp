@@ -39,11 +39,11 @@ TEST(Become, SudoerBecomesRootAndPostgres) {
     file.owner = "root";
     file.group = "postgres";
     const Status written = db1->write_file(file);
-    ASSERT_TRUE(written.ok()) << describe(written.error());
+    ASSERT_TRUE(written.ok()) << explain(written.error());
     const ProcessResult stat = lab_shell("db1", "stat -c '%a %U %G' " + file.path);
     EXPECT_EQ(stat.out, "600 root postgres\n") << stat.describe();
     Result<std::optional<std::string>> read = db1->read_file(file.path);
-    ASSERT_TRUE(read.ok()) << describe(read.error());
+    ASSERT_TRUE(read.ok()) << explain(read.error());
     EXPECT_EQ(read->value_or("(missing)"), file.content);
     lab_shell("db1", "rm -f " + file.path);
 }
@@ -59,7 +59,7 @@ TEST(Become, UserWithoutPasswordlessSudoIsASudoError) {
     const Result<CommandResult> result = db1->run(command);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(result.ok()) << "ran as: " << result->out;
-    EXPECT_EQ(result.error().kind, ErrorKind::Sudo) << describe(result.error());
+    EXPECT_EQ(result.error().kind, ErrorKind::Sudo) << explain(result.error());
     EXPECT_NE(result.error().message.find("db1"), std::string::npos) << result.error().message;
     EXPECT_FALSE(result.error().hint.empty());
     // sudo -n fails at once; it must not wait for a password.
@@ -68,7 +68,7 @@ TEST(Become, UserWithoutPasswordlessSudoIsASudoError) {
     const Status written =
         db1->write_file(FileSpec{.path = "/etc/postgresql/never", .content = "x"});
     ASSERT_FALSE(written.ok());
-    EXPECT_EQ(written.error().kind, ErrorKind::Sudo) << describe(written.error());
+    EXPECT_EQ(written.error().kind, ErrorKind::Sudo) << explain(written.error());
     EXPECT_EQ(lab_shell("db1", "test -e /etc/postgresql/never").exit_code, 1);
 }
 

@@ -25,7 +25,7 @@ TEST(Exec, RunsCommandsOnThreeHostsInParallel) {
         threads.emplace_back([&, i] {
             Result<std::unique_ptr<Executor>> executor = connect_ssh(inventory.hosts[i]);
             if (!executor) {
-                errors[i] = describe(executor.error());
+                errors[i] = explain(executor.error());
                 return;
             }
             Command command;
@@ -33,7 +33,7 @@ TEST(Exec, RunsCommandsOnThreeHostsInParallel) {
             command.purpose = "parallel test";
             Result<CommandResult> result = (*executor)->run(command);
             if (!result) {
-                errors[i] = describe(result.error());
+                errors[i] = explain(result.error());
                 return;
             }
             outputs[i] = result->out;
@@ -132,15 +132,15 @@ TEST(Exec, WritesFilesWithModeAndOwner) {
     file.owner = "postgres";
     file.group = "postgres";
     Status written = db2->write_file(file);
-    ASSERT_TRUE(written.ok()) << describe(written.error());
+    ASSERT_TRUE(written.ok()) << explain(written.error());
     ProcessResult stat = lab_shell("db2", "stat -c '%a %U %G %s' " + path);
     EXPECT_EQ(stat.out, "640 postgres postgres " + std::to_string(content.size()) + "\n")
         << stat.describe();
     Result<std::optional<std::string>> read = db2->read_file(path);
-    ASSERT_TRUE(read.ok()) << describe(read.error());
+    ASSERT_TRUE(read.ok()) << explain(read.error());
     EXPECT_EQ(read->value_or("(missing)"), content);
     Result<std::optional<std::string>> as_postgres = db2->read_file(path, RunAs::Postgres);
-    ASSERT_TRUE(as_postgres.ok()) << describe(as_postgres.error());
+    ASSERT_TRUE(as_postgres.ok()) << explain(as_postgres.error());
     EXPECT_EQ(as_postgres->value_or("(missing)"), content);
 
     // Overwriting changes content, mode and owner; no temporary file is left behind.
@@ -149,7 +149,7 @@ TEST(Exec, WritesFilesWithModeAndOwner) {
     file.owner = "root";
     file.group = "root";
     written = db2->write_file(file);
-    ASSERT_TRUE(written.ok()) << describe(written.error());
+    ASSERT_TRUE(written.ok()) << explain(written.error());
     stat = lab_shell("db2", "stat -c '%a %U %G' " + path + "; cat " + path +
                                 "; ls -a /etc/postgresql | grep -c pgrepl-e2e-write");
     EXPECT_EQ(stat.out, "600 root root\nsecond\n1\n") << stat.describe();
@@ -162,7 +162,7 @@ TEST(Exec, ReadsMissingFileAsNothing) {
     auto db1 = connect_or_fail(lab_host("db1"));
     ASSERT_TRUE(db1);
     Result<std::optional<std::string>> read = db1->read_file("/etc/postgresql/no-such-file");
-    ASSERT_TRUE(read.ok()) << describe(read.error());
+    ASSERT_TRUE(read.ok()) << explain(read.error());
     EXPECT_FALSE(read->has_value());
 }
 

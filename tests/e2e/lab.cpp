@@ -284,7 +284,7 @@ Host lab_host(const std::string& name) {
     return {};
 }
 
-std::string describe(const Error& error) {
+std::string explain(const Error& error) {
     std::string text = std::string(to_string(error.kind)) + ": " + error.message;
     if (!error.hint.empty()) text += " (hint: " + error.hint + ")";
     return text;
@@ -293,7 +293,7 @@ std::string describe(const Error& error) {
 std::unique_ptr<Executor> connect_or_fail(const Host& host) {
     Result<std::unique_ptr<Executor>> connected = connect_ssh(host);
     if (!connected) {
-        ADD_FAILURE() << "cannot connect to " << host.name << ": " << describe(connected.error());
+        ADD_FAILURE() << "cannot connect to " << host.name << ": " << explain(connected.error());
         return nullptr;
     }
     return std::move(connected).value();
@@ -309,7 +309,7 @@ CommandResult run_or_fail(Executor& executor, const std::string& script, RunAs r
     Result<CommandResult> result = executor.run(command);
     if (!result) {
         ADD_FAILURE() << executor.host_name() << ": cannot run `" << script
-                      << "`: " << describe(result.error());
+                      << "`: " << explain(result.error());
         CommandResult failed;
         failed.exit_status = -1;
         return failed;

@@ -56,7 +56,7 @@ Inventory lab_inventory();
 Host lab_host(const std::string& name);
 
 /// "kind: message (hint: ...)" for assertion messages.
-std::string describe(const Error& error);
+std::string explain(const Error& error);
 
 /// Connects to the host with pgrepl::connect_ssh; on an error, fails the calling test with the
 /// error and returns nullptr.

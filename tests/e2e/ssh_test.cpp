@@ -28,7 +28,7 @@ Error expect_connect_error(const Host& host, ErrorKind kind) {
         ADD_FAILURE() << host.name << ": connected, expected a " << to_string(kind) << " error";
         return {};
     }
-    EXPECT_EQ(connected.error().kind, kind) << describe(connected.error());
+    EXPECT_EQ(connected.error().kind, kind) << explain(connected.error());
     EXPECT_NE(connected.error().message.find(host.name), std::string::npos)
         << "the message does not name the host: " << connected.error().message;
     return connected.error();
@@ -162,10 +162,10 @@ TEST(Isolation, HostsSeeOnlyTheirOwnProcessesAndFiles) {
 
     const Status written =
         db1->write_file(FileSpec{.path = "/var/lib/postgresql/pgrepl-e2e-iso", .content = "db1"});
-    ASSERT_TRUE(written.ok()) << describe(written.error());
+    ASSERT_TRUE(written.ok()) << explain(written.error());
     Result<std::optional<std::string>> on_db2 =
         db2->read_file("/var/lib/postgresql/pgrepl-e2e-iso");
-    ASSERT_TRUE(on_db2.ok()) << describe(on_db2.error());
+    ASSERT_TRUE(on_db2.ok()) << explain(on_db2.error());
     EXPECT_FALSE(on_db2->has_value()) << "db2 sees db1's file";
     ASSERT_EQ(
         lab_shell("db1", "touch /tmp/pgrepl-e2e-iso /run/postgresql/pgrepl-e2e-iso").exit_code, 0);

@@ -111,7 +111,7 @@ TEST(StepRole, RefusesASuperuserRole) {
     auto step = make_role_step();
     auto report = run_one(*step, inventory, inventory.hosts[0], sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_NE(report.hint.find("NOSUPERUSER"), std::string::npos);
 }
 

@@ -77,7 +77,7 @@ TEST(StepReplicaDiverged, RefusesWithoutForceAndChangesNothing) {
     for (auto mode : {RunMode::Apply, RunMode::Check}) {
         auto report = run_one(*step, inventory, db3(inventory), sim, mode);
         EXPECT_EQ(report.status, StepStatus::Failed);
-        EXPECT_TRUE(report.refused);
+        EXPECT_TRUE(report.refused());
         EXPECT_EQ(report.reason, kRefusal);
         EXPECT_EQ(report.hint, kHint);
     }
@@ -102,7 +102,7 @@ TEST(StepReplicaDiverged, RefusesEvenWhenItsSettingsAlreadyPointAtTheUpstream) {
     sim.fake().clear_calls();
     auto report = run_one(*step, inventory, db3(inventory), sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_EQ(report.reason, kRefusal);
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 }
@@ -326,14 +326,14 @@ TEST(StepReplicaDiverged, StoppedStandbyPastTheForkIsRefusedNotStarted) {
     add_old_settings(sim);
     auto report = run_one(*make_replica_step(), inventory, db3(inventory), sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_EQ(report.reason, kRefusal);
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
     // Without a minimum recovery point, the last restartpoint counts.
     SimHost by_checkpoint("db3", stopped_standby("0/0", "0/5000100"));
     add_old_settings(by_checkpoint);
     report = run_one(*make_replica_step(), inventory, db3(inventory), by_checkpoint);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_EQ(report.reason, kRefusal);
 }
 

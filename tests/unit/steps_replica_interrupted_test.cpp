@@ -97,7 +97,7 @@ TEST(StepReplicaInterrupted, CheckModeSaysItWouldCloneAgain) {
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim, RunMode::Check);
     EXPECT_EQ(report.status, StepStatus::Changed) << report.reason << report.hint;
-    EXPECT_FALSE(report.refused);
+    EXPECT_FALSE(report.refused());
     EXPECT_NE(report.reason.find("re-clone db1 into the data directory of pgrepl's interrupted "
                                  "clone (begun 2026-12-01T21:00:00Z)"),
               std::string::npos)
@@ -113,7 +113,7 @@ TEST(StepReplicaInterrupted, AnotherSystemsDataWithTheMarkerIsRefused) {
         auto step = make_replica_step();
         auto report = run_one(*step, inventory, inventory.hosts[1], sim, mode);
         EXPECT_EQ(report.status, StepStatus::Failed);
-        EXPECT_TRUE(report.refused);
+        EXPECT_TRUE(report.refused());
         EXPECT_NE(report.reason.find("refusing to replace a stopped primary (system identifier "
                                      "7333333333333333333"),
                   std::string::npos)
@@ -128,7 +128,7 @@ TEST(StepReplicaInterrupted, AMarkerOfAnotherUpstreamSystemIsRefused) {
     add_marker(sim, kOtherId);
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim);
-    EXPECT_TRUE(report.refused) << report.reason;
+    EXPECT_TRUE(report.refused()) << report.reason;
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 }
 
@@ -139,7 +139,7 @@ TEST(StepReplicaInterrupted, AStartedCloneIsNoLongerPgreplsToReplace) {
     add_marker(sim);
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim);
-    EXPECT_TRUE(report.refused) << report.reason;
+    EXPECT_TRUE(report.refused()) << report.reason;
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 }
 
@@ -179,7 +179,7 @@ TEST(StepReplicaInterrupted, AnEarlierBaseBackupThatGoesOnFailsTheStep) {
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
-    EXPECT_FALSE(report.refused);
+    EXPECT_FALSE(report.refused());
     EXPECT_NE(report.reason.find("pg_basebackup still running after 30 s: pid 4242"),
               std::string::npos)
         << report.reason;
@@ -195,7 +195,7 @@ TEST(StepReplicaInterrupted, SomeoneElsesBaseBackupIntoTheDataDirectoryIsRefused
     sim.state().basebackup_pids = "4242";
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_NE(report.reason.find("pg_basebackup (pid 4242) is writing into"), std::string::npos)
         << report.reason;
     EXPECT_EQ(sim.fake().mutating_calls(), 0);

@@ -61,7 +61,7 @@ TEST(StepReplica, RefusesAPrimaryWithDataUnlessForced) {
     auto step = make_replica_step();
     auto report = run_one(*step, inventory, inventory.hosts[1], sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
-    EXPECT_TRUE(report.refused);
+    EXPECT_TRUE(report.refused());
     EXPECT_NE(report.reason.find("2 user database(s)"), std::string::npos) << report.reason;
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 
@@ -181,7 +181,7 @@ TEST(StepReplica, AFencedOldPrimaryIsReclonedOnlyWithForce) {
     auto step = make_replica_step();
     auto refused = run_one(*step, inventory, inventory.hosts[1], sim);
     EXPECT_EQ(refused.status, StepStatus::Failed);
-    EXPECT_TRUE(refused.refused);
+    EXPECT_TRUE(refused.refused());
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 
     auto& fake = sim.fake();

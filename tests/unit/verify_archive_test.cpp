@@ -5,6 +5,7 @@
 #include "pgrepl/verify/gather.hpp"
 #include "pgrepl/verify/render.hpp"
 #include "support/fake_executor.hpp"
+#include "pgrepl/util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl::test {
@@ -82,10 +83,10 @@ TEST(VerifyArchiver, AFailingArchiverFailsThePrimary) {
               std::string::npos)
         << check->message;
     EXPECT_NE(check->hint.find("pgrepl setup repairs"), std::string::npos);
-    const auto json = verify_json(report);
-    const auto& archiver = *json.find("hosts")->elements()[0].find("archiver");
-    EXPECT_EQ(archiver.find("failed_count")->as_number(), 3.0);
-    EXPECT_EQ(archiver.find("failing")->as_bool(), true);
+    Json json = Json::parse(verify_json(report));
+    auto& archiver = json["hosts"][0]["archiver"];
+    EXPECT_EQ(archiver["failed_count"], 3.0);
+    EXPECT_EQ(archiver["failing"], true);
 }
 
 TEST(VerifyArchiver, RecoveredFailuresAreOk) {

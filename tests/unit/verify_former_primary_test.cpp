@@ -12,6 +12,7 @@
 #include "pgrepl/verify/verify.hpp"
 #include "support/borrowed_executor.hpp"
 #include "support/fake_executor.hpp"
+#include "pgrepl/util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl {
@@ -275,18 +276,18 @@ TEST(VerifyFormerPrimary, JsonAndTable) {
     const Inventory inventory = test::verify_inventory();
     const VerifyReport report =
         assess_states(inventory, after_failover(inventory, unreachable(inventory, "db1")));
-    const JsonValue json = verify_json(report);
-    EXPECT_EQ(json.find("healthy")->as_bool(), true);
-    const auto& hosts = json.find("hosts")->elements();
-    EXPECT_EQ(hosts[0].find("former_primary")->as_bool(), true);
-    EXPECT_EQ(hosts[0].find("state")->as_string(), "former-primary");
-    EXPECT_EQ(hosts[0].find("healthy")->as_bool(), true);
-    EXPECT_EQ(hosts[1].find("former_primary")->as_bool(), false);
-    EXPECT_EQ(hosts[2].find("former_primary")->as_bool(), false);
-    const auto& problems = json.find("problems")->elements();
+    Json json = Json::parse(verify_json(report));
+    EXPECT_EQ(json["healthy"], true);
+    auto& hosts = json["hosts"];
+    EXPECT_EQ(hosts[0]["former_primary"], true);
+    EXPECT_EQ(hosts[0]["state"], "former-primary");
+    EXPECT_EQ(hosts[0]["healthy"], true);
+    EXPECT_EQ(hosts[1]["former_primary"], false);
+    EXPECT_EQ(hosts[2]["former_primary"], false);
+    auto& problems = json["problems"];
     ASSERT_EQ(problems.size(), 1u);
-    EXPECT_EQ(problems[0].find("check")->as_string(), "former_primary");
-    EXPECT_EQ(problems[0].find("severity")->as_string(), "warning");
+    EXPECT_EQ(problems[0]["check"], "former_primary");
+    EXPECT_EQ(problems[0]["severity"], "warning");
 
     const std::string text = render_verify_text(report, Color::Never);
     EXPECT_NE(text.find("db1   (primary)  -         former-primary"), std::string::npos) << text;
@@ -341,12 +342,11 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
     options.format = VerifyFormat::Json;
     std::ostringstream out;
     EXPECT_EQ(run_verify(inventory, options, factory, out), ExitCode::Ok) << out.str();
-    auto json = parse_json(out.str());
-    ASSERT_TRUE(json.ok()) << out.str();
-    EXPECT_EQ(json->find("primary")->as_string(), "db2");
-    EXPECT_EQ(json->find("hosts")->elements()[0].find("former_primary")->as_bool(), true);
-    EXPECT_EQ(json->find("hosts")->elements()[2].find("probe")->find("status")->as_string(),
-              "replayed");
+    Json json = Json::parse(out.str(), nullptr, false);
+    ASSERT_FALSE(json.is_discarded()) << out.str();
+    EXPECT_EQ(json["primary"], "db2");
+    EXPECT_EQ(json["hosts"][0]["former_primary"], true);
+    EXPECT_EQ(json["hosts"][2]["probe"]["status"], "replayed");
 }
 
 }  // namespace

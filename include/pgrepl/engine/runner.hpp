@@ -31,8 +31,11 @@ struct StepReport {
     std::string reason;                     ///< one line
     std::string diff;                       ///< what changed or would change
     std::string hint;                       ///< what to do about a failure
-    bool refused = false;                   ///< failed for safety (exit code 3)
+    std::optional<ErrorKind> failure;       ///< a failed step's error kind (Refused: for safety)
     std::chrono::milliseconds duration{0};  ///< wall time of the step
+
+    /// True when the step failed as a refusal for safety.
+    bool refused() const { return failure == ErrorKind::Refused; }
 };
 
 /// Receives each report as soon as its step finished (called from the host's thread).

@@ -21,9 +21,6 @@ enum class Force {
     Yes,  ///< --force: replace it anyway
 };
 
-/// Whether a conflict is a refusal for safety (exit code 3) or an ordinary failure.
-enum class Refusal { No, Yes };
-
 /// What a check found.
 enum class CheckState {
     Done,      ///< nothing to do
@@ -37,20 +34,22 @@ struct Check {
     std::string reason;                   ///< one line: why
     std::string diff;                     ///< before/after diff of what apply would change
     std::string hint;                     ///< for conflicts: what the user can do
-    bool refused = false;                 ///< a conflict refused for safety (exit code 3)
+    /// A conflict's kind: Conflict, or Refused when refused for safety (exit_code_for says 3).
+    ErrorKind conflict_kind = ErrorKind::Conflict;
 
     /// Nothing to do.
     static Check done(std::string reason = {}) {
-        return Check{CheckState::Done, std::move(reason), {}, {}, false};
+        return Check{CheckState::Done, std::move(reason), {}, {}, ErrorKind::Conflict};
     }
     /// Something to change.
     static Check needed(std::string reason, std::string diff = {}) {
-        return Check{CheckState::Needed, std::move(reason), std::move(diff), {}, false};
-    }
-    /// Cannot proceed.
-    static Check conflict(std::string reason, std::string hint, Refusal refusal = Refusal::No) {
         return Check{
-            CheckState::Conflict, std::move(reason), {}, std::move(hint), refusal == Refusal::Yes};
+            CheckState::Needed, std::move(reason), std::move(diff), {}, ErrorKind::Conflict};
+    }
+    /// Cannot proceed; `kind` ErrorKind::Refused for a refusal for safety.
+    static Check conflict(std::string reason, std::string hint,
+                          ErrorKind kind = ErrorKind::Conflict) {
+        return Check{CheckState::Conflict, std::move(reason), {}, std::move(hint), kind};
     }
 };
 

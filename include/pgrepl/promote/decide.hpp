@@ -29,6 +29,10 @@ enum class PromoteVerdict {
 /// "promote", "resume", "refuse", "wait", "usage", "fail".
 const char* to_string(PromoteVerdict verdict);
 
+/// The error kind of a verdict that stops promote (Refuse: Refused, Usage: Usage, Fail:
+/// Connect), nullopt for Promote, Resume and Wait; exit_code_for() turns it into the exit code.
+std::optional<ErrorKind> stop_kind(PromoteVerdict verdict);
+
 /// A standby holding WAL that the target has not received.
 struct AheadStandby {
     std::size_t host = 0;     ///< inventory index

@@ -26,17 +26,29 @@ enum class ErrorKind {
 /// A short lower-case name of an ErrorKind, for logs and JSON.
 const char* to_string(ErrorKind kind);
 
-/// An expected failure: its kind, a one-line message and an optional hint for the user.
+/// An expected failure: its kind, where it happened (host and step, as fields: never glued into
+/// the message), a one-line message and an optional hint for the user.
 struct Error {
     ErrorKind kind = ErrorKind::Internal;  ///< what failed
-    std::string message;                   ///< what went wrong, one line
+    std::string message;                   ///< what went wrong, one line, without host and step
     std::string hint;                      ///< what the user can do about it (may be empty)
+    std::string host;                      ///< the inventory host it happened on ("" when none)
+    std::string step;                      ///< what was being done there ("connect"; may be "")
 };
 
 /// Builds an Error; a shorthand used throughout the code base.
 inline Error make_error(ErrorKind kind, std::string message, std::string hint = {}) {
-    return Error{kind, std::move(message), std::move(hint)};
+    return Error{kind, std::move(message), std::move(hint), {}, {}};
 }
+
+/// Builds an Error that happened on `host` while doing `step`.
+inline Error make_host_error(ErrorKind kind, std::string host, std::string step,
+                             std::string message, std::string hint = {}) {
+    return Error{kind, std::move(message), std::move(hint), std::move(host), std::move(step)};
+}
+
+/// The one-line text of an error for display: "host: step: message", leaving out what is empty.
+std::string describe(const Error& error);
 
 /// Either a value of type T or an Error (a minimal std::expected for C++20).
 template <typename T>

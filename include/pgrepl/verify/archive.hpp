@@ -10,7 +10,6 @@
 #include "pgrepl/exec/executor.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/pg/archive.hpp"
-#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/archive_test.hpp"
 #include "pgrepl/verify/report.hpp"
 
@@ -31,12 +30,6 @@ ArchiveTestResult run_archive_test(Executor& primary, const Host& primary_host,
 
 /// The `archive_test` check of the primary from a result.
 CheckResult archive_test_check(const ArchiveTestResult& result);
-
-/// The "archiver" object of a host in verify's JSON (null without stats).
-JsonValue archiver_json(const std::optional<ArchiverStats>& stats);
-
-/// The "archive_test" object of verify's JSON (null when not run).
-JsonValue archive_test_json(const std::optional<ArchiveTestResult>& result);
 
 /// One line for verify's text output: "archive: 000000010000000000000007 reached
 /// db3:/var/lib/postgresql/wal-archive in 0.4 s (16.0 MiB)" or the failure.

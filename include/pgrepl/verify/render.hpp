@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/report.hpp"
 
 namespace pgrepl {
@@ -22,7 +21,8 @@ inline constexpr std::size_t kJsonLogLines = 3;
 /// line per problem with its hint on the next line, the notes, and a verdict line.
 std::string render_verify_text(const VerifyReport& report, Color color);
 
-/// The JSON document: every host, every check, every figure, and a top-level `healthy`.
-JsonValue verify_json(const VerifyReport& report);
+/// The JSON document: every host, every check, every figure, and a top-level `healthy`; two-space
+/// indentation, members in the documented order, no trailing newline.
+std::string verify_json(const VerifyReport& report);
 
 }  // namespace pgrepl
