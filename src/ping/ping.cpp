@@ -10,13 +10,6 @@
 namespace pgrepl {
 namespace {
 
-struct PingLine {
-    bool ok = false;
-    std::string text;
-    std::string problem;
-    std::string hint;
-};
-
 std::string describe_cluster(const Host& host, const HostSnapshot& snapshot) {
     const HostFacts& facts = snapshot.facts;
     const auto version = host.postgres.version.to_string();
@@ -39,61 +32,81 @@ std::string describe_cluster(const Host& host, const HostSnapshot& snapshot) {
     return text;
 }
 
-PingLine ping_one(const HostLink& link) {
+PingHost ping_one(const HostLink& link) {
     const Host& host = link.host();
-    PingLine line;
-    const auto target = fmt::format("{}@{}:{}", host.ssh.user, host.address, host.ssh.port);
+    PingHost ping;
+    ping.name = host.name;
+    ping.target = fmt::format("{}@{}:{}", host.ssh.user, host.address, host.ssh.port);
     if (!link.connected()) {
-        const auto& error = link.error();
-        line.text = fmt::format("unreachable  {}  {}", target, to_string(error.kind));
-        line.problem = error.message;
-        line.hint = error.hint;
-        return line;
+        ping.state = PingState::Unreachable;
+        ping.kind = to_string(link.error().kind);
+        ping.problem = link.error();
+        return ping;
     }
     SnapshotRequest request;
     request.purpose = "probe";
-    auto facts = take_snapshot(*link.executor(), host, request);
-    if (!facts) {
-        line.text = fmt::format("error  {}  {}", target, to_string(facts.error().kind));
-        line.problem = facts.error().message;
-        line.hint = facts.error().hint;
-        return line;
+    auto snapshot = take_snapshot(*link.executor(), host, request);
+    if (!snapshot) {
+        ping.state = PingState::Error;
+        ping.kind = to_string(snapshot.error().kind);
+        ping.problem = snapshot.error();
+        return ping;
     }
     const bool via_sudo = host.ssh.user != "root" && host.ssh.become == Become::Auto;
-    line.ok = true;
-    line.text = fmt::format("ok  {}  {}  {}  {}", target,
-                            via_sudo ? fmt::format("sudo ok (as {})", facts->facts.user)
-                                     : fmt::format("as {}", facts->facts.user),
-                            facts->facts.os, describe_cluster(host, *facts));
-    if (!facts->server_error.empty()) {
-        line.problem = fmt::format("{}: ping: PostgreSQL runs but refused a query: {}", host.name,
-                                   facts->server_error);
+    ping.who = via_sudo ? fmt::format("sudo ok (as {})", snapshot->facts.user)
+                        : fmt::format("as {}", snapshot->facts.user);
+    ping.os = snapshot->facts.os;
+    ping.cluster = describe_cluster(host, *snapshot);
+    if (!snapshot->server_error.empty()) {
+        ping.problem = make_error(ErrorKind::Remote,
+                                  fmt::format("{}: ping: PostgreSQL runs but refused a query: {}",
+                                              host.name, snapshot->server_error));
     }
-    return line;
+    return ping;
 }
 
 }  // namespace
 
-ExitCode run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
-    std::vector<PingLine> lines(inventory.hosts.size());
-    const auto links =
-        connect_hosts(all_hosts(inventory), RunMode::Apply, factory, {},
-                      [&](std::size_t i, const HostLink& link) { lines[i] = ping_one(link); });
-
+std::string render_ping_text(const PingReport& report) {
     std::size_t width = 0;
-    for (const auto& host : inventory.hosts) width = std::max(width, host.name.size());
-    bool all_ok = true;
-    for (std::size_t i = 0; i < links.size(); ++i) {
-        out << fmt::format("{:<{}}  {}\n", links[i].host().name, width, lines[i].text);
-        all_ok = all_ok && lines[i].ok;
+    for (const auto& host : report.hosts) width = std::max(width, host.name.size());
+    std::string text;
+    for (const auto& host : report.hosts) {
+        switch (host.state) {
+            case PingState::Ok:
+                text += fmt::format("{:<{}}  ok  {}  {}  {}  {}\n", host.name, width, host.target,
+                                    host.who, host.os, host.cluster);
+                break;
+            case PingState::Unreachable:
+                text += fmt::format("{:<{}}  unreachable  {}  {}\n", host.name, width, host.target,
+                                    host.kind);
+                break;
+            case PingState::Error:
+                text += fmt::format("{:<{}}  error  {}  {}\n", host.name, width, host.target,
+                                    host.kind);
+                break;
+        }
     }
+    return text;
+}
+
+PingReport run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
+    PingReport report;
+    report.hosts.resize(inventory.hosts.size());
+    connect_hosts(all_hosts(inventory), RunMode::Apply, factory, {},
+                  [&](std::size_t i, const HostLink& link) { report.hosts[i] = ping_one(link); });
+    const bool all_ok =
+        std::all_of(report.hosts.begin(), report.hosts.end(),
+                    [](const PingHost& host) { return host.state == PingState::Ok; });
+    report.exit_code = all_ok ? ExitCode::Ok : ExitCode::Failed;
+    out << render_ping_text(report);
     out.flush();
-    for (const auto& line : lines) {
-        if (line.problem.empty()) continue;
-        spdlog::error("{}", line.problem);
-        if (!line.hint.empty()) spdlog::error("hint: {}", line.hint);
+    for (const auto& host : report.hosts) {
+        if (!host.problem) continue;
+        spdlog::error("{}", host.problem->message);
+        if (!host.problem->hint.empty()) spdlog::error("hint: {}", host.problem->hint);
     }
-    return all_ok ? ExitCode::Ok : ExitCode::Failed;
+    return report;
 }
 
 }  // namespace pgrepl

@@ -164,6 +164,24 @@ TEST(VerifyHealthy, EveryReplicaStreamsAndTheProbeIsTimed) {
     EXPECT_EQ(text.out.find('\033'), std::string::npos) << "no colors when not on a TTY";
 }
 
+// ping reads the same server model: the live role of every host, whom each standby streams
+// from, one line per host from its report.
+TEST(VerifyHealthy, PingNamesEveryHostsRoleAndUpstream) {
+    ensure_healthy();
+    const ProcessResult ping = run_pgrepl({"ping"});
+    EXPECT_EQ(ping.exit_code, 0) << ping.describe();
+    EXPECT_NE(ping.out.find("db1  ok  root@10.231.0.11:22  as root"), std::string::npos)
+        << ping.out;
+    EXPECT_NE(ping.out.find("15/main running on port 5432, primary\n"), std::string::npos)
+        << ping.out;
+    for (const char* standby : {"db2  ok  root@10.231.0.12:22", "db3  ok  root@10.231.0.13:22"}) {
+        const auto at = ping.out.find(standby);
+        ASSERT_NE(at, std::string::npos) << ping.out;
+        const auto line = ping.out.substr(at, ping.out.find('\n', at) - at);
+        EXPECT_NE(line.find("standby of 10.231.0.11 (streaming)"), std::string::npos) << line;
+    }
+}
+
 TEST(VerifyHealthy, ChangesNoUserDataAndWritesNothingOnAStandby) {
     ensure_healthy();
     ASSERT_EQ(psql("db1",
