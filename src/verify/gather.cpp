@@ -73,9 +73,14 @@ SnapshotRequest verify_request(const Inventory& inventory, const Host& host) {
     return request;
 }
 
-HostState host_state_from_snapshot(const Host& host, const HostSnapshot& snapshot) {
+HostState host_state_from_snapshot(const Host& host, const Result<HostSnapshot>& taken) {
     HostState state;
     state.host = &host;
+    if (!taken) {
+        state.gather_error = taken.error();
+        return state;
+    }
+    const HostSnapshot& snapshot = *taken;
     state.processes = parse_postgres_processes(snapshot.processes, host);
     state.log_tail = snapshot.log_tail;
     state.fence_note = snapshot.first_line_of(cluster_paths(host).fence_file);
@@ -121,14 +126,8 @@ HostState host_state_from_snapshot(const Host& host, const HostSnapshot& snapsho
 }
 
 HostState gather_host(Executor& executor, const Inventory& inventory, const Host& host) {
-    auto snapshot = take_snapshot(executor, host, verify_request(inventory, host));
-    if (!snapshot) {
-        HostState state;
-        state.host = &host;
-        state.gather_error = snapshot.error();
-        return state;
-    }
-    return host_state_from_snapshot(host, *snapshot);
+    return host_state_from_snapshot(host,
+                                    take_snapshot(executor, host, verify_request(inventory, host)));
 }
 
 }  // namespace pgrepl

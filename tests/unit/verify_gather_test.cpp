@@ -71,14 +71,7 @@ HostState parse_gather_output(const Host& host, std::string_view output, std::st
     CommandResult result;
     result.out = output;
     result.err = err;
-    auto snapshot = read_snapshot(verify_request(inventory, host), result);
-    if (!snapshot) {
-        HostState state;
-        state.host = &host;
-        state.gather_error = snapshot.error();
-        return state;
-    }
-    return host_state_from_snapshot(host, *snapshot);
+    return host_state_from_snapshot(host, read_snapshot(verify_request(inventory, host), result));
 }
 
 TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {

@@ -30,11 +30,12 @@ std::string verify_psql(const Host& host);
 /// settings), and archiver when the inventory archives.
 SnapshotRequest verify_request(const Inventory& inventory, const Host& host);
 
-/// Translates verify's snapshot into a HostState (pure). Output cut short (no `@@end`) sets
-/// gather_error. With no query answered, psql's first error line is psql_error (it could not
-/// connect); otherwise its ERROR/FATAL lines, a non-zero exit status, queries not run and parse
-/// failures of single queries go to query_errors. A fence marker sets fence_note.
-HostState host_state_from_snapshot(const Host& host, const HostSnapshot& snapshot);
+/// Translates verify's snapshot, or the error of taking it, into a HostState (pure). That
+/// error, or output cut short (no `@@end`), sets gather_error. With no query answered, psql's first
+/// error line is psql_error (it could not connect); otherwise its ERROR/FATAL lines, a non-zero
+/// exit status, queries not run and parse failures of single queries go to query_errors. A fence
+/// marker sets fence_note.
+HostState host_state_from_snapshot(const Host& host, const Result<HostSnapshot>& taken);
 
 /// Takes verify's snapshot of the host (one read-only round trip). Never fails: a command
 /// that could not run, exited non-zero or printed malformed output sets gather_error.
