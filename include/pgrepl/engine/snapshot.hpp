@@ -63,8 +63,9 @@ struct SnapshotRequest {
     std::vector<std::string> first_lines;
     /// Host names to resolve on the host, as its own programs would (getent ahosts).
     std::vector<std::string> host_names;
-    std::vector<std::pair<std::string, std::string>>
-        queries;  ///< (name, SQL) run when PostgreSQL runs; a name asked twice runs once
+    /// (name, SQL) of the query session (Full: run when the cluster runs; Lean: whenever psql
+    /// is installed); a name asked twice runs once.
+    std::vector<std::pair<std::string, std::string>> queries;
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
