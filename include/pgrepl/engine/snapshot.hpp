@@ -25,6 +25,9 @@ struct SnapshotRequest {
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
+    /// Normal (non-replication) logins to try, (name, conninfo): each runs `SELECT 1`. A name
+    /// is one word.
+    std::vector<std::pair<std::string, std::string>> login_tests;
     /// What the round trip is for: the command's purpose and the context of its errors.
     std::string purpose = "gather state";
 };
@@ -63,6 +66,15 @@ struct HostSnapshot {
         std::string history_error;  ///< psql's first error line when TIMELINE_HISTORY failed
     };
     std::optional<Login> replication_login;  ///< set when the request had a login conninfo
+    /// The outcome of one requested normal login.
+    struct LoginTest {
+        bool ok = false;    ///< SELECT 1 worked
+        std::string error;  ///< psql's first error line when it failed
+    };
+    std::map<std::string, LoginTest> login_tests;  ///< requested login name → outcome
+
+    /// The outcome of the requested login test `name`, or nullptr when it was not asked for.
+    const LoginTest* login_test(const std::string& name) const;
 
     /// The content of a gathered file, or nullopt when it is missing or was not asked for.
     std::optional<std::string> file(const std::string& path) const;
