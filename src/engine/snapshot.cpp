@@ -98,10 +98,15 @@ std::vector<std::string> HostSnapshot::addresses_of(const std::string& host_name
     return it == resolved.end() ? std::vector<std::string>{} : it->second;
 }
 
+const HostSnapshot::LoginTest* HostSnapshot::login_test(const std::string& name) const {
+    auto it = login_tests.find(name);
+    return it == login_tests.end() ? nullptr : &it->second;
+}
+
 std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     const bool lean = request.depth == FactsDepth::Lean;
-    if (lean &&
-        (request.session == QuerySession::Merged || !request.replication_login_conninfo.empty()))
+    if (lean && (request.session == QuerySession::Merged ||
+                 !request.replication_login_conninfo.empty() || !request.login_tests.empty()))
         throw std::invalid_argument("snapshot: a lean snapshot has no probe to build on");
     std::string script = lean ? std::string{} : host_probe_script(host);
     script += shell_frame("end-facts") + "\n";
@@ -156,6 +161,15 @@ fi
 )SH",
             fmt::arg("psql", psql_command(host, login)), fmt::arg("history", kHistoryPrefix),
             fmt::arg("history_error", kHistoryError));
+    }
+    for (const auto& [name, conninfo] : request.login_tests) {
+        PsqlCommand login = probe_psql();
+        login.conninfo = conninfo;
+        script += fmt::format(
+            "if [ -x \"$BIN/psql\" ] && out=$({psql} -c 'SELECT 1' 2>&1); then echo "
+            "'@@login-test {name} ok'; else echo \"@@login-test {name} error $(echo \"$out\" | "
+            "grep -v '^$' | head -n 1)\"; fi\n",
+            fmt::arg("psql", psql_command(host, login)), fmt::arg("name", name));
     }
     script += shell_frame("end") + "\n";
     return script;
@@ -240,6 +254,13 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
                     std::string(frame.args.substr(std::min<std::size_t>(6, frame.args.size())));
             }
             snapshot.replication_login = login;
+        } else if (name == "login-test") {
+            std::string_view fields = frame.args;
+            const auto space = std::min(fields.find(' '), fields.size());
+            auto& test = snapshot.login_tests[std::string(fields.substr(0, space))];
+            fields.remove_prefix(std::min(space + 1, fields.size()));
+            test.ok = fields == "ok";
+            if (fields.substr(0, 6) == "error ") test.error = std::string(fields.substr(6));
         } else if (name == "history" || name == "history-error") {
             if (!snapshot.replication_login || !snapshot.replication_login->ok) {
                 return malformed("timeline history without a login");

@@ -35,6 +35,26 @@ void read_template(const Field& field, std::string& into,
     into = *text;
 }
 
+/// A role name pgrepl creates and sets the password of (replication.user, rewind_user).
+std::optional<std::string> read_managed_role(const Field& field, Diagnostics& diags) {
+    const std::optional<std::string> text = read_text(field, diags);
+    if (text && *text == "postgres") {
+        diags.add(field.value, field.label +
+                                   " must not be 'postgres' (pgrepl creates this role and sets "
+                                   "its password)");
+    } else if (text && text->starts_with("pg_")) {
+        diags.add(field.value, field.label + " " + quote_value(*text) +
+                                   " uses the prefix 'pg_' that PostgreSQL reserves");
+    } else if (text && is_role_name(*text)) {
+        return text;
+    } else if (text) {
+        diags.add(field.value, field.label + " " + quote_value(*text) +
+                                   " is not a valid role name (lower-case letters, digits and "
+                                   "'_', starting with a letter or '_'; at most 63)");
+    }
+    return std::nullopt;
+}
+
 void read_archive(const Field& field, ArchiveOptions& into, Diagnostics& diags,
                   std::optional<Field>& archive_host) {
     const std::optional<YAML::Node> map = read_map(field, diags);
@@ -114,24 +134,23 @@ void read_replication(const Field& field, ReplicationOptions& into, Diagnostics&
                       std::optional<Field>& archive_host) {
     const std::optional<YAML::Node> map = read_map(field, diags);
     if (!map) return;
-    const Section section(*map, "replication.", "in replication",
-                          {"user", "password_env", "password_file", "slots", "archive"}, diags,
-                          mark_of(field.key));
+    const Section section(
+        *map, "replication.", "in replication",
+        {"user", "rewind_user", "password_env", "password_file", "slots", "archive"}, diags,
+        mark_of(field.key));
     if (auto f = section.get("user")) {
-        const std::optional<std::string> text = read_text(*f, diags);
-        if (text && *text == "postgres") {
-            diags.add(f->value, f->label +
-                                    " must not be 'postgres' (pgrepl creates this role and sets "
-                                    "its password)");
-        } else if (text && text->starts_with("pg_")) {
-            diags.add(f->value, f->label + " " + quote_value(*text) +
-                                    " uses the prefix 'pg_' that PostgreSQL reserves");
-        } else if (text && is_role_name(*text)) {
-            into.user = *text;
-        } else if (text) {
-            diags.add(f->value, f->label + " " + quote_value(*text) +
-                                    " is not a valid role name (lower-case letters, digits and "
-                                    "'_', starting with a letter or '_'; at most 63)");
+        if (auto name = read_managed_role(*f, diags)) into.user = *name;
+    }
+    if (auto f = section.get("rewind_user")) {
+        if (auto name = read_managed_role(*f, diags)) {
+            const std::string user = section.get("user") ? into.user : ReplicationOptions{}.user;
+            if (*name == user) {
+                diags.add(f->value, f->label + " " + quote_value(*name) +
+                                        " must differ from replication.user (the rewind role "
+                                        "has no REPLICATION)");
+            } else {
+                into.rewind_user = *name;
+            }
         }
     }
     const std::optional<Field> env = section.get("password_env");

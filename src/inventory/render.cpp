@@ -61,6 +61,7 @@ void emit_archive(YAML::Emitter& out, const ArchiveOptions& archive) {
 void emit_replication(YAML::Emitter& out, const ReplicationOptions& replication) {
     out << YAML::BeginMap;
     out << YAML::Key << "user" << YAML::Value << replication.user;
+    out << YAML::Key << "rewind_user" << YAML::Value << replication.rewind_user;
     // Only the name of the password source: the secret itself is never read here.
     if (replication.password_file) {
         out << YAML::Key << "password_file" << YAML::Value << *replication.password_file;

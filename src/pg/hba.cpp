@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pgrepl/pg/quote.hpp"
+#include "pgrepl/pg/rewind.hpp"
 #include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
@@ -185,8 +186,12 @@ Result<std::string> merge_hba(std::string_view existing, std::string_view block)
     return out;
 }
 
-std::vector<HbaEntry> replication_entries(PgVersion version, std::string_view user,
-                                          const std::vector<std::string>& addresses) {
+namespace {
+
+/// `host DATABASE USER ADDR METHOD` for each address (see replication_entries()).
+std::vector<HbaEntry> node_entries(PgVersion version, std::string_view database,
+                                   std::string_view user,
+                                   const std::vector<std::string>& addresses) {
     const std::string method = version.number() >= 1000 ? "scram-sha-256" : "md5";
     std::vector<HbaEntry> entries;
     for (const std::string& address : addresses) {
@@ -198,9 +203,22 @@ std::vector<HbaEntry> replication_entries(PgVersion version, std::string_view us
                 cidr += "/128";
             }
         }
-        entries.push_back({"host", "replication", hba_quote(user), cidr, method});
+        entries.push_back({"host", std::string(database), hba_quote(user), cidr, method});
     }
     return entries;
+}
+
+}  // namespace
+
+std::vector<HbaEntry> replication_entries(PgVersion version, std::string_view user,
+                                          const std::vector<std::string>& addresses) {
+    return node_entries(version, "replication", user, addresses);
+}
+
+std::vector<HbaEntry> rewind_entries(PgVersion version, std::string_view user,
+                                     const std::vector<std::string>& addresses) {
+    if (!rewind_role_supported(version)) return {};
+    return node_entries(version, "postgres", user, addresses);
 }
 
 std::vector<HbaEntry> access_entries(const std::vector<AccessRule>& rules) {

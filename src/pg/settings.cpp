@@ -101,6 +101,9 @@ std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input) {
         settings.push_back({"wal_keep_segments", std::to_string(segments)});
     }
     settings.push_back({"hot_standby", "on"});
+    // pg_rewind needs hint-bit changes WAL-logged (or data checksums): a former primary can
+    // then rejoin without a re-clone. Costs some WAL after checkpoints; needs a restart.
+    settings.push_back({"wal_log_hints", "on"});
     // A receiver asks a silent sender for a reply after 5 s (PostgreSQL: 30 s), so it hears
     // from a live one at least that often: promote can tell a primary that lost power from a
     // live one quickly (docs/promote.md). wal_sender_timeout keeps PostgreSQL's 60 s: a

@@ -8,21 +8,6 @@
 namespace pgrepl {
 namespace {
 
-/// Session settings sent before a statement holding a password.
-std::string secret_preamble(PgVersion version) {
-    std::string out =
-        "SET log_statement = 'none';\n"
-        "SET log_min_duration_statement = -1;\n"
-        "SET log_min_error_statement = 'panic';\n"
-        "SET pgaudit.log = 'none';\n";
-    if (version.number() >= 1000) {
-        out += "SET password_encryption = 'scram-sha-256';\n";
-    } else {
-        out += "SET password_encryption = on;\n";  // 9.6: a boolean, on means md5
-    }
-    return out;
-}
-
 void require_slot_name(std::string_view name) {
     if (!is_valid_slot_name(name)) {
         throw std::invalid_argument("invalid replication slot name: " + std::string(name));
@@ -46,6 +31,21 @@ Result<std::optional<std::string>> single_value(std::string_view out, std::strin
 }  // namespace
 
 // ---- Roles -------------------------------------------------------------------------------
+
+std::string password_sql_preamble(PgVersion version) {
+    std::string out =
+        "SET log_statement = 'none';\n"
+        "SET log_min_duration_statement = -1;\n"
+        "SET log_min_error_statement = 'panic';\n"
+        "SET pgaudit.log = 'none';\n";
+    if (version.number() >= 1000) {
+        out += "SET password_encryption = 'scram-sha-256';\n";
+    } else {
+        out += "SET password_encryption = on;\n";  // 9.6: a boolean, on means md5
+    }
+    return out;
+}
+
 
 std::string role_probe_sql(std::string_view user) {
     return "SELECT 't', rolreplication, rolcanlogin, rolsuper, CASE"
@@ -87,12 +87,12 @@ Result<std::optional<RoleInfo>> parse_role_probe(std::string_view out) {
 }
 
 std::string create_role_sql(PgVersion version, std::string_view user, std::string_view password) {
-    return secret_preamble(version) + "CREATE ROLE " + sql_identifier(user) +
+    return password_sql_preamble(version) + "CREATE ROLE " + sql_identifier(user) +
            " WITH LOGIN REPLICATION NOSUPERUSER PASSWORD " + sql_literal(password) + ";\n";
 }
 
 std::string alter_role_sql(PgVersion version, std::string_view user, std::string_view password) {
-    return secret_preamble(version) + "ALTER ROLE " + sql_identifier(user) +
+    return password_sql_preamble(version) + "ALTER ROLE " + sql_identifier(user) +
            " WITH LOGIN REPLICATION PASSWORD " + sql_literal(password) + ";\n";
 }
 

@@ -34,7 +34,7 @@ PromoteDecision finish(PromoteDecision decision, PromoteVerdict verdict, std::st
 }
 
 bool running_standby(const PromoteHostState& state) {
-    return state.reachable && state.running && state.role == LiveRole::Standby;
+    return state.reachable && state.running && state.role() == LiveRole::Standby;
 }
 
 // The host at the end of the target's chain of configured upstreams, if not the target.
@@ -136,16 +136,16 @@ PromoteDecision decide_promote(const Inventory& inventory,
                                   target_name),
                       std::move(hint));
     }
-    if (target.role == LiveRole::Unknown) {
+    if (target.role() == LiveRole::Unknown) {
         return finish(std::move(decision), PromoteVerdict::Fail,
                       fmt::format("cannot query PostgreSQL on {}: {}", target_name,
                                   target.query_error.empty() ? "no answer" : target.query_error),
                       "look at its server log");
     }
-    decision.system_identifier = target.system_identifier;
+    decision.system_identifier = target.system_identifier();
     auto same_system = [&](std::size_t i) {
-        return !states[i].system_identifier.empty() &&
-               states[i].system_identifier == target.system_identifier;
+        return !states[i].system_identifier().empty() &&
+               states[i].system_identifier() == target.system_identifier();
     };
 
     // Live primaries, and running servers that did not say what they are (too many
@@ -155,9 +155,9 @@ PromoteDecision decide_promote(const Inventory& inventory,
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         const auto& s = states[i];
         if (i == t || !s.reachable || !s.running) continue;
-        if (s.role == LiveRole::Primary && same_system(i)) live_primaries.push_back(i);
-        if (s.role == LiveRole::Unknown && !s.standby_signal &&
-            (s.system_identifier.empty() || same_system(i))) {
+        if (s.role() == LiveRole::Primary && same_system(i)) live_primaries.push_back(i);
+        if (s.role() == LiveRole::Unknown && !s.standby_signal &&
+            (s.system_identifier().empty() || same_system(i))) {
             live_primaries.push_back(i);
             silent.push_back(fmt::format("{} runs PostgreSQL but does not say what it is ({})",
                                          hosts[i].name,
@@ -167,7 +167,7 @@ PromoteDecision decide_promote(const Inventory& inventory,
     const std::string silent_text =
         silent.empty() ? std::string() : fmt::format(" ({})", fmt::join(silent, "; "));
 
-    if (target.role == LiveRole::Primary) {
+    if (target.role() == LiveRole::Primary) {
         if (!live_primaries.empty()) {
             return finish(
                 std::move(decision), PromoteVerdict::Refuse,
@@ -291,8 +291,8 @@ PromoteDecision decide_promote(const Inventory& inventory,
     const auto target_position = target.wal_position();
     // The furthest position seen so far (0 with no position at all).
     std::uint64_t best = target_position.value_or(0);
-    bool have_best = target.role == LiveRole::Standby && target_position.has_value();
-    if (target.role == LiveRole::Standby) decision.most_advanced = t;
+    bool have_best = target.role() == LiveRole::Standby && target_position.has_value();
+    if (target.role() == LiveRole::Standby) decision.most_advanced = t;
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         if (i == t || !running_standby(states[i]) || !same_system(i)) continue;
         const auto position = states[i].wal_position();
@@ -353,8 +353,8 @@ PromoteDecision decide_promote(const Inventory& inventory,
         } else if (!same_system(i)) {
             decision.notes.push_back(
                 fmt::format("{} runs another system (identifier {}): left alone", hosts[i].name,
-                            s.system_identifier.empty() ? "unknown" : s.system_identifier));
-        } else if (s.role != LiveRole::Standby) {
+                            s.system_identifier().empty() ? "unknown" : s.system_identifier()));
+        } else if (s.role() != LiveRole::Standby) {
             decision.notes.push_back(
                 fmt::format("{}: cannot tell what it is ({}): left alone", hosts[i].name,
                             s.query_error.empty() ? "no answer" : s.query_error));
@@ -374,7 +374,7 @@ PromoteDecision decide_promote(const Inventory& inventory,
             "promote {} ({}WAL received up to {}, timeline {})", target_name,
             decision.most_advanced == t ? "the most advanced standby: " : "",
             lsn_text(target_position),
-            target.timeline ? std::to_string(*target.timeline) : std::string("unknown"));
+            target.timeline() ? std::to_string(*target.timeline()) : std::string("unknown"));
     }
     return decision;
 }

@@ -16,8 +16,8 @@ std::string seconds(milliseconds duration) {
 }
 
 bool streaming(const PromoteHostState& state) {
-    return state.reachable && state.running && state.role == LiveRole::Standby &&
-           state.receiver_status == "streaming";
+    return state.reachable && state.running && state.role() == LiveRole::Standby &&
+           state.receiver() != nullptr && state.receiver()->status == "streaming";
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ FirstLook first_look(const std::vector<PromoteHostState>& states) {
     look.taken = true;
     for (const auto& state : states) {
         look.streaming.push_back(streaming(state));
-        look.heard_us.push_back(streaming(state) ? state.receiver_heard_us : std::nullopt);
+        look.heard_us.push_back(streaming(state) ? state.receiver()->heard_us : std::nullopt);
     }
     return look;
 }
@@ -51,12 +51,12 @@ LivenessJudgment judge_liveness(const Inventory& inventory,
         const auto up = configured_upstream(inventory, s);
         if (!up || *up != host) continue;
         const std::string& name = inventory.hosts[i].name;
-        const auto bound =
-            s.receiver_timeout_ms ? live_silence_bound(*s.receiver_timeout_ms) : std::nullopt;
+        const LiveReceiver& receiver = *s.receiver();  // streaming: it has one
+        const auto& timeout_ms = s.server->wal_receiver_timeout_ms;
+        const auto bound = timeout_ms ? live_silence_bound(*timeout_ms) : std::nullopt;
         if (bound) judged.bound = std::max(judged.bound.value_or(milliseconds(0)), *bound);
-        const auto silence = s.receiver_silence_ms
-                                 ? std::optional<milliseconds>(*s.receiver_silence_ms)
-                                 : std::nullopt;
+        const auto silence =
+            receiver.silence_ms ? std::optional<milliseconds>(*receiver.silence_ms) : std::nullopt;
         const std::string ago = silence ? seconds(*silence) + " ago" : "at an unknown time";
         if (first.taken) {
             const bool was_streaming = i < first.streaming.size() && first.streaming[i];
@@ -67,7 +67,7 @@ LivenessJudgment judge_liveness(const Inventory& inventory,
                     fmt::format("{} connected to it while promote waited", name));
                 continue;
             }
-            if (then && s.receiver_heard_us && *s.receiver_heard_us > *then) {
+            if (then && receiver.heard_us && *receiver.heard_us > *then) {
                 alive = true;
                 judged.evidence.push_back(
                     fmt::format("{} heard from it again while promote waited ({})", name, ago));
@@ -85,7 +85,7 @@ LivenessJudgment judge_liveness(const Inventory& inventory,
             judged.evidence.push_back(
                 fmt::format("{} heard from it {} (its wal_receiver_timeout is {}: its silence "
                             "proves nothing)",
-                            name, ago, s.receiver_timeout_ms ? "0" : "unknown"));
+                            name, ago, timeout_ms ? "0" : "unknown"));
         } else if (*silence < *bound) {
             unsure = true;
             need = std::max(need, *bound - *silence);

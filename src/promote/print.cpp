@@ -13,7 +13,7 @@ std::string role_word(const PromoteHostState& state) {
     if (!state.reachable) return state.answered ? "unknown" : "down";
     if (!state.cluster_exists) return "no cluster";
     if (!state.running) return state.fence_note ? "fenced" : "stopped";
-    switch (state.role) {
+    switch (state.role()) {
         case LiveRole::Primary:
             return "primary";
         case LiveRole::Standby:
@@ -33,15 +33,16 @@ std::string state_word(const Inventory& inventory, const PromoteHostState& state
         return state.standby_signal ? "standby, not running" : "not running";
     }
     if (!state.query_error.empty()) return "cannot query: " + state.query_error;
-    if (state.role == LiveRole::Primary) return "accepting writes";
+    if (state.role() == LiveRole::Primary) return "accepting writes";
     std::string from;
     if (auto up = configured_upstream(inventory, state)) {
         from = " from " + inventory.hosts[*up].name;
-    } else if (!state.conninfo_host.empty()) {
-        from = " from " + state.conninfo_host;
+    } else if (const Endpoint upstream = state.upstream_endpoint(); !upstream.host.empty()) {
+        from = " from " + upstream.host;
     }
-    std::string word = state.receiver_status.empty() ? "not streaming" : state.receiver_status;
-    if (state.replay_paused) word += ", replay paused";
+    const LiveReceiver* receiver = state.receiver();
+    std::string word = !receiver || receiver->status.empty() ? "not streaming" : receiver->status;
+    if (state.server && state.server->replay_paused.value_or(false)) word += ", replay paused";
     return word + from;
 }
 
@@ -97,7 +98,7 @@ std::vector<std::string> state_table(const Inventory& inventory,
         const auto position = state.wal_position();
         rows.push_back({inventory.hosts[i].name, role_word(state),
                         position ? format_lsn(*position) : "-",
-                        state.timeline && state.running ? std::to_string(*state.timeline) : "-",
+                        state.timeline() && state.running ? std::to_string(*state.timeline()) : "-",
                         state_word(inventory, state)});
     }
     std::vector<std::string> out;

@@ -164,7 +164,7 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
     sink.emit(PromoteDecided{decision.reason, sink.elapsed()});
     const std::size_t t = decision.target;
     const Host& target = inventory.hosts[t];
-    int timeline = states[t].timeline.value_or(0);
+    int timeline = states[t].timeline().value_or(0);
     std::optional<std::chrono::milliseconds> writable_at;
 
     if (check) {

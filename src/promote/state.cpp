@@ -44,13 +44,31 @@ std::string recovery_conf_conninfo(std::string_view text) {
 
 }  // namespace
 
+LiveRole PromoteHostState::role() const {
+    return server ? server->role : LiveRole::Unknown;
+}
+
+const std::string& PromoteHostState::system_identifier() const {
+    if (server && !server->system_identifier.empty()) return server->system_identifier;
+    return control_system_identifier;
+}
+
+std::optional<int> PromoteHostState::timeline() const {
+    return server ? server->timeline : std::nullopt;
+}
+
 std::optional<std::uint64_t> PromoteHostState::wal_position() const {
-    LiveServer server;
-    server.role = role;
-    server.current_lsn = current_lsn;
-    server.receive_lsn = receive_lsn;
-    server.replay_lsn = replay_lsn;
-    return server.wal_position();
+    return server ? server->wal_position() : std::nullopt;
+}
+
+const LiveReceiver* PromoteHostState::receiver() const {
+    return server && server->receiver ? &*server->receiver : nullptr;
+}
+
+Endpoint PromoteHostState::upstream_endpoint() const {
+    if (server && !server->configured_upstream.host.empty()) return server->configured_upstream;
+    if (recovery_conf_upstream) return *recovery_conf_upstream;
+    return server ? server->configured_upstream : Endpoint{};
 }
 
 SnapshotRequest promote_state_request(const Host& host) {
@@ -72,36 +90,18 @@ PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapsho
     state.running = facts.cluster_running;
     state.has_data = facts.data_dir_has_pg_version;
     state.standby_signal = facts.standby_signal;
-    state.system_identifier = facts.system_identifier;
+    state.control_system_identifier = facts.system_identifier;
     state.data_directory = facts.data_directory.empty() ? paths.data_dir : facts.data_directory;
     if (auto fence = snapshot.file(paths.fence_file)) state.fence_note = first_line(*fence);
-    if (state.running) state.query_error = snapshot.server_error;
-    if (state.running && snapshot.server) {
-        const LiveServer& server = *snapshot.server;
-        state.role = server.role;
-        if (!server.system_identifier.empty()) state.system_identifier = server.system_identifier;
-        state.current_lsn = server.current_lsn;
-        state.receive_lsn = server.receive_lsn;
-        state.replay_lsn = server.replay_lsn;
-        state.timeline = server.timeline;
-        state.replay_paused = server.replay_paused.value_or(false);
-        if (server.receiver) {
-            state.receiver_status = server.receiver->status;
-            state.receiver_silence_ms = server.receiver->silence_ms;
-            state.receiver_heard_us = server.receiver->heard_us;
-        }
-        state.receiver_timeout_ms = server.wal_receiver_timeout_ms;
-        state.conninfo_host = server.configured_upstream.host;
-        state.conninfo_port = server.configured_upstream.port;
-    } else if (state.running && state.query_error.empty()) {
-        state.query_error = "the state query printed nothing";
+    if (state.running) {
+        state.query_error = snapshot.server_error;
+        state.server = snapshot.server;
+        if (!state.server && state.query_error.empty())
+            state.query_error = "the state query printed nothing";
     }
-    if (state.conninfo_host.empty() && host.postgres.version.number() < 1200) {
-        if (auto recovery = snapshot.file(recovery_conf_path(paths.data_dir))) {
-            const Endpoint upstream = conninfo_endpoint(recovery_conf_conninfo(*recovery));
-            state.conninfo_host = upstream.host;
-            state.conninfo_port = upstream.port;
-        }
+    if (host.postgres.version.number() < 1200) {
+        if (auto recovery = snapshot.file(recovery_conf_path(paths.data_dir)))
+            state.recovery_conf_upstream = conninfo_endpoint(recovery_conf_conninfo(*recovery));
     }
     return state;
 }
@@ -113,8 +113,14 @@ PromoteHostState unreachable_state(const Host& host, const Error& error) {
     state.answered = error.kind != ErrorKind::Connect && error.kind != ErrorKind::Timeout;
     // Every line that shows it already names the host: "db1: connect: " would repeat it.
     std::string reason = first_line(error.message);
-    for (const std::string& prefix : {host.name + ": ", std::string("connect: ")}) {
-        if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+    if (!error.host.empty()) {
+        // The host and step are fields: say the step unless it is the connect itself.
+        if (!error.step.empty() && error.step != "connect") reason = error.step + ": " + reason;
+    } else {
+        // An error that still carries them in its message: "db1: connect: timeout".
+        for (const std::string& prefix : {host.name + ": ", std::string("connect: ")}) {
+            if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+        }
     }
     state.unreachable_reason = std::move(reason);
     return state;

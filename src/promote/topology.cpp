@@ -10,65 +10,36 @@
 namespace pgrepl {
 namespace {
 
-Endpoint configured_endpoint(const PromoteHostState& state) {
-    return Endpoint{state.conninfo_host, state.conninfo_port};
-}
-
-LiveHost live_host(const Host& host, const PromoteHostState& state) {
+// What the live topology needs of a state: the server's answer as it is, and recovery.conf's
+// primary_conninfo for a server that gave none (before 12).
+LiveHost live_host(const Host& host, const PromoteHostState* state) {
     LiveHost live;
     live.host = &host;
-    live.answered = state.reachable;
-    live.running = state.running;
-    live.fence_note = state.fence_note;
-    if (!state.running || state.role == LiveRole::Unknown) {
-        live.file_upstream = configured_endpoint(state);
-        return live;
-    }
-    LiveServer server;
-    server.role = state.role;
-    server.system_identifier = state.system_identifier;
-    server.timeline = state.timeline;
-    server.current_lsn = state.current_lsn;
-    server.receive_lsn = state.receive_lsn;
-    server.replay_lsn = state.replay_lsn;
-    server.replay_paused = state.replay_paused;
-    server.configured_upstream = configured_endpoint(state);
-    server.wal_receiver_timeout_ms = state.receiver_timeout_ms;
-    if (!state.receiver_status.empty()) {
-        LiveReceiver receiver;
-        receiver.status = state.receiver_status;
-        receiver.silence_ms = state.receiver_silence_ms;
-        receiver.heard_us = state.receiver_heard_us;
-        server.receiver = std::move(receiver);
-    }
-    live.server = std::move(server);
+    if (state == nullptr) return live;
+    live.answered = state->reachable;
+    live.running = state->running;
+    live.server = state->server;
+    live.fence_note = state->fence_note;
+    live.file_upstream = state->recovery_conf_upstream.value_or(Endpoint{});
     return live;
 }
 
 }  // namespace
 
-std::vector<LiveHost> promote_live_hosts(const Inventory& inventory,
-                                         const std::vector<PromoteHostState>& states) {
-    std::vector<LiveHost> hosts;
-    hosts.reserve(inventory.hosts.size());
-    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
-        LiveHost missing;
-        missing.host = &inventory.hosts[i];
-        hosts.push_back(i < states.size() ? live_host(inventory.hosts[i], states[i]) : missing);
-    }
-    return hosts;
-}
-
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
                                                const PromoteHostState& state) {
-    const auto matched = match_upstream(inventory, configured_endpoint(state));
+    const auto matched = match_upstream(inventory, state.upstream_endpoint());
     if (matched && inventory.hosts[*matched].name == state.name) return std::nullopt;
     return matched;
 }
 
 std::vector<std::optional<std::size_t>> current_upstreams(
     const Inventory& inventory, const std::vector<PromoteHostState>& states) {
-    return live_topology(inventory, promote_live_hosts(inventory, states)).configured_upstreams();
+    std::vector<LiveHost> hosts;
+    hosts.reserve(inventory.hosts.size());
+    for (std::size_t i = 0; i < inventory.hosts.size(); ++i)
+        hosts.push_back(live_host(inventory.hosts[i], i < states.size() ? &states[i] : nullptr));
+    return live_topology(inventory, hosts).configured_upstreams();
 }
 
 Inventory promoted_inventory(const Inventory& inventory, std::size_t target,

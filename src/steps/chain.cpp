@@ -32,6 +32,7 @@ std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const H
         steps.push_back(make_restart_step());
         steps.push_back(make_passfile_step());
         steps.push_back(make_role_step());
+        steps.push_back(make_rewind_role_step());
     } else {
         steps.push_back(make_passfile_step());
         steps.push_back(make_replica_step());

@@ -42,6 +42,9 @@ Result<std::string> desired_block(const StepContext& context) {
     }
     auto entries = replication_entries(context.host.postgres.version,
                                        context.inventory.replication.user, addresses);
+    for (auto& entry : rewind_entries(context.host.postgres.version,
+                                      context.inventory.replication.rewind_user, addresses))
+        entries.push_back(std::move(entry));
     for (auto& entry : access_entries(context.inventory.access))
         entries.push_back(std::move(entry));
     return render_hba_block(entries);

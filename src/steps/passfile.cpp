@@ -1,25 +1,28 @@
-// passfile: the postgres user's 0600 password file for replication connections to every node.
+// passfile: the postgres user's 0600 password file for replication connections to every node,
+// and for the rewind role's logins to database postgres there (pg_rewind, 11 and later).
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "pgrepl/pg/rewind.hpp"
 #include "pgrepl/pg/standby.hpp"
 #include "pgrepl/steps/steps.hpp"
 
 namespace pgrepl {
 namespace {
 
-std::string desired_content(const StepContext& context) {
+std::vector<PassfileEntry> desired_entries(const StepContext& context) {
+    const auto& replication = context.inventory.replication;
     std::vector<PassfileEntry> entries;
     for (const auto& host : context.inventory.hosts) {
-        PassfileEntry entry;
-        entry.host = host.address;
-        entry.port = host.postgres.port;
-        entry.database = "replication";
-        entry.user = context.inventory.replication.user;
-        entry.password = context.password;
-        entries.push_back(std::move(entry));
+        entries.push_back(
+            {host.address, host.postgres.port, "replication", replication.user, context.password});
     }
-    return render_passfile(entries);
+    for (const auto& host : context.inventory.hosts) {
+        if (!rewind_role_supported(host.postgres.version)) continue;
+        entries.push_back({host.address, host.postgres.port, "postgres", replication.rewind_user,
+                           context.password});
+    }
+    return entries;
 }
 
 class PassfileStep final : public Step {
@@ -33,20 +36,22 @@ class PassfileStep final : public Step {
 
     Result<Check> check(const StepContext& context) override {
         const auto current = context.snapshot.file(context.paths.passfile);
-        if (current == desired_content(context))
+        const auto entries = desired_entries(context);
+        if (current == render_passfile(entries))
             return Check::done(context.paths.passfile + " up to date");
         // The content is secret: the diff says only what changes, never the bytes.
         return Check::needed(
             fmt::format("{} {} (mode 0600, owner postgres)", current ? "update" : "create",
                         context.paths.passfile),
-            fmt::format("~ {}: {} line(s) for {} (password not shown)\n", context.paths.passfile,
-                        context.inventory.hosts.size(), context.inventory.replication.user));
+            fmt::format("~ {}: {} line(s) for {} and {} (password not shown)\n",
+                        context.paths.passfile, entries.size(), context.inventory.replication.user,
+                        context.inventory.replication.rewind_user));
     }
 
     Status apply(const StepContext& context, const Check&) override {
         FileSpec file;
         file.path = context.paths.passfile;
-        file.content = desired_content(context);
+        file.content = render_passfile(desired_entries(context));
         file.mode = 0600;
         file.owner = "postgres";
         file.group = "postgres";

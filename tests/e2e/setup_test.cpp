@@ -47,6 +47,32 @@ void expect_replication_works(const std::string& inventory, const std::string& p
     EXPECT_EQ(start_times(port), before) << "a no-op setup must restart nothing";
 }
 
+// pg_rewind's prerequisites are in place: wal_log_hints on every node, a rewind role with LOGIN
+// and neither SUPERUSER nor REPLICATION, and the real pg_rewind, run on a cleanly stopped
+// standby through its passfile as that role, reads the primary (same timeline: nothing to do).
+void expect_rewind_ready() {
+    for (const char* host : {"db1", "db2", "db3"})
+        EXPECT_EQ(host_sql(host, "SHOW wal_log_hints").out, "on") << host;
+    EXPECT_EQ(host_sql("db1",
+                       "SELECT rolcanlogin, rolsuper, rolreplication FROM pg_roles WHERE rolname "
+                       "= 'pgrepl_rewind'")
+                  .out,
+              "t|f|f");
+    auto rewind = lab_shell(
+        "db3",
+        "pg_ctlcluster 15 main stop -m fast && runuser -u postgres -- "
+        "/usr/lib/postgresql/15/bin/pg_rewind --dry-run -D /var/lib/postgresql/15/main "
+        "--source-server='host=10.231.0.11 port=5432 user=pgrepl_rewind dbname=postgres "
+        "passfile=/var/lib/postgresql/.pgrepl-15-main.pgpass connect_timeout=5' 2>&1; rc=$?; "
+        "pg_ctlcluster 15 main start; exit $rc");
+    EXPECT_EQ(rewind.exit_code, 0) << rewind.describe();
+    EXPECT_NE(rewind.out.find("no rewind required"), std::string::npos) << rewind.describe();
+    EXPECT_EQ(wait_for_sql("db1",
+                           "SELECT state FROM pg_stat_replication WHERE application_name = 'db3'",
+                           "streaming", 15),
+              "streaming");
+}
+
 TEST(Setup, CheckOnBareHostsChangesNothing) {
     reset_lab();
     TempDir dir;
@@ -91,6 +117,7 @@ TEST(Setup, PrimaryAndTwoReplicasAsRoot) {
     }
     EXPECT_EQ(first.out.find(password), std::string::npos);
     EXPECT_EQ(first.err.find(password), std::string::npos);
+    expect_rewind_ready();
 }
 
 TEST(Setup, NonRootSudoUserWithOtherPortAndClusterName) {

@@ -132,14 +132,14 @@ TEST(LiveTopologyUpstreams, VerifyAndPromoteAgreeOnADefaultPort) {
     EXPECT_EQ(verify_view.nodes[2].unknown_sender, "10.0.0.12");
 
     auto db3 = promote_test::standby("db3", "0/1", "10.0.0.12");
-    db3.conninfo_port.reset();
+    db3.server->configured_upstream.port.reset();
     EXPECT_EQ(configured_upstream(inventory, db3), std::nullopt);
 }
 
 TEST(LiveTopologyUpstreams, AStoppedStandbysConfigurationStillCounts) {
     const Inventory inventory = promote_test::cascading();
     auto db4 = promote_test::stopped("db4", true);
-    db4.conninfo_host = "10.0.0.13";  // its recovery.conf (before 12)
+    db4.recovery_conf_upstream = Endpoint{"10.0.0.13", std::nullopt};  // before 12
     const auto up = current_upstreams(
         inventory, {promote_test::down("db1"), promote_test::standby("db2", "0/1"),
                     promote_test::standby("db3", "0/1"), db4});

@@ -73,6 +73,9 @@ TEST(SnapshotLean, NeedsTheReadOnlySessionAndNoLogin) {
     SnapshotRequest login = lean_request();
     login.replication_login_conninfo = "host=db2 replication=true";
     EXPECT_THROW(snapshot_script(pg15(), login), std::invalid_argument);
+    SnapshotRequest login_test = lean_request();
+    login_test.login_tests = {{"rewind", "host=db1 user=pgrepl_rewind"}};
+    EXPECT_THROW(snapshot_script(pg15(), login_test), std::invalid_argument);
 }
 
 TEST(SnapshotLean, ReadsTheFirstLineOfAFileWithBuiltinsOnly) {

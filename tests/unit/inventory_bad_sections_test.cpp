@@ -86,6 +86,26 @@ std::vector<BadCase> section_cases() {
          {{1, 22,
            "replication.user must not be 'postgres' (pgrepl creates this role and sets its "
            "password)"}}},
+        {"RewindUserInvalid",
+         "replication: { rewind_user: Rew }\n" + kHosts,
+         {{1, 29,
+           "replication.rewind_user 'Rew' is not a valid role name (lower-case letters, digits "
+           "and '_', starting with a letter or '_'; at most 63)"}}},
+        {"RewindUserIsTheReplicationUser",
+         "replication: { rewind_user: repl, user: repl }\n" + kHosts,
+         {{1, 29,
+           "replication.rewind_user 'repl' must differ from replication.user (the rewind role "
+           "has no REPLICATION)"}}},
+        {"RewindUserIsTheDefaultReplicationUser",
+         "replication: { rewind_user: replicator }\n" + kHosts,
+         {{1, 29,
+           "replication.rewind_user 'replicator' must differ from replication.user (the rewind "
+           "role has no REPLICATION)"}}},
+        {"RewindUserPostgres",
+         "replication: { rewind_user: postgres }\n" + kHosts,
+         {{1, 29,
+           "replication.rewind_user must not be 'postgres' (pgrepl creates this role and sets "
+           "its password)"}}},
         {"ArchiveUnknownMethod",
          "replication:\n  archive:\n    method: s3\n" + kHosts,
          {{3, 13,

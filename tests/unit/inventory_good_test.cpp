@@ -36,6 +36,7 @@ TEST(InventoryGood, MinimalFillsDefaults) {
     EXPECT_EQ(inv.postgres.port, 5432);
     EXPECT_TRUE(inv.postgres.settings.empty());
     EXPECT_EQ(inv.replication.user, "replicator");
+    EXPECT_EQ(inv.replication.rewind_user, "pgrepl_rewind");
     EXPECT_EQ(inv.replication.password_env, "PGREPL_REPLICATION_PASSWORD");
     EXPECT_FALSE(inv.replication.password_file);
     EXPECT_TRUE(inv.replication.slots);
@@ -76,6 +77,7 @@ TEST(InventoryGood, FullReadsEveryKey) {
     EXPECT_EQ(inv.postgres.settings, settings);
     EXPECT_FALSE(inv.replication.password_env);
     EXPECT_EQ(inv.replication.password_file, "/etc/pgrepl/replication.pass");
+    EXPECT_EQ(inv.replication.rewind_user, "app_rewind");
     EXPECT_FALSE(inv.replication.slots);
     EXPECT_EQ(inv.replication.archive.method, ArchiveMethod::Ssh);
     EXPECT_EQ(inv.replication.archive.timeout, 120);

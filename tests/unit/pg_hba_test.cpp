@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "pg_test_versions.hpp"
+
 namespace pgrepl {
 namespace {
 
@@ -179,6 +181,25 @@ TEST(PgHba, ReplicationEntries) {
     EXPECT_EQ(replication_entries({10, 0}, "all", {"10.0.0.2"})[0].user, "\"all\"");
     EXPECT_EQ(replication_entries({10, 0}, "r", {"999.0.0.1"})[0].address, "999.0.0.1");
     EXPECT_EQ(render_hba_block(replication_entries({15, 0}, "replicator", {"10.0.0.2"})), kBlock);
+}
+
+TEST(PgHba, RewindEntriesLetTheRewindRoleIntoDatabasePostgresFrom11) {
+    for (const PgVersion version : testing::kAllPgVersions) {
+        const auto entries = rewind_entries(version, "pgrepl_rewind", {"10.0.0.2", "fe80::1"});
+        if (version.number() < 1100) {
+            EXPECT_TRUE(entries.empty()) << version.to_string();
+            continue;
+        }
+        ASSERT_EQ(entries.size(), 2u);
+        EXPECT_EQ(entries[0].address, "10.0.0.2/32");
+        EXPECT_EQ(entries[1].address, "fe80::1/128");
+        for (const HbaEntry& entry : entries) {
+            EXPECT_EQ(entry.type, "host");
+            EXPECT_EQ(entry.database, "postgres");
+            EXPECT_EQ(entry.user, "pgrepl_rewind");
+            EXPECT_EQ(entry.method, "scram-sha-256");
+        }
+    }
 }
 
 TEST(PgHba, AccessEntries) {

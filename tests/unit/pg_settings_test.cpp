@@ -22,6 +22,7 @@ constexpr const char* kPre13 =
     "max_replication_slots = 10\n"
     "wal_keep_segments = 64\n"
     "hot_standby = on\n"
+    "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
     "wal_receiver_status_interval = 2s\n";
 
@@ -34,6 +35,7 @@ constexpr const char* k13On =
     "max_replication_slots = 10\n"
     "wal_keep_size = 1GB\n"
     "hot_standby = on\n"
+    "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
     "wal_receiver_status_interval = 2s\n";
 
@@ -58,6 +60,7 @@ constexpr const char* kArchivedPre13 =
     "max_replication_slots = 8\n"
     "wal_keep_segments = 32\n"
     "hot_standby = on\n"
+    "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
     "wal_receiver_status_interval = 2s\n"
     "archive_mode = on\n"
@@ -74,6 +77,7 @@ constexpr const char* kArchived13On =
     "max_replication_slots = 8\n"
     "wal_keep_size = 500MB\n"
     "hot_standby = on\n"
+    "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
     "wal_receiver_status_interval = 2s\n"
     "archive_mode = on\n"
@@ -109,14 +113,15 @@ TEST(PgSettings, NoDuplicateNamesAndOriginsReported) {
     input.version = {15, 0};
     input.extra = {{"work_mem", "4MB"}, {"hot_standby", "off"}, {"work_mem", "8MB"}};
     const auto settings = managed_settings(input);
-    ASSERT_EQ(settings.size(), 9u);
+    ASSERT_EQ(settings.size(), 10u);
     EXPECT_EQ(settings[5].name, "hot_standby");
     EXPECT_EQ(settings[5].value, "'off'");
     EXPECT_EQ(settings[5].origin, SettingOrigin::Override);
-    EXPECT_EQ(settings[6].name, "wal_receiver_timeout");
-    EXPECT_EQ(settings[8].name, "work_mem");
-    EXPECT_EQ(settings[8].value, "'8MB'");
-    EXPECT_EQ(settings[8].origin, SettingOrigin::Inventory);
+    EXPECT_EQ(settings[6].name, "wal_log_hints");
+    EXPECT_EQ(settings[7].name, "wal_receiver_timeout");
+    EXPECT_EQ(settings[9].name, "work_mem");
+    EXPECT_EQ(settings[9].value, "'8MB'");
+    EXPECT_EQ(settings[9].origin, SettingOrigin::Inventory);
     EXPECT_EQ(settings[0].origin, SettingOrigin::Managed);
 }
 

@@ -120,8 +120,8 @@ std::vector<Case> cases() {
              {}, {}, {0}, {}, {2}, {0}));
     {
         auto paused = standby("db2", "0/5000100");
-        paused.replay_lsn = parse_lsn("0/4000000");
-        paused.replay_paused = true;
+        paused.server->replay_lsn = parse_lsn("0/4000000");
+        paused.server->replay_paused = true;
         add(plan(make("ReplayPausedButAllReceivedIsNotBehind", three,
                       {down("db1"), paused, standby("db3", "0/5000100")}, "db2", Force::No,
                       PromoteVerdict::Promote, {"promote db2"}),
@@ -211,7 +211,7 @@ std::vector<Case> cases() {
              PromoteVerdict::Refuse, {"split brain"}));
     {
         auto other = standby("db3", "0/9000000");
-        other.system_identifier = "7999999999999999999";
+        other.server->system_identifier = "7999999999999999999";
         add(plan(make("AnotherSystemIsLeftAlone", three,
                       {down("db1"), standby("db2", "0/5000000"), other}, "db2", Force::No,
                       PromoteVerdict::Promote, {"promote db2"}),
@@ -233,8 +233,8 @@ std::vector<Case> cases() {
              {}, {}, {0}, {1, 2}, {}, {0}));
     {
         auto silent = primary("db1");
-        silent.role = LiveRole::Unknown;
-        silent.current_lsn.reset();
+        silent.server.reset();  // its query failed: no answer, pg_controldata's identifier
+        silent.control_system_identifier = kSystem;
         silent.query_error = "FATAL:  sorry, too many clients already";
         add(make("SilentRunningServerMayBeThePrimary", three,
                  {silent, standby("db2", "0/5000000"), standby("db3", "0/5000000")}, "db2",
@@ -346,8 +346,8 @@ TEST(PromoteDecideDetail, ADeadPrimaryIsNotedWithTheSilenceThatProvesIt) {
 
 TEST(PromoteDecideDetail, TargetWithoutAnyPositionIsBehindOneThatHasSome) {
     auto empty = standby("db2", "0/0");
-    empty.receive_lsn.reset();
-    empty.replay_lsn.reset();
+    empty.server->receive_lsn.reset();
+    empty.server->replay_lsn.reset();
     const auto decision = decide_promote(
         three_hosts(), {down("db1"), empty, standby("db3", "0/5000000")}, "db2", Force::No);
     EXPECT_EQ(decision.verdict, PromoteVerdict::Refuse) << describe(decision);

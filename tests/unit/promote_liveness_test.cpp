@@ -89,7 +89,7 @@ std::vector<Case> cases() {
                  {down("db1"), hearing("db2", 4'000, 5'000'000), hearing("db3", 4'000, 5'000'000)},
                  Liveness::Unsure, milliseconds(3'000), {}, looked(before)));
         auto not_streaming = before;
-        not_streaming[2].receiver_status = "";
+        not_streaming[2].server->receiver->status = "";
         c.push_back(make("ConnectedWhilePromoteWaitedIsAlive",
                          {down("db1"), hearing("db2", 7'500, 5'000'000), hearing("db3", 200)},
                          Liveness::Alive, std::nullopt,
@@ -97,9 +97,9 @@ std::vector<Case> cases() {
     }
     {
         auto stopped_receiver = hearing("db2", 100);
-        stopped_receiver.receiver_status = "";  // its receiver gave up: no claim
+        stopped_receiver.server->receiver->status = "";  // its receiver gave up: no claim
         auto elsewhere = hearing("db4", 100);
-        elsewhere.conninfo_host = "10.0.0.12";  // a cascading replica of db2
+        elsewhere.server->configured_upstream.host = "10.0.0.12";  // a cascading replica of db2
         c.push_back(make("OnlyStandbysStreamingFromItCount",
                          {down("db1"), stopped_receiver, hearing("db3", 7'200), elsewhere},
                          Liveness::Dead, std::nullopt, {"db3 has not heard"}, {}, cascading()));

@@ -60,16 +60,19 @@ TEST(PromoteState, ParsesAStandby) {
         host, snapshot_with("t||0/5000148|0/5000060|1|t|streaming|user=replicator "
                             "passfile=/x host=10.0.0.11 port=5432 application_name=db2\n"));
     EXPECT_TRUE(state.reachable);
-    EXPECT_EQ(state.role, LiveRole::Standby);
-    EXPECT_FALSE(state.current_lsn.has_value());
-    EXPECT_EQ(state.receive_lsn, parse_lsn("0/5000148"));
-    EXPECT_EQ(state.replay_lsn, parse_lsn("0/5000060"));
+    ASSERT_TRUE(state.server.has_value());
+    EXPECT_EQ(state.role(), LiveRole::Standby);
+    EXPECT_FALSE(state.server->current_lsn.has_value());
+    EXPECT_EQ(state.server->receive_lsn, parse_lsn("0/5000148"));
+    EXPECT_EQ(state.server->replay_lsn, parse_lsn("0/5000060"));
     EXPECT_EQ(state.wal_position(), parse_lsn("0/5000148"));
-    EXPECT_EQ(state.timeline, std::optional<int>(1));
-    EXPECT_TRUE(state.replay_paused);
-    EXPECT_EQ(state.receiver_status, "streaming");
-    EXPECT_EQ(state.conninfo_host, "10.0.0.11");
-    EXPECT_EQ(state.conninfo_port, std::optional<int>(5432));
+    EXPECT_EQ(state.timeline(), std::optional<int>(1));
+    EXPECT_EQ(state.server->replay_paused, std::optional<bool>(true));
+    ASSERT_NE(state.receiver(), nullptr);
+    EXPECT_EQ(state.receiver()->status, "streaming");
+    EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");
+    EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5432));
+    EXPECT_EQ(state.system_identifier(), kSystem);
     EXPECT_EQ(state.data_directory, "/srv/pg/15/main");
     EXPECT_TRUE(state.query_error.empty());
 }
@@ -79,16 +82,18 @@ TEST(PromoteState, ParsesTheReceiverTiming) {
     const std::string standby = "t||0/5000148|0/5000060|1|f|streaming|host=10.0.0.11\n";
     auto snapshot = snapshot_with(standby);
     auto state = promote_state_from_snapshot(host, snapshot);
-    EXPECT_FALSE(state.receiver_silence_ms.has_value());  // not asked (or no answer)
+    ASSERT_NE(state.receiver(), nullptr);
+    EXPECT_FALSE(state.receiver()->silence_ms.has_value());  // not asked (or no answer)
     snapshot = snapshot_with(standby, LiveRole::Standby, "1234|1700000000123456|10000\n");
     state = promote_state_from_snapshot(host, snapshot);
-    EXPECT_EQ(state.receiver_silence_ms, std::optional<std::int64_t>(1234));
-    EXPECT_EQ(state.receiver_heard_us, std::optional<std::int64_t>(1700000000123456));
-    EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(10000));
+    ASSERT_NE(state.receiver(), nullptr);
+    EXPECT_EQ(state.receiver()->silence_ms, std::optional<std::int64_t>(1234));
+    EXPECT_EQ(state.receiver()->heard_us, std::optional<std::int64_t>(1700000000123456));
+    EXPECT_EQ(state.server->wal_receiver_timeout_ms, std::optional<std::int64_t>(10000));
     snapshot = snapshot_with(standby, LiveRole::Standby, "||60000\n");  // no WAL receiver
     state = promote_state_from_snapshot(host, snapshot);
-    EXPECT_FALSE(state.receiver_silence_ms.has_value());
-    EXPECT_EQ(state.receiver_timeout_ms, std::optional<std::int64_t>(60000));
+    EXPECT_FALSE(state.receiver() != nullptr && state.receiver()->silence_ms.has_value());
+    EXPECT_EQ(state.server->wal_receiver_timeout_ms, std::optional<std::int64_t>(60000));
     // The receiver's timing comes with the server's state: no query of promote's own.
     EXPECT_TRUE(promote_state_request(host).queries.empty());
     EXPECT_NE(live_server_sql(host.postgres.version).find("last_msg_receipt_time"),
@@ -99,14 +104,14 @@ TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
     const auto host = three_hosts().hosts[0];
     auto state = promote_state_from_snapshot(
         host, snapshot_with("f|0/7000000|||2|f||\n", LiveRole::Primary));
-    EXPECT_EQ(state.role, LiveRole::Primary);
+    EXPECT_EQ(state.role(), LiveRole::Primary);
     EXPECT_EQ(state.wal_position(), parse_lsn("0/7000000"));
-    EXPECT_EQ(state.timeline, std::optional<int>(2));
-    EXPECT_TRUE(state.conninfo_host.empty());
+    EXPECT_EQ(state.timeline(), std::optional<int>(2));
+    EXPECT_TRUE(state.upstream_endpoint().host.empty());
     state = promote_state_from_snapshot(host,
                                         snapshot_with("t||0/1|0/1|1|f||host='db 2' port='5433'\n"));
-    EXPECT_EQ(state.conninfo_host, "db 2");
-    EXPECT_EQ(state.conninfo_port, std::optional<int>(5433));
+    EXPECT_EQ(state.upstream_endpoint().host, "db 2");
+    EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5433));
 }
 
 TEST(PromoteState, QueryErrorsAreKept) {
@@ -114,11 +119,13 @@ TEST(PromoteState, QueryErrorsAreKept) {
     auto state = promote_state_from_snapshot(
         host, snapshot_with("ERROR:  function pg_promote() does not exist\n"));
     EXPECT_NE(state.query_error.find("does not exist"), std::string::npos);
-    EXPECT_FALSE(state.receive_lsn.has_value());
+    EXPECT_FALSE(state.server.has_value());
+    EXPECT_FALSE(state.wal_position().has_value());
+    EXPECT_EQ(state.system_identifier(), kSystem);  // pg_controldata's
     auto snapshot = snapshot_with("");
     snapshot.server_error = "FATAL:  the database system is starting up";
     state = promote_state_from_snapshot(host, snapshot);
-    EXPECT_EQ(state.role, LiveRole::Unknown);
+    EXPECT_EQ(state.role(), LiveRole::Unknown);
     EXPECT_EQ(state.query_error, "FATAL:  the database system is starting up");
 }
 
@@ -141,7 +148,8 @@ hosts:
     const auto state = promote_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.fence_note,
               std::optional<std::string>("at 2026-01-01T00:00:00Z, db3 was promoted"));
-    EXPECT_EQ(state.conninfo_host, "10.0.0.11");
+    EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");
+    EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5432));
 }
 
 TEST(PromoteState, UnreachableHost) {
@@ -150,6 +158,48 @@ TEST(PromoteState, UnreachableHost) {
     EXPECT_FALSE(state.reachable);
     EXPECT_EQ(state.unreachable_reason, "timeout");  // the host and step are said around it
     EXPECT_FALSE(state.wal_position().has_value());
+}
+
+// An Error with its host and step as fields says the same reason as one that carries them in
+// its message: the host left out, the step too when it is the connect itself.
+TEST(PromoteState, UnreachableReasonFromTheErrorsFields) {
+    const Host host = three_hosts().hosts[0];
+    auto state =
+        unreachable_state(host, make_host_error(ErrorKind::Connect, "db1", "connect", "timeout"));
+    EXPECT_EQ(state.unreachable_reason, "timeout");
+    EXPECT_FALSE(state.answered);
+    state = unreachable_state(
+        host, make_host_error(ErrorKind::Sudo, "db1", "sudo", "a password is required\nmore"));
+    EXPECT_EQ(state.unreachable_reason, "sudo: a password is required");
+    EXPECT_TRUE(state.answered);
+    EXPECT_EQ(
+        unreachable_state(host, make_error(ErrorKind::Sudo, "db1: sudo: a password is required"))
+            .unreachable_reason,
+        "sudo: a password is required");
+    // A field-less message that does not start with the host keeps its words.
+    EXPECT_EQ(unreachable_state(host, make_host_error(ErrorKind::Remote, "db1", "", "db1: x"))
+                  .unreachable_reason,
+              "db1: x");
+}
+
+// The configured upstream: the running server's primary_conninfo when it names a host, else
+// recovery.conf's (before 12, e.g. a stopped standby), else none.
+TEST(PromoteState, UpstreamEndpointPrefersTheServersSetting) {
+    auto state = standby("db3", "0/1", "10.0.0.12");
+    state.recovery_conf_upstream = Endpoint{"10.0.0.11", 5433};
+    EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.12");
+    EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5432));
+    state.server->configured_upstream = {};
+    EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");
+    EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5433));
+    state.server.reset();
+    EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");
+    state.recovery_conf_upstream.reset();
+    EXPECT_TRUE(state.upstream_endpoint().host.empty());
+    EXPECT_EQ(state.role(), LiveRole::Unknown);
+    EXPECT_FALSE(state.timeline().has_value());
+    EXPECT_EQ(state.receiver(), nullptr);
+    EXPECT_TRUE(state.system_identifier().empty());
 }
 
 TEST(PromoteActions, FenceScript) {

@@ -47,28 +47,32 @@ inline PromoteHostState primary(const std::string& name, const std::string& lsn 
     PromoteHostState s;
     s.name = name;
     s.reachable = s.cluster_exists = s.running = s.has_data = true;
-    s.role = LiveRole::Primary;
-    s.system_identifier = kSystem;
-    s.current_lsn = parse_lsn(lsn);
-    s.timeline = 1;
+    LiveServer server;
+    server.role = LiveRole::Primary;
+    server.system_identifier = kSystem;
+    server.current_lsn = parse_lsn(lsn);
+    server.timeline = 1;
+    s.server = std::move(server);
     return s;
 }
 
-/// A running standby that received `receive` and streams (status) from `upstream_address`.
+/// A running standby that received `receive`, configured to stream from `upstream_address`,
+/// whose WAL receiver (when `status` is not empty) says `status`.
 inline PromoteHostState standby(const std::string& name, const std::string& receive,
                                 const std::string& upstream_address = "10.0.0.11",
                                 const std::string& status = "") {
     PromoteHostState s;
     s.name = name;
     s.reachable = s.cluster_exists = s.running = s.has_data = s.standby_signal = true;
-    s.role = LiveRole::Standby;
-    s.system_identifier = kSystem;
-    s.receive_lsn = parse_lsn(receive);
-    s.replay_lsn = parse_lsn(receive);
-    s.timeline = 1;
-    s.receiver_status = status;
-    s.conninfo_host = upstream_address;
-    s.conninfo_port = 5432;
+    LiveServer server;
+    server.role = LiveRole::Standby;
+    server.system_identifier = kSystem;
+    server.receive_lsn = parse_lsn(receive);
+    server.replay_lsn = parse_lsn(receive);
+    server.timeline = 1;
+    if (!status.empty()) server.receiver = LiveReceiver{status, {}, {}, {}, {}};
+    server.configured_upstream = {upstream_address, 5432};
+    s.server = std::move(server);
     return s;
 }
 
@@ -79,9 +83,9 @@ inline PromoteHostState hearing(const std::string& name, std::int64_t silence_ms
                                 std::int64_t timeout_ms = 10'000,
                                 const std::string& receive = "0/5000000") {
     auto s = standby(name, receive, "10.0.0.11", "streaming");
-    s.receiver_silence_ms = silence_ms;
-    s.receiver_heard_us = heard_us;
-    s.receiver_timeout_ms = timeout_ms;
+    s.server->receiver->silence_ms = silence_ms;
+    s.server->receiver->heard_us = heard_us;
+    s.server->wal_receiver_timeout_ms = timeout_ms;
     return s;
 }
 
@@ -99,7 +103,7 @@ inline PromoteHostState stopped(const std::string& name, bool standby_signal = f
     s.name = name;
     s.reachable = s.cluster_exists = s.has_data = true;
     s.standby_signal = standby_signal;
-    s.system_identifier = kSystem;
+    s.control_system_identifier = kSystem;  // pg_controldata's
     return s;
 }
 

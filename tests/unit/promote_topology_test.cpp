@@ -22,14 +22,14 @@ TEST(PromoteTopology, ConfiguredUpstreamMatchesAddressAndPort) {
     const auto inventory = three_hosts();
     auto s = standby("db3", "0/1", "10.0.0.12");
     EXPECT_EQ(configured_upstream(inventory, s), std::optional<std::size_t>(1));
-    s.conninfo_port = 5433;
+    s.server->configured_upstream.port = 5433;
     EXPECT_EQ(configured_upstream(inventory, s), std::nullopt);
-    s.conninfo_port.reset();
-    s.conninfo_host = "db1";  // by name
+    s.server->configured_upstream.port.reset();
+    s.server->configured_upstream.host = "db1";  // by name
     EXPECT_EQ(configured_upstream(inventory, s), std::optional<std::size_t>(0));
-    s.conninfo_host = "10.9.9.9";
+    s.server->configured_upstream.host = "10.9.9.9";
     EXPECT_EQ(configured_upstream(inventory, s), std::nullopt);
-    s.conninfo_host = "10.0.0.13";  // itself never counts
+    s.server->configured_upstream.host = "10.0.0.13";  // itself never counts
     EXPECT_EQ(configured_upstream(inventory, s), std::nullopt);
 }
 

@@ -69,6 +69,9 @@ struct SnapshotRequest {
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
+    /// Normal (non-replication) logins to try, (name, conninfo): each runs `SELECT 1`. A name
+    /// is one word.
+    std::vector<std::pair<std::string, std::string>> login_tests;
     /// What the round trip is for: the command's purpose and the context of its errors.
     std::string purpose = "gather state";
 };
@@ -120,6 +123,15 @@ struct HostSnapshot {
         std::string history_error;  ///< psql's first error line when TIMELINE_HISTORY failed
     };
     std::optional<Login> replication_login;  ///< set when the request had a login conninfo
+    /// The outcome of one requested normal login.
+    struct LoginTest {
+        bool ok = false;    ///< SELECT 1 worked
+        std::string error;  ///< psql's first error line when it failed
+    };
+    std::map<std::string, LoginTest> login_tests;  ///< requested login name → outcome
+
+    /// The outcome of the requested login test `name`, or nullptr when it was not asked for.
+    const LoginTest* login_test(const std::string& name) const;
 
     /// The content of a gathered file, or nullopt when it is missing or was not asked for.
     std::optional<std::string> file(const std::string& path) const;
@@ -138,7 +150,8 @@ struct HostSnapshot {
 /// `@@line` (body '|' and the line) or `@@noline` per first_lines path, one sized `@@file`
 /// or `@@nofile` per file, `@@resolved`, the query session (`@@server` first when Lean,
 /// `@@query NAME` blocks, `@@end-queries`, then `@@psql-exit N` when ReadOnly), `@@login`,
-/// `@@end`. Throws std::invalid_argument for FactsDepth::Lean with QuerySession::Merged.
+/// `@@login-test`, `@@end`. Throws std::invalid_argument for FactsDepth::Lean with
+/// QuerySession::Merged or a login (replication or normal): they build on the probe.
 std::string snapshot_script(const Host& host, const SnapshotRequest& request);
 
 /// Parses the output of snapshot_script(); files and first lines are keyed by their index in

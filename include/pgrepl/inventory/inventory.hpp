@@ -87,6 +87,9 @@ struct ArchiveOptions {
 /// Replication options.
 struct ReplicationOptions {
     std::string user = "replicator";                           ///< replication role name
+    /// The role pg_rewind logs in as (LOGIN and the EXECUTE grants it needs, PostgreSQL 11+);
+    /// it shares the replication password (docs/inventory.md says why).
+    std::string rewind_user = "pgrepl_rewind";
     std::optional<std::string> password_env;                   ///< environment variable with the password
     std::optional<std::string> password_file;                  ///< file with the password (0600)
     bool slots = true;                                         ///< one physical slot per replica

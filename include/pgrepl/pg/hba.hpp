@@ -51,6 +51,12 @@ bool is_ip_address(std::string_view address);
 std::vector<HbaEntry> replication_entries(PgVersion version, std::string_view user,
                                           const std::vector<std::string>& addresses);
 
+/// Rules letting the rewind role `user` log in to database postgres from each address (what
+/// pg_rewind's --source-server needs), addresses and METHOD as replication_entries(); none
+/// before PostgreSQL 11 (rewind_role_supported()).
+std::vector<HbaEntry> rewind_entries(PgVersion version, std::string_view user,
+                                     const std::vector<std::string>& addresses);
+
 /// The `access:` rules of the inventory as hba entries (fields as written).
 std::vector<HbaEntry> access_entries(const std::vector<AccessRule>& rules);
 

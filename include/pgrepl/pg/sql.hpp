@@ -28,6 +28,12 @@ struct RoleInfo {
     PasswordKind password = PasswordKind::None;  ///< how its password is stored
 };
 
+/// The session settings sent before a statement that holds a password: they keep it out of
+/// the server log and audit (log_statement, log_min_duration_statement,
+/// log_min_error_statement, pgaudit.log) and choose the hash (password_encryption =
+/// 'scram-sha-256' from 10, `on` (md5) on 9.6).
+std::string password_sql_preamble(PgVersion version);
+
 /// One row `t|rolreplication|rolcanlogin|rolsuper|none|md5|scram|other` for the role, or no
 /// row when it does not exist. Reads pg_authid: needs a superuser.
 std::string role_probe_sql(std::string_view user);

@@ -35,7 +35,7 @@ std::optional<std::chrono::milliseconds> live_silence_bound(std::int64_t wal_rec
 struct FirstLook {
     bool taken = false;           ///< false at the first look itself
     std::vector<bool> streaming;  ///< whether the host's WAL receiver was streaming
-    /// When a streaming receiver had last heard from its sender (receiver_heard_us).
+    /// When a streaming receiver had last heard from its sender (LiveReceiver::heard_us).
     std::vector<std::optional<std::int64_t>> heard_us;
 };
 

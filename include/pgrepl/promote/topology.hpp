@@ -14,13 +14,6 @@
 
 namespace pgrepl {
 
-/// What the live topology needs of promote's states (aligned with inventory.hosts; a missing
-/// state is a host that did not answer): whether the host answered and runs PostgreSQL, its
-/// role, system identifier, WAL positions, receiver and configured primary_conninfo, and its
-/// fence marker.
-std::vector<LiveHost> promote_live_hosts(const Inventory& inventory,
-                                         const std::vector<PromoteHostState>& states);
-
 /// The inventory host that a standby's configured primary_conninfo names, by the one upstream
 /// rule (match_upstream()); std::nullopt when none does, when it names the host itself, or
 /// when nothing is configured.

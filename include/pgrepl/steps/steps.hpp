@@ -26,6 +26,8 @@ std::unique_ptr<Step> make_restart_step();
 std::unique_ptr<Step> make_passfile_step();
 /// role: the replication role with REPLICATION LOGIN and the inventory's password.
 std::unique_ptr<Step> make_role_step();
+/// rewind_role: the role pg_rewind logs in as (LOGIN, pg_rewind's EXECUTE grants; 11+).
+std::unique_ptr<Step> make_rewind_role_step();
 /// slots: one physical slot per downstream replica (by the replicas' host names).
 std::unique_ptr<Step> make_slots_step(std::vector<std::string> downstream_hosts);
 /// replica: the host is a streaming hot standby of its upstream (clone when needed, guarded).

@@ -95,6 +95,16 @@ std::string SimHost::render(const std::string& script) const {
             out << "@@login error " << s.login->error << "\n";
         }
     }
+    // Normal login tests: answered from the model when asked for by name.
+    static const std::regex login_test("@@login-test ([a-z_]+) ok");
+    for (auto it = std::sregex_iterator(script.begin(), script.end(), login_test);
+         it != std::sregex_iterator(); ++it) {
+        const auto name = (*it)[1].str();
+        auto found = s.login_tests.find(name);
+        if (found == s.login_tests.end()) continue;
+        out << "@@login-test " << name
+            << (found->second.ok ? std::string(" ok") : " error " + found->second.error) << "\n";
+    }
     return out.str();
 }
 

@@ -44,6 +44,8 @@ struct SimState {
     /// {"checkpoint", "0/5000060"}, {"min_recovery_tli", "1"}.
     std::map<std::string, std::string> controldata;
     std::optional<HostSnapshot::Login> login;  ///< replication login outcome (when asked)
+    /// Normal login tests' outcomes by name (a name not here prints nothing when asked).
+    std::map<std::string, HostSnapshot::LoginTest> login_tests;
     /// Host name → the addresses it resolves to on the host (a name not here does not resolve).
     std::map<std::string, std::vector<std::string>> resolves;
 };
