@@ -23,6 +23,17 @@ PsqlCommand runuser_psql() {
     return command;
 }
 
+PsqlCommand session_psql(PsqlUser user, std::string application_name) {
+    PsqlCommand command;
+    command.user = user;
+    command.socket_dir.clear();  // libpq's default: /var/run/postgresql on Debian
+    command.application_name = std::move(application_name);
+    command.connect_timeout = 5;
+    command.on_error = PsqlOnError::Continue;
+    command.quiet = PsqlQuiet::Yes;
+    return command;
+}
+
 std::string psql_command(const Host& host, const PsqlCommand& command) {
     std::string words;
     switch (command.user) {

@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <stdexcept>
 
 #include "pgrepl/engine/frames.hpp"
 #include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/paths.hpp"
+#include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
@@ -39,6 +43,34 @@ void read_history_line(std::string_view line, HostSnapshot::Login& login) {
     login.timeline_history->push_back('\n');
 }
 
+// The query session: the queries of the request (each asked once: steps may ask for the same
+// one), the server query first in a lean snapshot; "" when there is nothing to ask.
+std::string session_script(const Host& host, const SnapshotRequest& request) {
+    std::string sql;
+    if (request.depth == FactsDepth::Lean) {
+        sql = psql_frame("server") + "\n" + live_server_sql(host.postgres.version);
+        if (sql.back() != '\n') sql += '\n';
+    }
+    std::set<std::string> asked;
+    for (const auto& [name, text] : request.queries) {
+        if (asked.insert(name).second)
+            sql += fmt::format("{}\n{}\n", psql_frame("query", name), text);
+    }
+    if (sql.empty()) return sql;
+    sql += psql_frame("end-queries");
+    if (request.session == QuerySession::Merged)
+        return fmt::format("pg_psql -f - 2>&1 <<'{0}'\n{1}\n{0}\n", kSqlDelimiter, sql);
+    // psql's errors go to the command's standard error, kept apart from the answers.
+    const PsqlUser user = request.run_as == RunAs::Postgres ? PsqlUser::Current : PsqlUser::Runuser;
+    return fmt::format(
+        "P={}\nif [ -x \"$P\" ]; then\n{} <<'{}'\n"
+        "SET default_transaction_read_only = on;\nSET statement_timeout = '10s';\n{}\n{}\n{}\n"
+        "else\n{}\necho \"$P is not installed\" >&2\nfi\n",
+        shell_quote("/usr/lib/postgresql/" + host.postgres.version.to_string() + "/bin/psql"),
+        psql_command(host, session_psql(user, request.application_name)), kSqlDelimiter, sql,
+        kSqlDelimiter, shell_frame("psql-exit", "\"$?\""), shell_frame("psql-exit", "127"));
+}
+
 Error malformed(std::string_view what) {
     return make_error(ErrorKind::Remote, fmt::format("snapshot: malformed output ({})", what),
                       "run with -vv to see the remote commands");
@@ -49,6 +81,11 @@ Error malformed(std::string_view what) {
 std::optional<std::string> HostSnapshot::file(const std::string& path) const {
     auto it = files.find(path);
     return it == files.end() ? std::nullopt : it->second;
+}
+
+std::optional<std::string> HostSnapshot::first_line_of(const std::string& path) const {
+    auto it = first_lines.find(path);
+    return it == first_lines.end() ? std::nullopt : it->second;
 }
 
 std::string HostSnapshot::query(const std::string& name) const {
@@ -67,8 +104,27 @@ const HostSnapshot::LoginTest* HostSnapshot::login_test(const std::string& name)
 }
 
 std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
-    std::string script = host_probe_script(host);
+    const bool lean = request.depth == FactsDepth::Lean;
+    if (lean && (request.session == QuerySession::Merged ||
+                 !request.replication_login_conninfo.empty() || !request.login_tests.empty()))
+        throw std::invalid_argument("snapshot: a lean snapshot has no probe to build on");
+    std::string script = lean ? std::string{} : host_probe_script(host);
     script += shell_frame("end-facts") + "\n";
+    if (request.processes == ProcessList::Yes)
+        script += shell_frame("ps") + "\nps -eo pid=,args= 2>/dev/null\n";
+    if (request.log_lines > 0) {
+        // Prefixed: a log line never reads as a frame header.
+        script +=
+            fmt::format("{}\ntail -n {} -- {} 2>/dev/null | sed 's/^/|/'\n", shell_frame("log"),
+                        request.log_lines, shell_quote(cluster_paths(host).log_file));
+    }
+    // Builtins only (no fork), nothing on standard error.
+    for (const auto& path : request.first_lines) {
+        script += fmt::format(
+            "F={}\nif [ -e \"$F\" ]; then L=; {{ IFS= read -r L <\"$F\"; }} 2>/dev/null; "
+            "{}; printf '|%s\\n' \"$L\"; else {}; fi\n",
+            shell_quote(path), shell_frame("line"), shell_frame("noline"));
+    }
     for (const auto& path : request.files) {
         script += shell_file_frame(shell_quote(path)) + "\n";
     }
@@ -80,18 +136,9 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
             "tr '\n' ' ')\"\n",
             shell_quote(name), shell_quote(name));
     }
-    script += "if [ \"$running\" = yes ]; then :\n";
-    if (!request.queries.empty()) {
-        script += fmt::format("pg_psql -f - 2>&1 <<'{}'\n", kSqlDelimiter);
-        // Steps may ask for the same query (same name, same SQL): it runs once.
-        std::set<std::string> asked;
-        for (const auto& [name, sql] : request.queries) {
-            if (!asked.insert(name).second) continue;
-            script += fmt::format("{}\n{}\n", psql_frame("query", name), sql);
-        }
-        script += fmt::format("{}\n{}\n", psql_frame("end-queries"), kSqlDelimiter);
-    }
-    script += "fi\n";
+    if (!lean) script += "if [ \"$running\" = yes ]; then :\n";
+    script += session_script(host, request);
+    if (!lean) script += "fi\n";
     if (!request.replication_login_conninfo.empty()) {
         PsqlCommand login = probe_psql();
         login.conninfo = request.replication_login_conninfo;
@@ -124,6 +171,7 @@ fi
             "grep -v '^$' | head -n 1)\"; fi\n",
             fmt::arg("psql", psql_command(host, login)), fmt::arg("name", name));
     }
+    script += shell_frame("end") + "\n";
     return script;
 }
 
@@ -131,8 +179,16 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
     auto frames = read_frames(output);
     if (!frames) return malformed(frames.error().message);
     HostSnapshot snapshot;
-    // Files come in request order; the caller maps them (see take_snapshot).
+    // Files and first lines come in request order; read_snapshot maps them to their paths.
     std::vector<std::optional<std::string>> files;
+    std::vector<std::optional<std::string>> first_lines;
+    const auto read_server = [&](const Frame& frame) {
+        if (auto server = parse_live_server(frame.body)) {
+            snapshot.server = std::move(server).value();
+        } else {
+            snapshot.server_error = server.error().message;
+        }
+    };
     bool facts_ended = false;
     for (const Frame& frame : *frames) {
         const std::string name(frame.name);
@@ -140,11 +196,7 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
             if (name.empty()) {
                 snapshot.facts = parse_host_probe(frame.body);
             } else if (name == "server") {
-                if (auto server = parse_live_server(frame.body)) {
-                    snapshot.server = std::move(server).value();
-                } else {
-                    snapshot.server_error = server.error().message;
-                }
+                read_server(frame);
             } else if (name == "server-error") {
                 snapshot.server_error = std::string(frame.args);
             } else if (name == "end-facts") {
@@ -152,10 +204,27 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
             }
             continue;
         }
+        if (name == "end") {
+            snapshot.complete = true;
+            break;
+        }
         if (name == "file") {
             files.emplace_back(std::string(frame.body));
         } else if (name == "nofile") {
             files.emplace_back(std::nullopt);
+        } else if (name == "line") {
+            const auto lines = frame_lines(frame);
+            first_lines.emplace_back(lines.empty() || lines[0].substr(0, 1) != "|"
+                                         ? std::string{}
+                                         : std::string(lines[0].substr(1)));
+        } else if (name == "noline") {
+            first_lines.emplace_back(std::nullopt);
+        } else if (name == "ps") {
+            snapshot.processes = frame.body;
+        } else if (name == "log") {
+            for (const auto line : frame_lines(frame)) {
+                if (line.substr(0, 1) == "|") snapshot.log_tail.emplace_back(line.substr(1));
+            }
         } else if (name == "resolved") {
             std::string_view fields = frame.args;
             const auto space = fields.find(' ');
@@ -166,10 +235,15 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
                 if (end > 0) addresses.emplace_back(fields.substr(0, end));
                 fields.remove_prefix(std::min(end + 1, fields.size()));
             }
-        } else if (name == "query") {
+        } else if (name == "server" || name == "query" || name == "end-queries") {
+            snapshot.session.answered = true;
+            if (name == "server") read_server(frame);
+            if (name != "query") continue;
             auto& text = snapshot.queries[std::string(frame.args)];
             text = frame.body;
             if (!text.empty() && text.back() != '\n') text.push_back('\n');
+        } else if (name == "psql-exit") {
+            snapshot.session.exit_status = static_cast<int>(parse_int(frame.args).value_or(-1));
         } else if (name == "login") {
             HostSnapshot::Login login;
             if (frame.args.substr(0, 3) == "ok|") {
@@ -202,6 +276,27 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
     if (!facts_ended) return malformed("no end of facts");
     std::size_t index = 0;
     for (auto& content : files) snapshot.files.emplace(std::to_string(index++), std::move(content));
+    index = 0;
+    for (auto& line : first_lines) snapshot.first_lines.emplace(std::to_string(index++), line);
+    return snapshot;
+}
+
+Result<HostSnapshot> read_snapshot(const SnapshotRequest& request, const CommandResult& result) {
+    auto parsed = parse_snapshot(result.out);
+    if (!parsed) return parsed.error();
+    // Re-key by path (parse_snapshot numbers them in request order).
+    HostSnapshot snapshot = std::move(parsed).value();
+    const auto by_path = [](const std::vector<std::string>& paths, auto& numbered) {
+        std::map<std::string, std::optional<std::string>> keyed;
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            auto it = numbered.find(std::to_string(i));
+            keyed[paths[i]] = it == numbered.end() ? std::nullopt : it->second;
+        }
+        numbered = std::move(keyed);
+    };
+    by_path(request.files, snapshot.files);
+    by_path(request.first_lines, snapshot.first_lines);
+    snapshot.session.errors = result.err;
     return snapshot;
 }
 
@@ -209,26 +304,20 @@ Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
                                    const SnapshotRequest& request) {
     Command command;
     command.script = snapshot_script(host, request);
+    command.run_as = request.run_as;
+    command.mutation = Mutation::ReadOnly;
     command.purpose = request.purpose;
     command.secret_output = true;
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
+        const std::string_view err = trim_line_end(result->err);
         return make_error(ErrorKind::Remote,
                           fmt::format("{}: {}: exit {}: {}", host.name, request.purpose,
-                                      result->exit_status, result->err),
+                                      result->exit_status, err.empty() ? "no error output" : err),
                           "run with -vv to see the remote commands");
     }
-    auto parsed = parse_snapshot(result->out);
-    if (!parsed) return parsed.error();
-    // Re-key the files by path (parse_snapshot numbers them in request order).
-    HostSnapshot snapshot = std::move(parsed).value();
-    std::map<std::string, std::optional<std::string>> by_path;
-    for (std::size_t i = 0; i < request.files.size(); ++i) {
-        by_path[request.files[i]] = snapshot.file(std::to_string(i));
-    }
-    snapshot.files = std::move(by_path);
-    return snapshot;
+    return read_snapshot(request, *result);
 }
 
 }  // namespace pgrepl

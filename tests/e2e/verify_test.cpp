@@ -288,11 +288,17 @@ TEST(VerifyReplicaFaults, WalReceiverKilledAndRestarting) {
 TEST(VerifyPrimaryFaults, PgHbaEntryRemoved) {
     ensure_healthy();
     Restore restore(restore_with_setup);
-    ASSERT_EQ(lab_shell("db1",
-                        "sed -i '/^host replication replicator 10.231.0.13\\/32/d' "
-                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
-                  .exit_code,
-              0);
+    // The block's columns are aligned (the rewind role is a longer user name): any spaces.
+    const std::string entry =
+        "^host[[:space:]]+replication[[:space:]]+replicator[[:space:]]+"
+        "10\\.231\\.0\\.13/32[[:space:]]";
+    ASSERT_EQ(
+        lab_shell("db1", "sed -i -E '\\#" + entry +
+                             "#d' /etc/postgresql/15/main/pg_hba.conf && ! grep -Eq '" + entry +
+                             "' /etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 "
+                             "main reload")
+            .exit_code,
+        0);
     ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main restart").exit_code, 0);
     std::this_thread::sleep_for(1s);
     const Verdict verdict = verify();

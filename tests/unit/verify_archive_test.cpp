@@ -1,11 +1,11 @@
 // verify and WAL archiving: pg_stat_archiver read, judged on the primary, shown in the JSON.
 #include <gtest/gtest.h>
 
+#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/gather.hpp"
 #include "pgrepl/verify/render.hpp"
 #include "support/fake_executor.hpp"
-#include "pgrepl/util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl::test {
@@ -53,20 +53,26 @@ TEST(VerifyArchiver, ParsesPgStatArchiver) {
 
 TEST(VerifyArchiver, GatheredOnlyWhenArchiving) {
     const auto off = verify_inventory();
-    EXPECT_EQ(gather_script(off, off.hosts[0]).find("pg_stat_archiver"), std::string::npos);
+    EXPECT_EQ(
+        snapshot_script(off.hosts[0], verify_request(off, off.hosts[0])).find("pg_stat_archiver"),
+        std::string::npos);
     const auto on = archiving_inventory();
-    const auto script = gather_script(on, on.hosts[0]);
+    const auto request = verify_request(on, on.hosts[0]);
+    const auto script = snapshot_script(on.hosts[0], request);
     EXPECT_NE(script.find("\\echo @@query archiver"), std::string::npos);
-    const auto state = parse_gather_output(
-        on.hosts[0],
-        "@@ps\n@@log\n@@sql\n@@query server\n" + test::server_row("f|1|0/1||||f|1.0|150004") +
-            "@@query replication\n"
-            "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query "
-            "archiver\n"
-            "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n",
-        "");
+    CommandResult result;
+    result.out =
+        "@@end-facts\n@@ps\n@@log\n@@noline\n@@server\n" +
+        test::server_row("f|1|0/1||||f|1.0|150004") +
+        "@@query replication\n"
+        "@@query receiver\n@@query slots\n@@query file_settings\n@@query settings\n@@query "
+        "archiver\n"
+        "5|000000010000000000000005|2.0|0||0|f\n@@end-queries\n@@psql-exit 0\n@@end\n";
+    const auto state = host_state_from_snapshot(on.hosts[0], read_snapshot(request, result));
+    EXPECT_FALSE(state.gather_error);
     ASSERT_TRUE(state.archiver);
     EXPECT_EQ(state.archiver->archived_count, 5);
+    EXPECT_TRUE(state.query_errors.empty()) << state.query_errors.front();
 }
 
 TEST(VerifyArchiver, AFailingArchiverFailsThePrimary) {

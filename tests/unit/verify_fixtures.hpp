@@ -164,7 +164,7 @@ inline std::vector<std::string> problem_keys(const VerifyReport& report) {
     return keys;
 }
 
-/// What the gather script's pg_settings query prints when every managed setting of `host` is
+/// What verify's pg_settings query prints when every managed setting of `host` is
 /// in effect.
 inline std::string settings_output(const Inventory& inventory, const Host& host) {
     std::string out;

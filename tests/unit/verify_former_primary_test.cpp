@@ -8,11 +8,11 @@
 #include <memory>
 #include <sstream>
 
+#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/render.hpp"
 #include "pgrepl/verify/verify.hpp"
 #include "support/borrowed_executor.hpp"
 #include "support/fake_executor.hpp"
-#include "pgrepl/util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl {
@@ -305,10 +305,10 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
     FakeExecutor db3("db3");
     db2.expect_run(
         "echo @@ps",
-        command_ok("@@ps\n   50 /usr/lib/postgresql/15/bin/postgres -D /d -c "
+        command_ok("@@end-facts\n@@ps\n   50 /usr/lib/postgresql/15/bin/postgres -D /d -c "
                    "config_file=/etc/postgresql/15/main/postgresql.conf\n"
                    "  102 postgres: 15/main: walsender replicator 10.0.0.13(4001) streaming "
-                   "0/6000000\n@@log\n@@sql\n@@query server\n" +
+                   "0/6000000\n@@log\n@@noline\n@@server\n" +
                    test::server_row("f|" + std::string(test::kSystemId) +
                                     "|0/6000000|||||1700000000.0|150004") +
                    "@@query replication\n"
@@ -318,18 +318,19 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                    settings_output(inventory, inventory.hosts[1]) +
                    "@@end-queries\n@@psql-exit 0\n@@end\n"));
     db2.expect_run("pg_logical_emit_message", command_ok("1700000000.0\n0/6000100\n"));
-    db3.expect_run("echo @@ps",
-                   command_ok("@@ps\n   60 /usr/lib/postgresql/15/bin/postgres -D /d -c "
-                              "config_file=/etc/postgresql/15/main/postgresql.conf\n"
-                              "   70 postgres: 15/main: walreceiver streaming 0/6000000\n"
-                              "@@log\n@@sql\n@@query server\n" +
-                              test::server_row("t|" + std::string(test::kSystemId) +
-                                               "||0/6000000|0/6000000|1.0|f|1700000000.0|150004") +
-                              "@@query replication\n@@query receiver\n"
-                              "streaming|10.0.0.12|5432|0/6000000|db3|host=10.0.0.12\n"
-                              "@@query slots\n@@query file_settings\n@@query settings\n" +
-                              settings_output(inventory, inventory.hosts[2]) +
-                              "@@end-queries\n@@psql-exit 0\n@@end\n"));
+    db3.expect_run(
+        "echo @@ps",
+        command_ok("@@end-facts\n@@ps\n   60 /usr/lib/postgresql/15/bin/postgres -D /d -c "
+                   "config_file=/etc/postgresql/15/main/postgresql.conf\n"
+                   "   70 postgres: 15/main: walreceiver streaming 0/6000000\n"
+                   "@@log\n@@noline\n@@server\n" +
+                   test::server_row("t|" + std::string(test::kSystemId) +
+                                    "||0/6000000|0/6000000|1.0|f|1700000000.0|150004") +
+                   "@@query replication\n@@query receiver\n"
+                   "streaming|10.0.0.12|5432|0/6000000|db3|host=10.0.0.12\n"
+                   "@@query slots\n@@query file_settings\n@@query settings\n" +
+                   settings_output(inventory, inventory.hosts[2]) +
+                   "@@end-queries\n@@psql-exit 0\n@@end\n"));
     db3.expect_run("'0/6000100'::pg_lsn",
                    command_ok("1700000000.004|f\n1700000000.005|t|0/6000100\n"));
     const ExecutorFactory factory = [&](const Host& host) -> Result<std::unique_ptr<Executor>> {

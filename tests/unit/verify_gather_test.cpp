@@ -1,4 +1,4 @@
-// The gather script and the parsers of its output.
+// verify's lean snapshot request, its script, and the translation of its output.
 #include <gtest/gtest.h>
 
 #include "pgrepl/verify/gather.hpp"
@@ -9,6 +9,7 @@ namespace pgrepl {
 namespace {
 
 constexpr const char* kPrimaryOutput =
+    "@@end-facts\n"
     "@@ps\n"
     "    1 /bin/bash init\n"
     " 1356 /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c "
@@ -18,8 +19,8 @@ constexpr const char* kPrimaryOutput =
     "@@log\n"
     "|2026-11-26 01:22:32.282 UTC [1357] LOG:  checkpoint starting: immediate force wait\n"
     "|@@sql\n"
-    "@@sql\n"
-    "@@query server\n"
+    "@@noline\n"
+    "@@server\n"
     "f|7712284297088413956|1|0/403F368|||||1795656398.658889|150018|"
     "2026-11-26 01:00:00+00|60000||||||||\n"
     "@@query replication\n"
@@ -38,13 +39,14 @@ constexpr const char* kPrimaryOutput =
     "@@end\n";
 
 constexpr const char* kStandbyOutput =
+    "@@end-facts\n"
     "@@ps\n"
     "   29 /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c "
     "config_file=/etc/postgresql/15/main/postgresql.conf\n"
     "  376 postgres: 15/main: walreceiver streaming 0/4000148\n"
     "@@log\n"
-    "@@sql\n"
-    "@@query server\n"
+    "@@noline\n"
+    "@@server\n"
     "t|7712284297088413956|1||0/4000148|0/4000100|3.25|f|1795656398.7|150018|"
     "2026-11-26 01:00:00+00|60000|host=10.0.0.11 "
     "port=5432|streaming|10.0.0.11|5432|user=replicator host=10.0.0.11 "
@@ -58,6 +60,20 @@ constexpr const char* kStandbyOutput =
     "@@psql-exit 0\n"
     "@@end\n";
 
+/// verify's snapshot script for `host`.
+std::string gather_script(const Inventory& inventory, const Host& host) {
+    return snapshot_script(host, verify_request(inventory, host));
+}
+
+/// The HostState verify makes of this output and error output of its snapshot script.
+HostState parse_gather_output(const Host& host, std::string_view output, std::string_view err,
+                              const Inventory& inventory = test::verify_inventory()) {
+    CommandResult result;
+    result.out = output;
+    result.err = err;
+    return host_state_from_snapshot(host, read_snapshot(verify_request(inventory, host), result));
+}
+
 TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
     const Inventory inventory = test::verify_inventory();
     const std::string script = gather_script(inventory, inventory.hosts[0]);
@@ -69,7 +85,8 @@ TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
     EXPECT_NE(script.find("ps -eo pid=,args="), std::string::npos);
     EXPECT_NE(script.find("tail -n 20 -- '/var/log/postgresql/postgresql-15-main.log'"),
               std::string::npos);
-    for (const char* query : {"server", "replication", "receiver", "slots", "settings"}) {
+    EXPECT_NE(script.find("\\echo @@server\n"), std::string::npos);
+    for (const char* query : {"replication", "receiver", "slots", "settings", "file_settings"}) {
         EXPECT_NE(script.find(std::string("\\echo @@query ") + query + "\n"), std::string::npos)
             << query;
     }
@@ -80,6 +97,16 @@ TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
     for (const char* write : {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "emit_message"}) {
         EXPECT_EQ(script.find(write), std::string::npos) << write;
     }
+    // The lean snapshot: no probe, one psql (the server query is part of its session).
+    for (const char* probe : {"dpkg-query", "os-release", "pg_controldata", "/proc/", "runuser",
+                              "as_postgres", "id -u", "getent"}) {
+        EXPECT_EQ(script.find(probe), std::string::npos) << probe;
+    }
+    EXPECT_EQ(script.find("-X -q -At"), script.rfind("-X -q -At")) << script;
+    EXPECT_NE(script.find("PGAPPNAME='pgrepl-verify'"), std::string::npos);
+    EXPECT_NE(script.find("SET statement_timeout = '10s';"), std::string::npos);
+    EXPECT_EQ(script.find("ON_ERROR_STOP"), std::string::npos) << "the session goes on";
+    EXPECT_EQ(script.find("2>&1"), std::string::npos) << "psql's errors stay apart";
 }
 
 TEST(VerifyGather, ScriptReadsTheFenceMarkerWithoutAFork) {
@@ -91,28 +118,29 @@ TEST(VerifyGather, ScriptReadsTheFenceMarkerWithoutAFork) {
     const std::string fence = script.substr(at, end - at);
     EXPECT_NE(fence.find("if [ -e \"$F\" ]"), std::string::npos) << fence;
     EXPECT_NE(fence.find("{ IFS= read -r L <\"$F\"; } 2>/dev/null"), std::string::npos) << fence;
-    EXPECT_NE(fence.find("@@fence"), std::string::npos) << fence;
+    EXPECT_NE(fence.find("@@line"), std::string::npos) << fence;
     for (const char* fork : {"cat ", "head ", "sed ", "$("}) {
         EXPECT_EQ(fence.find(fork), std::string::npos) << fork;
     }
     EXPECT_LT(script.find("echo @@log"), at);
-    EXPECT_LT(at, script.find("echo @@sql"));
+    EXPECT_LT(at, script.find("<<'PGREPL_SQL_END'"));
 }
 
 TEST(VerifyGather, ParsesTheFenceMarker) {
     const Inventory inventory = test::verify_inventory();
-    const std::string stopped = "@@ps\n@@log\n|LOG:  database system is shut down\n";
-    const std::string rest = "@@sql\n@@psql-exit 2\n@@end\n";
+    const std::string stopped = "@@end-facts\n@@ps\n@@log\n|LOG:  database system is shut down\n";
+    const std::string rest = "@@psql-exit 2\n@@end\n";
     const std::string err = "psql: error: connection to server failed: No such file\n";
     const struct {
         std::string fence;
         std::optional<std::string> note;
     } cases[] = {
         {"", std::nullopt},
-        {"@@fence\n|at 2026-11-26T01:30:00Z, db2 was promoted in its place\r\n",
+        {"@@noline\n", std::nullopt},
+        {"@@line\n|at 2026-11-26T01:30:00Z, db2 was promoted in its place\r\n",
          "at 2026-11-26T01:30:00Z, db2 was promoted in its place"},
-        {"@@fence\n|\n", ""},
-        {"@@fence\n", ""},
+        {"@@line\n|\n", ""},
+        {"@@line\n", ""},
     };
     for (const auto& c : cases) {
         const HostState state =
@@ -128,7 +156,7 @@ TEST(VerifyGather, ParsesTheFenceMarker) {
 TEST(VerifyGather, ServerQueryIsTheVersionAwareLiveServerQuery) {
     const Inventory inventory = test::verify_inventory();
     const std::string script = gather_script(inventory, inventory.hosts[0]);
-    EXPECT_NE(script.find("\\echo @@query server\n" + live_server_sql(PgVersion{15, 0})),
+    EXPECT_NE(script.find("\\echo @@server\n" + live_server_sql(PgVersion{15, 0})),
               std::string::npos);
     EXPECT_NE(live_server_sql(PgVersion{15, 0}).find("pg_last_wal_replay_lsn()"),
               std::string::npos);
@@ -186,8 +214,8 @@ TEST(VerifyGather, ServerNotAcceptingConnections) {
     const Inventory inventory = test::verify_inventory();
     const HostState state = parse_gather_output(
         inventory.hosts[1],
-        "@@ps\n   29 /usr/lib/postgresql/15/bin/postgres -D /d -c "
-        "config_file=/etc/postgresql/15/main/postgresql.conf\n@@log\n|LOG: x\n@@sql\n"
+        "@@end-facts\n@@ps\n   29 /usr/lib/postgresql/15/bin/postgres -D /d -c "
+        "config_file=/etc/postgresql/15/main/postgresql.conf\n@@log\n|LOG: x\n@@noline\n"
         "@@psql-exit 2\n@@end\n",
         "psql: error: connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" "
         "failed: FATAL:  the database system is in recovery mode\n");
@@ -202,10 +230,10 @@ TEST(VerifyGather, ServerNotAcceptingConnections) {
 
 TEST(VerifyGather, ServerStopped) {
     const Inventory inventory = test::verify_inventory();
-    const HostState state =
-        parse_gather_output(inventory.hosts[2], "@@ps\n@@log\n@@sql\n@@psql-exit 2\n@@end\n",
-                            "psql: error: connection to server failed: No such file\n"
-                            "\tIs the server running locally?\n");
+    const HostState state = parse_gather_output(
+        inventory.hosts[2], "@@end-facts\n@@ps\n@@log\n@@noline\n@@psql-exit 2\n@@end\n",
+        "psql: error: connection to server failed: No such file\n"
+        "\tIs the server running locally?\n");
     EXPECT_FALSE(state.running());
     EXPECT_EQ(state.psql_error, "connection to server failed: No such file");
 }
@@ -229,8 +257,8 @@ TEST(VerifyGather, MissingQueryAndBadExit) {
     const Inventory inventory = test::verify_inventory();
     const HostState state =
         parse_gather_output(inventory.hosts[0],
-                            "@@ps\n@@log\n@@sql\n@@query "
-                            "server\nf|1|1|0/1|||||17.5|150004|2026|60000||||||||\n@@psql-exit 2\n"
+                            "@@end-facts\n@@ps\n@@log\n@@noline\n@@server\n"
+                            "f|1|1|0/1|||||17.5|150004|2026|60000||||||||\n@@psql-exit 2\n"
                             "@@end\n",
                             "FATAL:  terminating connection due to administrator command\n");
     EXPECT_TRUE(state.accepting);
@@ -241,9 +269,13 @@ TEST(VerifyGather, MissingQueryAndBadExit) {
 
 TEST(VerifyGather, CutShortOutputIsAGatherError) {
     const Inventory inventory = test::verify_inventory();
-    const HostState state = parse_gather_output(inventory.hosts[0], "@@ps\n@@log\n@@sql\n", "");
+    const HostState state =
+        parse_gather_output(inventory.hosts[0], "@@end-facts\n@@ps\n@@log\n@@noline\n", "");
     ASSERT_TRUE(state.gather_error.has_value());
     EXPECT_FALSE(state.reached());
+    EXPECT_NE(state.gather_error->message.find("cut short"), std::string::npos);
+    // Output that does not even reach the end of the (empty) facts is malformed.
+    EXPECT_TRUE(parse_gather_output(inventory.hosts[0], "@@ps\n", "").gather_error);
 }
 
 TEST(VerifyGather, GatherHostRunsOneReadOnlyCommandAsPostgres) {

@@ -6,10 +6,10 @@
 #include <set>
 #include <sstream>
 
+#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/verify.hpp"
 #include "support/borrowed_executor.hpp"
 #include "support/fake_executor.hpp"
-#include "pgrepl/util/json.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl {
@@ -21,12 +21,12 @@ using test::settings_output;
 using Borrowed = test::BorrowedExecutor;
 
 std::string primary_output(const Inventory& inventory) {
-    return "@@ps\n"
+    return "@@end-facts\n@@ps\n"
            "   50 /usr/lib/postgresql/15/bin/postgres -D /d -c "
            "config_file=/etc/postgresql/15/main/postgresql.conf\n"
            "  101 postgres: 15/main: walsender replicator 10.0.0.12(4000) streaming 0/5000000\n"
            "  102 postgres: 15/main: walsender replicator 10.0.0.13(4001) streaming 0/5000000\n"
-           "@@log\n@@sql\n@@query server\n" +
+           "@@log\n@@noline\n@@server\n" +
            test::server_row("f|" + std::string(test::kSystemId) +
                             "|0/5000000|||||1700000000.0|150004") +
            "@@query replication\n"
@@ -38,11 +38,11 @@ std::string primary_output(const Inventory& inventory) {
 }
 
 std::string standby_output(const Inventory& inventory, const std::string& name) {
-    return "@@ps\n"
+    return "@@end-facts\n@@ps\n"
            "   60 /usr/lib/postgresql/15/bin/postgres -D /d -c "
            "config_file=/etc/postgresql/15/main/postgresql.conf\n"
            "   70 postgres: 15/main: walreceiver streaming 0/5000000\n"
-           "@@log\n|LOG:  started streaming WAL\n@@sql\n@@query server\n" +
+           "@@log\n|LOG:  started streaming WAL\n@@noline\n@@server\n" +
            test::server_row("t|" + std::string(test::kSystemId) +
                             "||0/5000000|0/5000000|1.0|f|1700000000.0|150004") +
            "@@query replication\n@@query receiver\n"

@@ -44,6 +44,12 @@ PsqlCommand probe_psql();
 /// psql in an admin script, as postgres through runuser, going on after errors (one -c).
 PsqlCommand runuser_psql();
 
+/// The psql of a read-only session with its errors kept apart (SnapshotRequest's
+/// QuerySession::ReadOnly, verify's probe): the cluster's own psql run by `user`, on libpq's
+/// default socket directory and the inventory port, PGCONNECT_TIMEOUT=5, `application_name`,
+/// quiet (-q), going on after a failed query.
+PsqlCommand session_psql(PsqlUser user, std::string application_name);
+
 /// The shell words running psql for `host` as `command` says, always `-X -At -F '|'` (no
 /// psqlrc, unaligned tuples, '|' separators). Append -c, -f - or a here-document.
 std::string psql_command(const Host& host, const PsqlCommand& command);

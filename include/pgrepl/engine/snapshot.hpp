@@ -1,5 +1,7 @@
-// A host's state as setup needs it, gathered in ONE remote round trip: the probe facts, the
-// content of the files pgrepl manages and the answers of a few catalog queries.
+// A host's state gathered in ONE remote round trip: the probe facts, the content of the files
+// pgrepl manages, the answers of a few catalog queries and, when asked, the host's processes
+// and the end of the server log. setup, promote and ping take the full probe as root; verify
+// takes the lean one as the postgres user (FactsDepth::Lean, QuerySession::ReadOnly).
 #pragma once
 
 #include <map>
@@ -15,13 +17,55 @@
 
 namespace pgrepl {
 
+/// How much of the host probe a snapshot runs.
+enum class FactsDepth {
+    /// host_probe_script(): os-release, dpkg-query, the cluster's configuration, the data
+    /// directory's markers, pg_controldata, the running check, the pg_basebackup search of
+    /// /proc, then the server query in a psql of its own; the query session runs only when
+    /// the cluster runs. What setup, promote and ping take.
+    Full,
+    /// No probe (HostSnapshot::facts stays empty): only what a read-only session as the
+    /// postgres user needs. The server query (live_server_sql()) is the first query of the
+    /// query session, which runs whenever the cluster's psql binary is installed (a stopped
+    /// server is then psql's connect error). Needs QuerySession::ReadOnly. What verify takes:
+    /// every process forked on the host counts.
+    Lean,
+};
+
+/// How the query session runs psql and where its errors go.
+enum class QuerySession {
+    /// The probe's psql (-f -, as postgres on the configured port), its errors merged into the
+    /// answers (2>&1), going on after a failed query. Needs FactsDepth::Full.
+    Merged,
+    /// A read-only session: default_transaction_read_only on, statement_timeout 10 s,
+    /// PGCONNECT_TIMEOUT=5, the request's application_name, the cluster's own psql on libpq's
+    /// default socket and the inventory port (session_psql()), ON_ERROR_STOP off. psql's errors
+    /// go to the command's standard error (HostSnapshot::Session::errors: its connect error or
+    /// one "psql:<stdin>:N: ERROR: ..." line per failed query) and its exit status is reported
+    /// (127: the psql binary is not installed). Nothing else in the script writes there.
+    ReadOnly,
+};
+
+/// Whether the snapshot lists the host's processes (`ps -eo pid=,args=`).
+enum class ProcessList { No, Yes };
+
 /// What to gather besides the probe facts.
 struct SnapshotRequest {
-    std::vector<std::string> files;  ///< absolute paths to read (missing is fine)
+    FactsDepth depth = FactsDepth::Full;          ///< how much of the probe runs
+    RunAs run_as = RunAs::Admin;                  ///< who runs the (always read-only) script
+    QuerySession session = QuerySession::Merged;  ///< how the queries run
+    std::string application_name;                 ///< PGAPPNAME of a ReadOnly session
+    ProcessList processes = ProcessList::No;      ///< list the host's processes
+    int log_lines = 0;                            ///< lines of the server log to read (0: none)
+    std::vector<std::string> files;               ///< absolute paths to read (missing is fine)
+    /// Absolute paths whose first line is read by a shell builtin (no process forked, nothing
+    /// on standard error, not even when unreadable); missing is fine.
+    std::vector<std::string> first_lines;
     /// Host names to resolve on the host, as its own programs would (getent ahosts).
     std::vector<std::string> host_names;
-    std::vector<std::pair<std::string, std::string>>
-        queries;  ///< (name, SQL) run when PostgreSQL runs; a name asked twice runs once
+    /// (name, SQL) of the query session (Full: run when the cluster runs; Lean: whenever psql
+    /// is installed); a name asked twice runs once.
+    std::vector<std::pair<std::string, std::string>> queries;
     /// When set: try a replication login with it (IDENTIFY_SYSTEM, then TIMELINE_HISTORY of
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
@@ -36,11 +80,24 @@ struct SnapshotRequest {
 struct HostSnapshot {
     HostFacts facts;                   ///< the probe facts (files, pg_controldata)
     std::optional<LiveServer> server;  ///< the running server's answer (live_server_sql())
-    /// Why the server did not answer although the cluster runs (psql's first error line, or
-    /// what was malformed in its answer); "" otherwise.
+    /// Why the server did not answer although the cluster runs (Full: psql's first error
+    /// line), or what was malformed in its answer; "" otherwise (a Lean snapshot's server that
+    /// did not answer has neither: its psql error is in session.errors).
     std::string server_error;
     std::map<std::string, std::optional<std::string>> files;  ///< path → content (nullopt: missing)
-    std::map<std::string, std::string> queries;               ///< name → psql -At output
+    /// Path → its first line without the line end ("" when empty or unreadable; nullopt: missing).
+    std::map<std::string, std::optional<std::string>> first_lines;
+    std::map<std::string, std::string> queries;  ///< name → psql -At output (absent: not run)
+    std::string processes;                       ///< `ps -eo pid=,args=` output (when asked)
+    std::vector<std::string> log_tail;           ///< the last lines of the server log, oldest first
+    /// What the query session did.
+    struct Session {
+        bool answered = false;           ///< psql printed at least one query's header: it connected
+        std::optional<int> exit_status;  ///< psql's exit status (ReadOnly; 127: not installed)
+        std::string errors;  ///< the command's standard error (ReadOnly: psql's errors only)
+    };
+    Session session;        ///< the query session's outcome
+    bool complete = false;  ///< the output reached the script's end (`@@end`)
     /// Requested host name → the addresses it resolves to on the host, sorted (empty: it does
     /// not resolve there).
     std::map<std::string, std::vector<std::string>> resolved;
@@ -78,6 +135,9 @@ struct HostSnapshot {
 
     /// The content of a gathered file, or nullopt when it is missing or was not asked for.
     std::optional<std::string> file(const std::string& path) const;
+    /// The first line of a file asked in first_lines, or nullopt when it is missing or was
+    /// not asked for.
+    std::optional<std::string> first_line_of(const std::string& path) const;
     /// The output of a gathered query ("" when it was not run).
     std::string query(const std::string& name) const;
     /// The addresses a requested host name resolves to on the host (empty when it does not
@@ -85,13 +145,26 @@ struct HostSnapshot {
     std::vector<std::string> addresses_of(const std::string& host_name) const;
 };
 
-/// The remote script that prints the snapshot (run as RunAs::Admin).
+/// The remote script that prints the snapshot (run as request.run_as). Its sections, in
+/// order: the facts (Full), `@@end-facts`, `@@ps`, `@@log` (each line prefixed by '|'), one
+/// `@@line` (body '|' and the line) or `@@noline` per first_lines path, one sized `@@file`
+/// or `@@nofile` per file, `@@resolved`, the query session (`@@server` first when Lean,
+/// `@@query NAME` blocks, `@@end-queries`, then `@@psql-exit N` when ReadOnly), `@@login`,
+/// `@@login-test`, `@@end`. Throws std::invalid_argument for FactsDepth::Lean with
+/// QuerySession::Merged or a login (replication or normal): they build on the probe.
 std::string snapshot_script(const Host& host, const SnapshotRequest& request);
 
-/// Parses the output of snapshot_script().
+/// Parses the output of snapshot_script(); files and first lines are keyed by their index in
+/// the request ("0", "1", ...). An error when it has no `@@end-facts` or a broken frame.
 Result<HostSnapshot> parse_snapshot(std::string_view output);
 
-/// Gathers a snapshot (one read-only round trip; its output may hold secrets and is never logged).
+/// Reads the result of a finished snapshot_script() run: parse_snapshot() of its standard
+/// output, files and first lines keyed by path, its standard error as session.errors.
+Result<HostSnapshot> read_snapshot(const SnapshotRequest& request, const CommandResult& result);
+
+/// Gathers a snapshot in one round trip, run as request.run_as, always Mutation::ReadOnly
+/// (its output may hold secrets and is never logged). An error when the command cannot run
+/// or exits non-zero ("HOST: PURPOSE: exit N: STDERR") or its output is malformed.
 Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
                                    const SnapshotRequest& request);
 
