@@ -58,9 +58,9 @@ PingHost ping_one(const HostLink& link) {
     ping.os = snapshot->facts.os;
     ping.cluster = describe_cluster(host, *snapshot);
     if (!snapshot->server_error.empty()) {
-        ping.problem = make_error(ErrorKind::Remote,
-                                  fmt::format("{}: ping: PostgreSQL runs but refused a query: {}",
-                                              host.name, snapshot->server_error));
+        ping.problem =
+            make_host_error(ErrorKind::Remote, host.name, "ping",
+                            "PostgreSQL runs but refused a query: " + snapshot->server_error);
     }
     return ping;
 }
@@ -103,7 +103,7 @@ PingReport run_ping(const Inventory& inventory, const ExecutorFactory& factory, 
     out.flush();
     for (const auto& host : report.hosts) {
         if (!host.problem) continue;
-        spdlog::error("{}", host.problem->message);
+        spdlog::error("{}", describe(*host.problem));
         if (!host.problem->hint.empty()) spdlog::error("hint: {}", host.problem->hint);
     }
     return report;

@@ -41,7 +41,7 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
     outcome.primary = primary;
     auto emission = emit_probe(*links[primary].executor(), *states[primary].host);
     if (!emission) {
-        outcome.error = emission.error().message;
+        outcome.error = describe(emission.error());
         return outcome;
     }
     outcome.emission = *emission;

@@ -1,4 +1,5 @@
-// exit_code_for: the one mapping from an error kind to the process exit code.
+// exit_code_for: the one mapping from an error kind to the process exit code; describe() of an
+// error's host and step.
 #include "pgrepl/util/exit_code.hpp"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,14 @@ TEST(DescribeError, HostAndStepAreFieldsShownAsPrefix) {
     EXPECT_EQ(error.host, "db2");
     EXPECT_EQ(error.step, "auth");
     EXPECT_EQ(error.hint, "add the key");
+}
+
+TEST(DescribeError, OnALineThatNamesTheHost) {
+    const Error connect = make_host_error(ErrorKind::Connect, "db1", "connect", "timed out");
+    EXPECT_EQ(describe(connect, "db1"), "connect: timed out");
+    EXPECT_EQ(describe(connect, "db2"), "db1: connect: timed out") << "another host's error";
+    EXPECT_EQ(describe(make_host_error(ErrorKind::Sudo, "db1", "", "refused"), "db1"), "refused");
+    EXPECT_EQ(describe(make_error(ErrorKind::Remote, "plain"), "db1"), "plain");
 }
 
 }  // namespace
