@@ -90,15 +90,20 @@ std::string render_ping_text(const PingReport& report) {
     return text;
 }
 
+ExitCode ping_exit_code(const std::vector<PingHost>& hosts) {
+    for (const auto& host : hosts) {
+        if (host.state == PingState::Ok) continue;
+        return exit_code_for(host.problem ? host.problem->kind : ErrorKind::Internal);
+    }
+    return ExitCode::Ok;
+}
+
 PingReport run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
     PingReport report;
     report.hosts.resize(inventory.hosts.size());
     connect_hosts(all_hosts(inventory), RunMode::Apply, factory, {},
                   [&](std::size_t i, const HostLink& link) { report.hosts[i] = ping_one(link); });
-    const bool all_ok =
-        std::all_of(report.hosts.begin(), report.hosts.end(),
-                    [](const PingHost& host) { return host.state == PingState::Ok; });
-    report.exit_code = all_ok ? ExitCode::Ok : ExitCode::Failed;
+    report.exit_code = ping_exit_code(report.hosts);
     out << render_ping_text(report);
     out.flush();
     for (const auto& host : report.hosts) {

@@ -136,7 +136,7 @@ ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
         out << render_verify_text(report, options.color);
     }
     out.flush();
-    return report.healthy() ? ExitCode::Ok : ExitCode::Failed;
+    return verdict_exit_code(report);
 }
 
 }  // namespace pgrepl
