@@ -11,12 +11,12 @@ namespace {
 
 // A host whose SSH port is silent or refuses the connection: no SSH connection is tried.
 Error unreachable(const Host& host, const ReachResult& reach) {
-    return make_error(ErrorKind::Connect,
-                      fmt::format("{}: connect: {}: {}", host.name, reach.endpoint, reach.detail),
-                      reach.reach == Reach::Silent
-                          ? "check that the host is up and its network plugged in; on a slow "
-                            "link raise --reach-timeout"
-                          : "the host is up: start sshd there, or check ssh.port");
+    return make_host_error(ErrorKind::Connect, host.name, "connect",
+                           fmt::format("{}: {}", reach.endpoint, reach.detail),
+                           reach.reach == Reach::Silent
+                               ? "check that the host is up and its network plugged in; on a slow "
+                                 "link raise --reach-timeout"
+                               : "the host is up: start sshd there, or check ssh.port");
 }
 
 }  // namespace

@@ -21,7 +21,26 @@ StepReport report_for(const ChainInput& input, const Step& step, StepStatus stat
     return report;
 }
 
+StepReport failed_report(const ChainInput& input, const Step& step, const Error& error,
+                         Clock::time_point start) {
+    auto report = failed_report(input.host.name, std::string(step.name()), error);
+    report.duration = since(start);
+    return report;
+}
+
 }  // namespace
+
+StepReport failed_report(std::string host, std::string step, const Error& error) {
+    StepReport report;
+    report.host = std::move(host);
+    report.step = std::move(step);
+    report.status = StepStatus::Failed;
+    report.reason = describe(error);
+    report.hint = error.hint;
+    report.failure = error.kind;
+    report.error = error;
+    return report;
+}
 
 const char* to_string(StepStatus status) {
     switch (status) {
@@ -61,12 +80,9 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
                                   : take_snapshot(input.executor, input.host, request);
     if (!snapshot) {
         for (const auto& step : steps) {
-            auto report =
-                report_for(input, *step, chain.failed ? StepStatus::Skipped : StepStatus::Failed,
-                           chain.failed ? "an earlier step failed" : snapshot.error().message);
-            report.hint = chain.failed ? "" : snapshot.error().hint;
-            if (!chain.failed) report.failure = snapshot.error().kind;
-            emit(std::move(report));
+            emit(chain.failed
+                     ? report_for(input, *step, StepStatus::Skipped, "an earlier step failed")
+                     : failed_report(input.host.name, std::string(step->name()), snapshot.error()));
         }
         return chain;
     }
@@ -83,11 +99,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
                             input.password,  input.mode,    input.force};
         auto check = step->check(context);
         if (!check) {
-            auto report = report_for(input, *step, StepStatus::Failed, check.error().message);
-            report.hint = check.error().hint;
-            report.failure = check.error().kind;
-            report.duration = since(start);
-            emit(std::move(report));
+            emit(failed_report(input, *step, check.error(), start));
             continue;
         }
         if (check->state == CheckState::Done) {
@@ -114,20 +126,12 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         }
         auto applied = step->apply(context, *check);
         if (!applied) {
-            auto report = report_for(input, *step, StepStatus::Failed, applied.error().message);
-            report.hint = applied.error().hint;
-            report.failure = applied.error().kind;
-            report.duration = since(start);
-            emit(std::move(report));
+            emit(failed_report(input, *step, applied.error(), start));
             continue;
         }
         auto refreshed = take_snapshot(input.executor, input.host, request);
         if (!refreshed) {
-            auto report = report_for(input, *step, StepStatus::Failed, refreshed.error().message);
-            report.hint = refreshed.error().hint;
-            report.failure = refreshed.error().kind;
-            report.duration = since(start);
-            emit(std::move(report));
+            emit(failed_report(input, *step, refreshed.error(), start));
             continue;
         }
         state = std::move(refreshed).value();
@@ -139,7 +143,7 @@ ChainResult run_chain(const std::vector<std::unique_ptr<Step>>& steps, const Cha
         if (!recheck || recheck->state != CheckState::Done) {
             report.status = StepStatus::Failed;
             report.reason = fmt::format("{}: still not done after the change: {}", check->reason,
-                                        recheck ? recheck->reason : recheck.error().message);
+                                        recheck ? recheck->reason : describe(recheck.error()));
             report.hint = recheck ? recheck->hint : recheck.error().hint;
             report.failure = recheck ? ErrorKind::Conflict : recheck.error().kind;
         }

@@ -82,7 +82,8 @@ std::string read_file_script(std::string_view path) {
 }
 
 std::optional<Error> sudo_failure(WrapperKind wrapper, const CommandResult& result,
-                                  std::string_view context, std::string_view ssh_user) {
+                                  const std::string& host, const std::string& purpose,
+                                  std::string_view ssh_user) {
     if (wrapper != WrapperKind::Sudo || result.signal) {
         return std::nullopt;
     }
@@ -96,24 +97,20 @@ std::optional<Error> sudo_failure(WrapperKind wrapper, const CommandResult& resu
                              "ssh.user: root";
     if (result.exit_status == 1 &&
         (has("sudo: a password is required") || has("sudo: a terminal is required"))) {
-        return make_error(
-            ErrorKind::Sudo,
-            std::string(context) + ": sudo -n refused: a password is required for " + user, hint);
+        return make_host_error(ErrorKind::Sudo, host, purpose,
+                               "sudo -n refused: a password is required for " + user, hint);
     }
     if (result.exit_status == 1 &&
         (has("is not in the sudoers file") || has("is not allowed to execute"))) {
-        return make_error(ErrorKind::Sudo,
-                          std::string(context) + ": sudo refused: " + user +
-                              " may not run this command with sudo",
-                          hint);
+        return make_host_error(ErrorKind::Sudo, host, purpose,
+                               "sudo refused: " + user + " may not run this command with sudo",
+                               hint);
     }
     if (result.exit_status == 127 && (has("sudo: not found") || has("sudo: command not found"))) {
-        return make_error(ErrorKind::Sudo,
-                          std::string(context) +
-                              ": sudo is not installed on the host (needed "
-                              "because ssh.user is " +
-                              user + ")",
-                          "install sudo, or use ssh.user: root");
+        return make_host_error(
+            ErrorKind::Sudo, host, purpose,
+            "sudo is not installed on the host (needed because ssh.user is " + user + ")",
+            "install sudo, or use ssh.user: root");
     }
     return std::nullopt;
 }

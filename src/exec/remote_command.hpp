@@ -39,10 +39,11 @@ std::string write_file_script(const FileSpec& file);
 std::string read_file_script(std::string_view path);
 
 /// When a command that went through sudo failed because of sudo itself (a password is required,
-/// the user may not use sudo, sudo is not installed): the Error (kind Sudo) for it.
-/// `context` is the "host: purpose" prefix of the message.
+/// the user may not use sudo, sudo is not installed): the Error (kind Sudo) for it, on `host`
+/// with the command's `purpose` as its step.
 std::optional<Error> sudo_failure(WrapperKind wrapper, const CommandResult& result,
-                                  std::string_view context, std::string_view ssh_user);
+                                  const std::string& host, const std::string& purpose,
+                                  std::string_view ssh_user);
 
 /// `path` with a leading "~/" (or a lone "~") replaced by $HOME (the passwd entry without HOME).
 std::string expand_home(std::string_view path);

@@ -11,9 +11,9 @@ namespace {
 
 /// The error for an authentication step that failed because the connection did.
 Error transport_error(ssh_session session, const Host& host) {
-    return make_error(ErrorKind::Connect,
-                      host.name + ": auth: the SSH connection to " + host.address +
-                          " failed during authentication: " + last_ssh_error(session));
+    return make_host_error(ErrorKind::Connect, host.name, "auth",
+                           "the SSH connection to " + host.address +
+                               " failed during authentication: " + last_ssh_error(session));
 }
 
 /// Refuses to prompt for a passphrase (the same policy as the session callback).
@@ -34,11 +34,11 @@ Status authenticate(ssh_session session, const Host& host,
     }
     const int methods = ssh_userauth_list(session, nullptr);
     if (methods != 0 && (methods & SSH_AUTH_METHOD_PUBLICKEY) == 0) {
-        return make_error(ErrorKind::Auth,
-                          host.name + ": auth: " + host.address +
-                              " does not accept public-key authentication for " + host.ssh.user,
-                          "pgrepl authenticates with SSH keys only; enable PubkeyAuthentication "
-                          "in the host's sshd_config");
+        return make_host_error(
+            ErrorKind::Auth, host.name, "auth",
+            host.address + " does not accept public-key authentication for " + host.ssh.user,
+            "pgrepl authenticates with SSH keys only; enable PubkeyAuthentication "
+            "in the host's sshd_config");
     }
 
     std::vector<std::string> tried;
@@ -90,12 +90,12 @@ Status authenticate(ssh_session session, const Host& host,
     for (const std::string& item : tried) {
         list += (list.empty() ? "" : ", ") + item;
     }
-    return make_error(ErrorKind::Auth,
-                      host.name + ": auth: " + host.ssh.user + "@" + host.address + ":" +
-                          std::to_string(host.ssh.port) + " accepted no key; tried " + list,
-                      "add the public key to ~" + host.ssh.user +
-                          "/.ssh/authorized_keys on the host, or set ssh.identity_file (and "
-                          "ssh.user) in the inventory");
+    return make_host_error(ErrorKind::Auth, host.name, "auth",
+                           host.ssh.user + "@" + host.address + ":" +
+                               std::to_string(host.ssh.port) + " accepted no key; tried " + list,
+                           "add the public key to ~" + host.ssh.user +
+                               "/.ssh/authorized_keys on the host, or set ssh.identity_file (and "
+                               "ssh.user) in the inventory");
 }
 
 }  // namespace pgrepl

@@ -69,12 +69,11 @@ constexpr std::size_t kStdinChunk = 64 * 1024;
 }  // namespace
 
 Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
-                                      std::string_view stdin_data, std::string_view context,
-                                      const StderrObserver& on_stderr) {
+                                      std::string_view stdin_data, const std::string& host,
+                                      const std::string& purpose, const StderrObserver& on_stderr) {
     const auto lost = [&](std::string_view what) {
-        return make_error(
-            ErrorKind::Connect,
-            std::string(context) + ": " + std::string(what) + ": " + last_ssh_error(session),
+        return make_host_error(
+            ErrorKind::Connect, host, purpose, std::string(what) + ": " + last_ssh_error(session),
             "the SSH connection failed; check the network and the host, then run "
             "pgrepl again (every step is idempotent)");
     };

@@ -66,9 +66,9 @@ Status apply_explicit_options(ssh_session session, const Host& host,
     };
     for (const Setting& setting : settings) {
         if (ssh_options_set(session, setting.option, setting.value) != SSH_OK) {
-            return make_error(ErrorKind::Internal, host.name + ": connect: cannot set the SSH " +
-                                                       setting.name +
-                                                       " option: " + last_ssh_error(session));
+            return make_host_error(ErrorKind::Internal, host.name, "connect",
+                                   std::string("cannot set the SSH ") + setting.name +
+                                       " option: " + last_ssh_error(session));
         }
     }
     return ok_status();
@@ -120,7 +120,7 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host) {
     auto connection = std::make_unique<SshConnection>();
     ssh_session session = connection->session;
     if (session == nullptr) {
-        return make_error(ErrorKind::Internal, host.name + ": connect: ssh_new() failed");
+        return make_host_error(ErrorKind::Internal, host.name, "connect", "ssh_new() failed");
     }
     const std::string known_hosts = expand_home(host.ssh.known_hosts);
     std::optional<std::string> identity_file;
@@ -131,8 +131,9 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host) {
     const int verbosity = SSH_LOG_NOLOG;
     ssh_options_set(session, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
     if (ssh_options_set(session, SSH_OPTIONS_HOST, host.address.c_str()) != SSH_OK) {
-        return make_error(ErrorKind::Connect, host.name + ": connect: invalid address '" +
-                                                  host.address + "': " + last_ssh_error(session));
+        return make_host_error(
+            ErrorKind::Connect, host.name, "connect",
+            "invalid address '" + host.address + "': " + last_ssh_error(session));
     }
     if (Status status = apply_explicit_options(session, host, known_hosts); !status) {
         return status.error();
@@ -140,10 +141,10 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host) {
     // ~/.ssh/config may add a HostName, ProxyJump or IdentityFile; then the inventory's options
     // (and strict checking) are applied again so that no config line can override them.
     if (ssh_options_parse_config(session, nullptr) != SSH_OK) {
-        return make_error(ErrorKind::Connect,
-                          host.name + ": connect: cannot parse the SSH client configuration: " +
-                              last_ssh_error(session),
-                          "check ~/.ssh/config and /etc/ssh/ssh_config");
+        return make_host_error(
+            ErrorKind::Connect, host.name, "connect",
+            "cannot parse the SSH client configuration: " + last_ssh_error(session),
+            "check ~/.ssh/config and /etc/ssh/ssh_config");
     }
     if (Status status = apply_explicit_options(session, host, known_hosts); !status) {
         return status.error();
@@ -154,13 +155,13 @@ Result<std::unique_ptr<SshConnection>> open_ssh_connection(const Host& host) {
     spdlog::debug("{}: connecting to {}@{}:{}", host.name, host.ssh.user, host.address,
                   host.ssh.port);
     if (ssh_connect(session) != SSH_OK) {
-        return make_error(ErrorKind::Connect,
-                          host.name + ": connect: cannot open an SSH connection to " +
-                              host.address + ":" + std::to_string(host.ssh.port) + " within " +
-                              std::to_string(host.ssh.connect_timeout) +
-                              " s: " + last_ssh_error(session),
-                          "check that the host is up, that its address and ssh.port are right and "
-                          "that sshd listens there; raise ssh.connect_timeout for slow links");
+        return make_host_error(
+            ErrorKind::Connect, host.name, "connect",
+            "cannot open an SSH connection to " + host.address + ":" +
+                std::to_string(host.ssh.port) + " within " +
+                std::to_string(host.ssh.connect_timeout) + " s: " + last_ssh_error(session),
+            "check that the host is up, that its address and ssh.port are right and "
+            "that sshd listens there; raise ssh.connect_timeout for slow links");
     }
     enable_tcp_keepalive(session);
 

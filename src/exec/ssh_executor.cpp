@@ -41,8 +41,9 @@ class SshExecutor final : public Executor {
         }
 
         const auto start = std::chrono::steady_clock::now();
-        Result<ChannelOutcome> outcome = run_on_channel(
-            connection_->session, line, command.stdin_data, context, command.on_stderr);
+        Result<ChannelOutcome> outcome =
+            run_on_channel(connection_->session, line, command.stdin_data, host_.name,
+                           command.purpose, command.on_stderr);
         if (!outcome) {
             return outcome.error();
         }
@@ -57,14 +58,15 @@ class SshExecutor final : public Executor {
         } else if (outcome->exit_status) {
             result.exit_status = *outcome->exit_status;
         } else {
-            return make_error(ErrorKind::Remote,
-                              context + ": the command ended without an exit status");
+            return make_host_error(ErrorKind::Remote, host_.name, command.purpose,
+                                   "the command ended without an exit status");
         }
         spdlog::trace("{}: {} in {} ms ({} bytes out, {} bytes err)", context,
                       result.signal ? "killed by SIG" + *result.signal
                                     : "exit " + std::to_string(result.exit_status),
                       result.duration.count(), result.out.size(), result.err.size());
-        if (std::optional<Error> error = sudo_failure(wrapper, result, context, host_.ssh.user)) {
+        if (std::optional<Error> error =
+                sudo_failure(wrapper, result, host_.name, command.purpose, host_.ssh.user)) {
             return *error;
         }
         return result;
@@ -72,8 +74,8 @@ class SshExecutor final : public Executor {
 
     Status write_file(const FileSpec& file) override {
         if (!file.path.starts_with('/') || file.path.ends_with('/')) {
-            return make_error(ErrorKind::Internal, host_.name + ": write_file: '" + file.path +
-                                                       "' is not an absolute file path");
+            return make_host_error(ErrorKind::Internal, host_.name, "write_file",
+                                   "'" + file.path + "' is not an absolute file path");
         }
         Command command;
         command.script = write_file_script(file);
@@ -87,8 +89,8 @@ class SshExecutor final : public Executor {
             return result.error();
         }
         if (!result->success()) {
-            return make_error(ErrorKind::Remote, host_.name + ": write " + file.path + ": " +
-                                                     summarize_stderr(result->err));
+            return make_host_error(ErrorKind::Remote, host_.name, command.purpose,
+                                   summarize_stderr(result->err));
         }
         return ok_status();
     }
@@ -107,8 +109,8 @@ class SshExecutor final : public Executor {
             return std::optional<std::string>();
         }
         if (!result->success()) {
-            return make_error(ErrorKind::Remote,
-                              host_.name + ": read " + path + ": " + summarize_stderr(result->err));
+            return make_host_error(ErrorKind::Remote, host_.name, command.purpose,
+                                   summarize_stderr(result->err));
         }
         return std::optional<std::string>(std::move(result->out));
     }

@@ -72,9 +72,8 @@ std::string describe(const std::vector<RecordedKey>& keys) {
 Result<std::string> known_hosts_key(ssh_key key, const Host& host) {
     char* base64 = nullptr;
     if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK || base64 == nullptr) {
-        return make_error(
-            ErrorKind::HostKey,
-            host.name + ": host key: cannot export the server's " + key_type(key) + " key");
+        return make_host_error(ErrorKind::HostKey, host.name, "host key",
+                               "cannot export the server's " + key_type(key) + " key");
     }
     std::string text = key_type(key) + " " + base64;
     ssh_string_free_char(base64);
@@ -92,16 +91,16 @@ Status record_key(ssh_session session, const Host& host, const std::string& know
             std::filesystem::permissions(directory, std::filesystem::perms::owner_all, ec);
         }
         if (ec) {
-            return make_error(ErrorKind::HostKey, host.name + ": host key: cannot create " +
-                                                      directory.string() +
-                                                      " for known_hosts: " + ec.message());
+            return make_host_error(
+                ErrorKind::HostKey, host.name, "host key",
+                "cannot create " + directory.string() + " for known_hosts: " + ec.message());
         }
     }
     if (ssh_session_update_known_hosts(session) != SSH_OK) {
-        return make_error(ErrorKind::HostKey,
-                          host.name + ": host key: cannot record the host key in " + known_hosts +
-                              ": " + last_ssh_error(session),
-                          "check that the file is writable, or add the key to it yourself");
+        return make_host_error(
+            ErrorKind::HostKey, host.name, "host key",
+            "cannot record the host key in " + known_hosts + ": " + last_ssh_error(session),
+            "check that the file is writable, or add the key to it yourself");
     }
     spdlog::info("{}: recorded the new host key {} in {} (host_key_checking: accept-new)",
                  host.name, offered, known_hosts);
@@ -114,8 +113,8 @@ Result<std::string> verify_host_key(ssh_session session, const Host& host,
                                     const std::string& known_hosts) {
     ssh_key server_key = nullptr;
     if (ssh_get_server_publickey(session, &server_key) != SSH_OK || server_key == nullptr) {
-        return make_error(ErrorKind::HostKey, host.name + ": host key: the server sent no key: " +
-                                                  last_ssh_error(session));
+        return make_host_error(ErrorKind::HostKey, host.name, "host key",
+                               "the server sent no key: " + last_ssh_error(session));
     }
     const std::string offered = key_type(server_key) + " " + key_fingerprint(server_key);
     Result<std::string> key = known_hosts_key(server_key, host);
@@ -135,19 +134,20 @@ Result<std::string> verify_host_key(ssh_session session, const Host& host,
         case SSH_KNOWN_HOSTS_OK:
             return key;
         case SSH_KNOWN_HOSTS_CHANGED:
-            return make_error(ErrorKind::HostKey,
-                              host.name + ": host key: the host key of " + name +
-                                  " has CHANGED (possible man-in-the-middle attack, or the host "
-                                  "was reinstalled): it offers " +
-                                  offered + " but " + known_hosts + " records " +
-                                  describe(recorded_keys(known_hosts, name)),
-                              remove_hint);
+            return make_host_error(
+                ErrorKind::HostKey, host.name, "host key",
+                "the host key of " + name +
+                    " has CHANGED (possible man-in-the-middle attack, or the host "
+                    "was reinstalled): it offers " +
+                    offered + " but " + known_hosts + " records " +
+                    describe(recorded_keys(known_hosts, name)),
+                remove_hint);
         case SSH_KNOWN_HOSTS_OTHER:
-            return make_error(ErrorKind::HostKey,
-                              host.name + ": host key: " + name + " offers " + offered + " but " +
-                                  known_hosts + " records only keys of another type for it: " +
-                                  describe(recorded_keys(known_hosts, name)),
-                              remove_hint);
+            return make_host_error(ErrorKind::HostKey, host.name, "host key",
+                                   name + " offers " + offered + " but " + known_hosts +
+                                       " records only keys of another type for it: " +
+                                       describe(recorded_keys(known_hosts, name)),
+                                   remove_hint);
         case SSH_KNOWN_HOSTS_NOT_FOUND:
         case SSH_KNOWN_HOSTS_UNKNOWN:
             if (host.ssh.host_key_checking == HostKeyChecking::AcceptNew) {
@@ -156,10 +156,10 @@ Result<std::string> verify_host_key(ssh_session session, const Host& host,
                 }
                 return key;
             }
-            return make_error(
-                ErrorKind::HostKey,
-                host.name + ": host key: " + name + " is not in " + known_hosts + " (it offers " +
-                    offered + "); host_key_checking is strict",
+            return make_host_error(
+                ErrorKind::HostKey, host.name, "host key",
+                name + " is not in " + known_hosts + " (it offers " + offered +
+                    "); host_key_checking is strict",
                 "check the fingerprint on the host, then add the key (ssh-keyscan -p " +
                     std::to_string(host.ssh.port) + " " + host.address + " >> " + known_hosts +
                     ") or set ssh.host_key_checking: accept-new to record it on "
@@ -167,10 +167,10 @@ Result<std::string> verify_host_key(ssh_session session, const Host& host,
         case SSH_KNOWN_HOSTS_ERROR:
             break;
     }
-    return make_error(ErrorKind::HostKey,
-                      host.name + ": host key: cannot check " + name + " against " + known_hosts +
-                          ": " + last_ssh_error(session),
-                      "check that the known_hosts file is readable and well-formed");
+    return make_host_error(
+        ErrorKind::HostKey, host.name, "host key",
+        "cannot check " + name + " against " + known_hosts + ": " + last_ssh_error(session),
+        "check that the known_hosts file is readable and well-formed");
 }
 
 }  // namespace pgrepl

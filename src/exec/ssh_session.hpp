@@ -62,10 +62,11 @@ using StderrObserver = std::function<void(std::string_view)>;
 /// Runs `command_line` on a new channel of `session`, sends `stdin_data` then EOF, and collects
 /// both output streams until the command ends; `on_stderr` sees standard error as it arrives
 /// (called from this thread, outside libssh, at least every 200 ms while there is new output).
-/// Error (kind Connect) when the connection fails; `context` ("host: purpose") prefixes it.
+/// Error (kind Connect) when the connection fails, on `host` with the command's `purpose` as
+/// its step.
 Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
-                                      std::string_view stdin_data, std::string_view context,
-                                      const StderrObserver& on_stderr);
+                                      std::string_view stdin_data, const std::string& host,
+                                      const std::string& purpose, const StderrObserver& on_stderr);
 
 /// The SHA256 fingerprint of a key ("SHA256:..."), or "(unknown fingerprint)".
 std::string key_fingerprint(ssh_key key);

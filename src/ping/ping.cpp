@@ -58,9 +58,9 @@ PingHost ping_one(const HostLink& link) {
     ping.os = snapshot->facts.os;
     ping.cluster = describe_cluster(host, *snapshot);
     if (!snapshot->server_error.empty()) {
-        ping.problem = make_error(ErrorKind::Remote,
-                                  fmt::format("{}: ping: PostgreSQL runs but refused a query: {}",
-                                              host.name, snapshot->server_error));
+        ping.problem =
+            make_host_error(ErrorKind::Remote, host.name, "ping",
+                            "PostgreSQL runs but refused a query: " + snapshot->server_error);
     }
     return ping;
 }
@@ -90,20 +90,25 @@ std::string render_ping_text(const PingReport& report) {
     return text;
 }
 
+ExitCode ping_exit_code(const std::vector<PingHost>& hosts) {
+    for (const auto& host : hosts) {
+        if (host.state == PingState::Ok) continue;
+        return exit_code_for(host.problem ? host.problem->kind : ErrorKind::Internal);
+    }
+    return ExitCode::Ok;
+}
+
 PingReport run_ping(const Inventory& inventory, const ExecutorFactory& factory, std::ostream& out) {
     PingReport report;
     report.hosts.resize(inventory.hosts.size());
     connect_hosts(all_hosts(inventory), RunMode::Apply, factory, {},
                   [&](std::size_t i, const HostLink& link) { report.hosts[i] = ping_one(link); });
-    const bool all_ok =
-        std::all_of(report.hosts.begin(), report.hosts.end(),
-                    [](const PingHost& host) { return host.state == PingState::Ok; });
-    report.exit_code = all_ok ? ExitCode::Ok : ExitCode::Failed;
+    report.exit_code = ping_exit_code(report.hosts);
     out << render_ping_text(report);
     out.flush();
     for (const auto& host : report.hosts) {
         if (!host.problem) continue;
-        spdlog::error("{}", host.problem->message);
+        spdlog::error("{}", describe(*host.problem));
         if (!host.problem->hint.empty()) spdlog::error("hint: {}", host.problem->hint);
     }
     return report;

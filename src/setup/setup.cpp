@@ -67,7 +67,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     }
     auto password = load_replication_password(inventory.replication);
     if (!password) {
-        spdlog::error("setup: {}", password.error().message);
+        spdlog::error("setup: {}", describe(password.error()));
         if (!password.error().hint.empty()) spdlog::error("hint: {}", password.error().hint);
         return SetupReport{{}, exit_code_for(password.error().kind)};
     }
@@ -108,8 +108,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         if (i >= runs.size()) return;  // the archive host's link
         auto& run = runs[i];
         if (!link.connected()) {
-            printer.print(pseudo_report(*run.host, "connect", StepStatus::Failed,
-                                        link.error().message, link.error().hint));
+            printer.print(failed_report(run.host->name, "connect", link.error()));
             run.blocked = "unreachable";
             return;
         }
@@ -117,8 +116,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         auto snapshot =
             take_snapshot(run.active(), *run.host, chain_request(run.steps, inventory, *run.host));
         if (!snapshot) {
-            printer.print(pseudo_report(*run.host, "gather", StepStatus::Failed,
-                                        snapshot.error().message, snapshot.error().hint));
+            printer.print(failed_report(run.host->name, "gather", snapshot.error()));
             run.blocked = "state unknown";
             return;
         }

@@ -57,9 +57,10 @@ void SetupPrinter::print(const StepReport& report) {
     }
     out_.flush();
     if (report.status == StepStatus::Failed) {
-        // Errors from below already read `host: step: ...`; others get that prefix here.
-        if (report.reason.rfind(report.host + ": ", 0) == 0) {
-            spdlog::error("{}", report.reason);
+        // An error of this host is shown with its own step; anything else (a conflict, another
+        // host's error) as this step's failure, its reason after this host and step.
+        if (report.error && report.error->host == report.host) {
+            spdlog::error("{}", describe(*report.error));
         } else {
             spdlog::error("{}: {}: {}", report.host, report.step, report.reason);
         }

@@ -186,12 +186,11 @@ head -n 1 "$k.pub")SH",
         if (!prepared) return prepared.error();
         const auto public_key = parse_public_key(prepared->out);
         if (!public_key) {
-            return make_error(
-                ErrorKind::Remote,
-                fmt::format("{}: {}: {}.pub holds no public key", context.host.name, name(), key),
-                fmt::format("remove {0} and {0}.pub on {1} (pgrepl creates them "
-                            "again), then run pgrepl setup again",
-                            key, context.host.name));
+            return make_host_error(ErrorKind::Remote, context.host.name, std::string(name()),
+                                   key + ".pub holds no public key",
+                                   fmt::format("remove {0} and {0}.pub on {1} (pgrepl creates them "
+                                               "again), then run pgrepl setup again",
+                                               key, context.host.name));
         }
 
         FileSpec client;
@@ -233,10 +232,9 @@ head -n 1 "$k.pub")SH",
                 start = end + 1;
             }
             if (lines.size() > 6) lines.erase(lines.begin(), lines.end() - 6);
-            return make_error(
-                ErrorKind::Remote,
-                fmt::format("{}: {}: the test connection to the archive on {} failed: {}",
-                            context.host.name, name(), link.host().name,
+            return make_host_error(
+                ErrorKind::Remote, context.host.name, std::string(name()),
+                fmt::format("the test connection to the archive on {} failed: {}", link.host().name,
                             lines.empty() ? "no error output" : lines.back()),
                 fmt::format("as postgres on {}: {}\n{}look at {}'s sshd log, fix the cause, "
                             "then run pgrepl setup again",

@@ -25,12 +25,10 @@ Result<ArchiveHostState> read_state(const StepContext& context, Executor& execut
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
-        return make_error(
-            ErrorKind::Remote,
-            fmt::format("{}: archive: reading the archive host {} failed (exit {}): "
-                        "{}",
-                        context.host.name, executor.host_name(), result->exit_status, result->err),
-            "run with -vv to see the remote command");
+        return make_host_error(ErrorKind::Remote, context.host.name, "archive",
+                               fmt::format("reading the archive host {} failed (exit {}): {}",
+                                           executor.host_name(), result->exit_status, result->err),
+                               "run with -vv to see the remote command");
     }
     return parse_archive_host_state(result->out);
 }
@@ -60,10 +58,10 @@ bool unusable_shell(const std::string& shell) {
 
 // The archive host's link could not be opened.
 Error unconnected(const StepContext& context, const HostLink& link) {
-    return make_error(ErrorKind::Connect,
-                      fmt::format("{}: archive: archive host {}: {}", context.host.name,
-                                  link.host().name, link.error().message),
-                      link.error().hint);
+    return make_host_error(
+        ErrorKind::Connect, context.host.name, "archive",
+        fmt::format("archive host {}: {}", link.host().name, describe(link.error())),
+        link.error().hint);
 }
 
 // The archive host's key that the link's session was shown and verified with (never read from
@@ -71,16 +69,15 @@ Error unconnected(const StepContext& context, const HostLink& link) {
 Result<std::string> verified_host_key(const StepContext& context, const Executor& executor) {
     auto key = executor.host_key();
     if (!key) {
-        return make_error(key.error().kind,
-                          fmt::format("{}: archive: {}", context.host.name, key.error().message),
-                          key.error().hint);
+        return make_host_error(key.error().kind, context.host.name, "archive",
+                               describe(key.error()), key.error().hint);
     }
     if (!parse_public_key(*key)) {
-        return make_error(
-            ErrorKind::HostKey,
-            fmt::format("{}: archive: the archive host {} showed a host key that cannot be pinned "
-                        "in known_hosts ({})",
-                        context.host.name, executor.host_name(), key->substr(0, key->find(' '))),
+        return make_host_error(
+            ErrorKind::HostKey, context.host.name, "archive",
+            fmt::format("the archive host {} showed a host key that cannot be pinned in "
+                        "known_hosts ({})",
+                        executor.host_name(), key->substr(0, key->find(' '))),
             "give its sshd a plain host key (HostKey with an ed25519, ECDSA or RSA key)");
     }
     return key;
@@ -171,12 +168,11 @@ Status run_admin(const StepContext& context, Executor& executor, std::string scr
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: archive: on the archive host {}: {} failed (exit {}): "
-                                      "{}",
-                                      context.host.name, executor.host_name(), command.purpose,
-                                      result->exit_status, result->err),
-                          "run with -vv to see the remote command");
+        return make_host_error(
+            ErrorKind::Remote, context.host.name, "archive",
+            fmt::format("on the archive host {}: {} failed (exit {}): {}", executor.host_name(),
+                        command.purpose, result->exit_status, result->err),
+            "run with -vv to see the remote command");
     }
     return ok_status();
 }
@@ -222,10 +218,8 @@ Result<std::string> apply_archive_host(const StepContext& context, HostLink& lin
     auto planned =
         plan(context, link, std::move(state).value(), std::move(host_key).value(), public_key);
     if (planned.conflict) {
-        return make_error(
-            ErrorKind::Conflict,
-            fmt::format("{}: archive: {}", context.host.name, planned.conflict->reason),
-            planned.conflict->hint);
+        return make_host_error(ErrorKind::Conflict, context.host.name, "archive",
+                               planned.conflict->reason, planned.conflict->hint);
     }
     const auto& current = planned.state;
     std::string script;

@@ -70,7 +70,7 @@ done
 Result<ArchiveHostState> parse_archive_host_state(std::string_view output) {
     ArchiveHostState state;
     auto frames = read_frames(output);
-    if (!frames) return malformed(frames.error().message);
+    if (!frames) return malformed(describe(frames.error()));
     std::vector<std::optional<std::string>> files;
     for (const Frame& frame : *frames) {
         const auto& name = frame.name;

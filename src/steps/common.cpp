@@ -48,10 +48,10 @@ Result<CommandResult> run_checked(const StepContext& context, std::string_view s
                                           : fmt::format("exit {}", result->exit_status);
         auto detail = failure_line(result->err);
         if (detail.empty() && !command.secret_output) detail = last_line(result->out);
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: {}: {} failed ({}){}{}", context.host.name, step,
-                                      command.purpose, what, detail.empty() ? "" : ": ", detail),
-                          "run with -vv to see the remote command");
+        return make_host_error(ErrorKind::Remote, context.host.name, std::string(step),
+                               fmt::format("{} failed ({}){}{}", command.purpose, what,
+                                           detail.empty() ? "" : ": ", detail),
+                               "run with -vv to see the remote command");
     }
     return result;
 }

@@ -65,7 +65,7 @@ class HbaStep final : public Step {
     Result<Check> check(const StepContext& context) override {
         const auto current = context.snapshot.file(context.paths.hba_file);
         const auto block = desired_block(context);
-        if (!block) return Check::conflict(block.error().message, block.error().hint);
+        if (!block) return Check::conflict(describe(block.error()), block.error().hint);
         if (!current) {
             return Check::needed(
                 "add the managed block to " + context.paths.hba_file + " (once the cluster exists)",
@@ -74,7 +74,7 @@ class HbaStep final : public Step {
         auto merged = merge_hba(*current, *block);
         if (!merged) {
             return Check::conflict(
-                fmt::format("{}: {}", context.paths.hba_file, merged.error().message),
+                fmt::format("{}: {}", context.paths.hba_file, describe(merged.error())),
                 "repair the BEGIN/END pgrepl markers by hand, then run pgrepl setup again");
         }
         if (*merged == *current) return Check::done("managed block in place");
@@ -85,10 +85,9 @@ class HbaStep final : public Step {
     Status apply(const StepContext& context, const Check&) override {
         const auto current = context.snapshot.file(context.paths.hba_file);
         if (!current) {
-            return make_error(ErrorKind::Remote,
-                              fmt::format("{}: {}: {} does not exist", context.host.name, name(),
-                                          context.paths.hba_file),
-                              "the cluster step should have created it: see its result");
+            return make_host_error(ErrorKind::Remote, context.host.name, std::string(name()),
+                                   context.paths.hba_file + " does not exist",
+                                   "the cluster step should have created it: see its result");
         }
         const auto block = desired_block(context);
         if (!block) return block.error();

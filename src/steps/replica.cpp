@@ -85,7 +85,7 @@ std::optional<UpstreamTimeline> upstream_timeline(const HostSnapshot::Login& log
     if (!login.timeline_history) return std::nullopt;
     auto history = parse_timeline_history(*login.timeline_history);
     if (!history) {
-        spdlog::debug("replica: upstream timeline history: {}", history.error().message);
+        spdlog::debug("replica: upstream timeline history: {}", describe(history.error()));
         return std::nullopt;
     }
     return UpstreamTimeline{*timeline, std::move(history).value()};
@@ -151,9 +151,8 @@ class ReplicaStep final : public Step {
             case ReplicaAction::Wait:
                 break;
         }
-        return make_error(ErrorKind::Internal,
-                          fmt::format("{}: {}: nothing to apply ({})", context.host.name, name(),
-                                      decision.reason));
+        return make_host_error(ErrorKind::Internal, context.host.name, std::string(name()),
+                               "nothing to apply (" + decision.reason + ")");
     }
 
   private:

@@ -272,8 +272,8 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     const auto data_dir = data_directory(context);
     if (data_dir.size() < 2 || data_dir.front() != '/' ||
         data_dir.find("..") != std::string::npos) {
-        return make_error(ErrorKind::Internal, fmt::format("{}: {}: unsafe data directory '{}'",
-                                                           context.host.name, step, data_dir));
+        return make_host_error(ErrorKind::Internal, context.host.name, std::string(step),
+                               "unsafe data directory '" + data_dir + "'");
     }
     if (auto ended = end_earlier_basebackup(context, step); !ended) return ended;
     // Stop and wipe in one remote command that a dropped session does not cut short (SIGHUP

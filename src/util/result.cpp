@@ -10,6 +10,11 @@ std::string describe(const Error& error) {
     return text + error.message;
 }
 
+std::string describe(const Error& error, std::string_view shown_host) {
+    if (error.host.empty() || error.host != shown_host) return describe(error);
+    return error.step.empty() ? error.message : error.step + ": " + error.message;
+}
+
 const char* to_string(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::Usage:

@@ -121,7 +121,7 @@ ArchiveTestResult run_archive_test(Executor& primary, const Host& primary_host,
     if (!ran || !ran->success()) {
         result.error =
             ran ? fmt::format("the segment switch failed (exit {}): {}", ran->exit_status, ran->err)
-                : ran.error().message;
+                : describe(ran.error());
         while (!result.error.empty() && result.error.back() == '\n') result.error.pop_back();
         return result;
     }
@@ -162,7 +162,7 @@ ArchiveTestResult run_archive_test(Executor& primary, const Host& primary_host,
     auto found = archive_host->run(stat);
     if (!found || !found->success()) {
         result.error =
-            found ? "could not look into the archive: " + found->err : found.error().message;
+            found ? "could not look into the archive: " + found->err : describe(found.error());
         return result;
     }
     const auto bytes = parse_int(found->out.substr(0, found->out.find('\n')));

@@ -55,15 +55,14 @@ void common_checks(const AssessContext& context, std::size_t index, CheckList& c
     const std::string cluster =
         host.postgres.version.to_string() + " " + host.postgres.cluster_name;
     if (state.unreachable) {
-        checks.fail("ssh", "unreachable: " + without_host(state.unreachable->message, host.name),
+        checks.fail("ssh", "unreachable: " + describe(*state.unreachable, host.name),
                     state.unreachable->hint);
         checks.block("the host is unreachable");
     } else {
         checks.ok("ssh", fmt::format("reachable as {}@{}", host.ssh.user, host.address));
     }
     if (state.gather_error) {
-        checks.fail("gather", without_host(state.gather_error->message, host.name),
-                    state.gather_error->hint);
+        checks.fail("gather", describe(*state.gather_error, host.name), state.gather_error->hint);
         checks.block("the state could not be gathered");
     } else {
         checks.ok("gather", "state gathered in one round trip");
@@ -220,11 +219,6 @@ void slot_and_settings_checks(const AssessContext& context, std::size_t index, H
 }
 
 }  // namespace
-
-std::string without_host(const std::string& message, const std::string& host) {
-    const std::string prefix = host + ": ";
-    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
-}
 
 std::uint64_t host_position(const HostState& state) {
     if (!state.server) return 0;

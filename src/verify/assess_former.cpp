@@ -55,16 +55,14 @@ void former_primary_checks(const AssessContext& context, std::size_t index, Chec
     const std::string& live = context.states[*context.topology.primary].host->name;
     const std::string retired = "a former primary may stay down";
     if (state.unreachable) {
-        checks.skip("ssh",
-                    fmt::format("unreachable: {} ({})",
-                                without_host(state.unreachable->message, host.name), retired));
+        checks.skip("ssh", fmt::format("unreachable: {} ({})",
+                                       describe(*state.unreachable, host.name), retired));
         checks.skip("gather", "the host is unreachable");
     } else {
         checks.ok("ssh", fmt::format("reachable as {}@{}", host.ssh.user, host.address));
         if (state.gather_error) {
             checks.skip("gather",
-                        fmt::format("{} ({})", without_host(state.gather_error->message, host.name),
-                                    retired));
+                        fmt::format("{} ({})", describe(*state.gather_error, host.name), retired));
         } else {
             checks.ok("gather", "state gathered in one round trip");
         }

@@ -77,9 +77,6 @@ std::string former_primary_message(const AssessContext& context, std::size_t ind
 /// The former_primary check's hint: how to rejoin it as a replica of the live primary.
 std::string former_primary_hint(const AssessContext& context, std::size_t index);
 
-/// An error message without a leading "host: " (problem lines add the host themselves).
-std::string without_host(const std::string& message, const std::string& host);
-
 /// The standby checks (upstream to probe) of host `index`, filling `report`.
 void assess_standby(const AssessContext& context, std::size_t index, HostReport& report,
                     CheckList& checks);

@@ -190,14 +190,14 @@ Result<ProbeEmission> emit_probe(Executor& executor, const Host& primary) {
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: verify: emitting the probe record failed: {}",
-                                      primary.name, error_line(result->out + result->err)));
+        return make_host_error(
+            ErrorKind::Remote, primary.name, "verify",
+            "emitting the probe record failed: " + error_line(result->out + result->err));
     }
     auto emission = parse_probe_emit(result->out);
     if (!emission) {
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: verify: {}", primary.name, emission.error().message));
+        return make_host_error(ErrorKind::Remote, primary.name, "verify",
+                               describe(emission.error()));
     }
     return emission;
 }
@@ -215,7 +215,7 @@ ProbeResult await_probe(Executor& executor, const Host& standby, const ProbeEmis
     command.purpose = "wait for the probe record";
     auto result = executor.run(command);
     if (!result) {
-        failed.detail = result.error().message;
+        failed.detail = describe(result.error());
         return failed;
     }
     if (!result->success()) {
@@ -224,7 +224,7 @@ ProbeResult await_probe(Executor& executor, const Host& standby, const ProbeEmis
     }
     auto wait = parse_probe_wait(result->out);
     if (!wait) {
-        failed.detail = wait.error().message;
+        failed.detail = describe(wait.error());
         return failed;
     }
     return probe_result(emission, *wait);

@@ -1,8 +1,8 @@
 // The JSON document of `pgrepl verify --json` (schema: docs/verify.md).
 #include "pgrepl/pg/psql_output.hpp"
+#include "pgrepl/util/json.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/render.hpp"
-#include "pgrepl/util/json.hpp"
 
 namespace pgrepl {
 namespace {
@@ -134,8 +134,8 @@ Json slot_json(const std::optional<SlotFigures>& slot) {
 Json host_json(const HostReport& host) {
     const HostState& state = host.gathered;
     std::string error;
-    if (state.unreachable) error = state.unreachable->message;
-    if (state.gather_error) error = state.gather_error->message;
+    if (state.unreachable) error = describe(*state.unreachable);
+    if (state.gather_error) error = describe(*state.gather_error);
     if (error.empty() && !state.psql_error.empty()) error = state.psql_error;
     Json walsenders = Json::array();
     for (const auto& row : state.replication) {

@@ -90,4 +90,8 @@ std::vector<Problem> VerifyReport::problems() const {
     return problems;
 }
 
+ExitCode verdict_exit_code(const VerifyReport& report) {
+    return report.healthy() ? ExitCode::Ok : ExitCode::Failed;
+}
+
 }  // namespace pgrepl

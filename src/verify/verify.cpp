@@ -41,7 +41,7 @@ ProbeOutcome run_probe(const ProbePlan& plan, const LiveTopology& topology,
     outcome.primary = primary;
     auto emission = emit_probe(*links[primary].executor(), *states[primary].host);
     if (!emission) {
-        outcome.error = emission.error().message;
+        outcome.error = describe(emission.error());
         return outcome;
     }
     outcome.emission = *emission;
@@ -136,7 +136,7 @@ ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
         out << render_verify_text(report, options.color);
     }
     out.flush();
-    return report.healthy() ? ExitCode::Ok : ExitCode::Failed;
+    return verdict_exit_code(report);
 }
 
 }  // namespace pgrepl

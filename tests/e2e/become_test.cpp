@@ -60,7 +60,7 @@ TEST(Become, UserWithoutPasswordlessSudoIsASudoError) {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(result.ok()) << "ran as: " << result->out;
     EXPECT_EQ(result.error().kind, ErrorKind::Sudo) << explain(result.error());
-    EXPECT_NE(result.error().message.find("db1"), std::string::npos) << result.error().message;
+    EXPECT_NE(describe(result.error()).find("db1"), std::string::npos) << describe(result.error());
     EXPECT_FALSE(result.error().hint.empty());
     // sudo -n fails at once; it must not wait for a password.
     EXPECT_LT(elapsed, std::chrono::seconds(5));

@@ -285,7 +285,7 @@ Host lab_host(const std::string& name) {
 }
 
 std::string explain(const Error& error) {
-    std::string text = std::string(to_string(error.kind)) + ": " + error.message;
+    std::string text = std::string(to_string(error.kind)) + ": " + describe(error);
     if (!error.hint.empty()) text += " (hint: " + error.hint + ")";
     return text;
 }

@@ -29,8 +29,8 @@ Error expect_connect_error(const Host& host, ErrorKind kind) {
         return {};
     }
     EXPECT_EQ(connected.error().kind, kind) << explain(connected.error());
-    EXPECT_NE(connected.error().message.find(host.name), std::string::npos)
-        << "the message does not name the host: " << connected.error().message;
+    EXPECT_NE(describe(connected.error()).find(host.name), std::string::npos)
+        << "the message does not name the host: " << describe(connected.error());
     return connected.error();
 }
 

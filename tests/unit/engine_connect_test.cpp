@@ -38,7 +38,7 @@ TEST(HostLink, SilentHostFailsWithoutTheFactory) {
     ASSERT_FALSE(link.connected());
     EXPECT_EQ(link.executor(), nullptr);
     EXPECT_EQ(link.error().kind, ErrorKind::Connect);
-    EXPECT_EQ(link.error().message,
+    EXPECT_EQ(describe(link.error()),
               "db1: connect: 10.0.0.11:22: no answer to a TCP connect within 1.0 s");
     EXPECT_NE(link.error().hint.find("--reach-timeout"), std::string::npos);
     ASSERT_TRUE(link.reach());
@@ -108,12 +108,23 @@ TEST(OpenLinks, ConnectsEveryHostProbesPostgresAndRunsThen) {
     EXPECT_EQ(calls, 3);
     EXPECT_TRUE(links[0].connected());
     EXPECT_FALSE(links[1].connected());
-    EXPECT_EQ(links[1].error().message, "db2: connect: 10.0.0.12:22: ");
+    EXPECT_EQ(describe(links[1].error()), "db2: connect: 10.0.0.12:22: ");
     EXPECT_EQ(links[2].error().message, "db3: auth: denied");
     for (const auto& link : links) {
         ASSERT_TRUE(link.postgres_reach());
         EXPECT_EQ(link.postgres_reach()->endpoint, link.host().address + ":5432");
     }
+}
+
+TEST(HostLink, AnUnreachableHostsErrorIsItsConnectStep) {
+    ExecutorFactory factory = [](const Host&) -> Result<std::unique_ptr<Executor>> {
+        return make_error(ErrorKind::Internal, "not called");
+    };
+    HostLink link(host_named("db1"));
+    link.connect(factory, {always(Reach::Refused), {}});
+    EXPECT_EQ(link.error().host, "db1");
+    EXPECT_EQ(link.error().step, "connect");
+    EXPECT_TRUE(link.error().message.starts_with("10.0.0.11:22: ")) << link.error().message;
 }
 
 }  // namespace

@@ -43,18 +43,18 @@ TEST(ExecRemoteCommand, WrapperForOtherUsers) {
 
 TEST(ExecRemoteCommand, SudoPasswordIsSudoError) {
     const CommandResult result{1, std::nullopt, "", "sudo: a password is required\n", {}};
-    const auto error = sudo_failure(WrapperKind::Sudo, result, "db1: probe", "deploy");
+    const auto error = sudo_failure(WrapperKind::Sudo, result, "db1", "probe", "deploy");
     ASSERT_TRUE(error);
     EXPECT_EQ(error->kind, ErrorKind::Sudo);
-    EXPECT_NE(error->message.find("db1: probe"), std::string::npos);
+    EXPECT_NE(describe(*error).find("db1: probe"), std::string::npos);
     EXPECT_NE(error->hint.find("NOPASSWD"), std::string::npos);
     EXPECT_NE(error->hint.find("ssh.user: root"), std::string::npos);
     // Without sudo in the wrapper, the same text is just the command's own failure.
-    EXPECT_FALSE(sudo_failure(WrapperKind::None, result, "db1: probe", "root"));
+    EXPECT_FALSE(sudo_failure(WrapperKind::None, result, "db1", "probe", "root"));
     const CommandResult other{1, std::nullopt, "", "grep: no match\n", {}};
-    EXPECT_FALSE(sudo_failure(WrapperKind::Sudo, other, "db1: probe", "deploy"));
+    EXPECT_FALSE(sudo_failure(WrapperKind::Sudo, other, "db1", "probe", "deploy"));
     const CommandResult missing{127, std::nullopt, "", "sh: 1: sudo: not found\n", {}};
-    EXPECT_TRUE(sudo_failure(WrapperKind::Sudo, missing, "db1: probe", "deploy"));
+    EXPECT_TRUE(sudo_failure(WrapperKind::Sudo, missing, "db1", "probe", "deploy"));
 }
 
 TEST(ExecRemoteCommand, ExpandHome) {

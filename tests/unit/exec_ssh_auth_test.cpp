@@ -124,7 +124,7 @@ TEST_F(ExecSshLocal, SudoWantingAPasswordIsASudoError) {
     auto refused = executor->run(command("id -un"));  // as Admin: sudo -n
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().kind, ErrorKind::Sudo) << refused.error().message;
-    EXPECT_NE(refused.error().message.find("local: test"), std::string::npos);
+    EXPECT_NE(describe(refused.error()).find("local: test"), std::string::npos);
     EXPECT_NE(refused.error().hint.find("postgres passwordless sudo (a NOPASSWD"),
               std::string::npos)
         << refused.error().hint;

@@ -33,8 +33,8 @@ struct Lab {
         return [this](const Host& host) -> Result<std::unique_ptr<Executor>> {
             ++connects;
             if (unreachable.count(host.name) != 0) {
-                return make_error(ErrorKind::Connect, host.name + ": connect: timed out",
-                                  "check the network");
+                return make_host_error(ErrorKind::Connect, host.name, "connect", "timed out",
+                                       "check the network");
             }
             return std::unique_ptr<Executor>(
                 std::make_unique<test::BorrowedExecutor>(hosts.at(host.name)->fake()));

@@ -1,8 +1,11 @@
-// run_checked: a failed command's message names the line that says why, not a closing remark.
+// run_checked: a failed command's message names the line that says why, not a closing remark;
+// the steps' errors carry the host and the step as fields.
 #include <gtest/gtest.h>
 
 #include "pgrepl/pg/paths.hpp"
+#include "pgrepl/steps/steps.hpp"
 #include "steps/common.hpp"
+#include "steps/replica_clone.hpp"
 #include "support/fake_executor.hpp"
 
 namespace pgrepl::test {
@@ -34,7 +37,7 @@ std::string failure_of(const std::string& err) {
     command.purpose = "pg_basebackup from db1";
     auto result = steps::run_checked(f.context(), "replica", command);
     EXPECT_FALSE(result);
-    return result ? std::string() : result.error().message;
+    return result ? std::string() : describe(result.error());
 }
 
 TEST(RunChecked, NamesTheErrorLineNotTheClosingRemark) {
@@ -50,6 +53,43 @@ TEST(RunChecked, NamesTheErrorLineNotTheClosingRemark) {
 TEST(RunChecked, WithoutAnErrorLineTheLastLineCounts) {
     EXPECT_EQ(failure_of("first\nsecond\n\n"),
               "db3: replica: pg_basebackup from db1 failed (exit 1): second");
+}
+
+/// Expects `error` to have happened on `host` during `step`, shown as "host: step: message".
+void expect_context(const Error& error, const std::string& host, const std::string& step) {
+    EXPECT_EQ(error.host, host) << describe(error);
+    EXPECT_EQ(error.step, step) << describe(error);
+    EXPECT_FALSE(error.message.starts_with(host + ":")) << error.message;
+}
+
+TEST(StepErrors, RunCheckedNamesHostAndStep) {
+    Fixture f;
+    f.fake.expect_run("pg_ctlcluster", command_failed(2, "boom\n"));
+    Command command;
+    command.script = "pg_ctlcluster 15 main start";
+    command.purpose = "pg_ctlcluster start";
+    auto result = steps::run_checked(f.context(), "cluster", command);
+    ASSERT_FALSE(result);
+    expect_context(result.error(), "db3", "cluster");
+    EXPECT_EQ(describe(result.error()), "db3: cluster: pg_ctlcluster start failed (exit 2): boom");
+}
+
+TEST(StepErrors, AnUnsafeDataDirectoryIsRefusedOnTheHostsStep) {
+    Fixture f;
+    f.snapshot.facts.data_directory = "relative/dir";
+    auto cloned = steps::clone_standby(f.context(), "replica");
+    ASSERT_FALSE(cloned);
+    expect_context(cloned.error(), "db3", "replica");
+    EXPECT_EQ(describe(cloned.error()), "db3: replica: unsafe data directory 'relative/dir'");
+}
+
+TEST(StepErrors, HbaWithoutItsFileNamesHostAndStep) {
+    Fixture f;
+    auto hba = make_hba_step();
+    auto applied = hba->apply(f.context(), Check{});
+    ASSERT_FALSE(applied);
+    expect_context(applied.error(), "db3", "pg_hba");
+    EXPECT_EQ(describe(applied.error()), "db3: pg_hba: " + f.paths.hba_file + " does not exist");
 }
 
 }  // namespace

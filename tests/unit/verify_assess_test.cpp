@@ -95,8 +95,8 @@ TEST(VerifyAssess, ReplicaHostDownStillShowsWhatItsUpstreamSays) {
     auto states = test::healthy_states(inventory);
     states[2] = HostState{};
     states[2].host = &inventory.hosts[2];
-    states[2].unreachable =
-        make_error(ErrorKind::Connect, "db3: connect: cannot open an SSH connection", "check it");
+    states[2].unreachable = make_host_error(ErrorKind::Connect, "db3", "connect",
+                                            "cannot open an SSH connection", "check it");
     const VerifyReport report = assess_states(inventory, std::move(states));
     EXPECT_EQ(problem_keys(report), (std::vector<std::string>{"db3:ssh"}));
     expect_check(report, "db3", "ssh", CheckStatus::Failed,
@@ -339,7 +339,8 @@ TEST(VerifyAssess, GatherErrorBlocksTheRest) {
     auto states = test::healthy_states(inventory);
     states[1] = HostState{};
     states[1].host = &inventory.hosts[1];
-    states[1].gather_error = make_error(ErrorKind::Sudo, "db2: sudo -n refused", "give sudo");
+    states[1].gather_error =
+        make_host_error(ErrorKind::Sudo, "db2", "", "sudo -n refused", "give sudo");
     const VerifyReport report = assess_states(inventory, std::move(states));
     EXPECT_EQ(problem_keys(report), (std::vector<std::string>{"db2:gather"}));
     expect_check(report, "db2", "gather", CheckStatus::Failed, "sudo -n refused", "give sudo");

@@ -40,8 +40,8 @@ const CheckResult& check_of(const VerifyReport& report, const std::string& host,
 HostState unreachable(const Inventory& inventory, const std::string& name) {
     HostState state;
     state.host = inventory.find_host(name);
-    state.unreachable =
-        make_error(ErrorKind::Connect, name + ": connect: timed out", "check that the host is up");
+    state.unreachable = make_host_error(ErrorKind::Connect, name, "connect", "timed out",
+                                        "check that the host is up");
     return state;
 }
 
@@ -93,7 +93,8 @@ TEST_P(VerifyFormerPrimaryTable, Classifies) {
             break;
         case FormerCase::GatherFailed:
             db1.host = inventory.find_host("db1");
-            db1.gather_error = make_error(ErrorKind::Sudo, "db1: sudo: a password is required");
+            db1.gather_error =
+                make_host_error(ErrorKind::Sudo, "db1", "sudo", "a password is required");
             break;
         case FormerCase::Stopped:
             db1 = stopped(inventory, "db1");
@@ -225,7 +226,7 @@ TEST(VerifyFormerPrimary, MessagesSayWhatIsKnown) {
     HostState unread = stopped(inventory, "db1", std::string());
     HostState gather;
     gather.host = inventory.find_host("db1");
-    gather.gather_error = make_error(ErrorKind::Sudo, "db1: sudo: a password is required");
+    gather.gather_error = make_host_error(ErrorKind::Sudo, "db1", "sudo", "a password is required");
     const std::pair<HostState, std::string> cases[] = {
         {stopped(inventory, "db1"),
          "former primary: stopped since the failover to db2 (the inventory still says primary); "
@@ -335,7 +336,7 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                    command_ok("1700000000.004|f\n1700000000.005|t|0/6000100\n"));
     const ExecutorFactory factory = [&](const Host& host) -> Result<std::unique_ptr<Executor>> {
         if (host.name == "db1")
-            return make_error(ErrorKind::Connect, "db1: connect: timed out", "is it up?");
+            return make_host_error(ErrorKind::Connect, "db1", "connect", "timed out", "is it up?");
         FakeExecutor& fake = host.name == "db2" ? db2 : db3;
         return std::unique_ptr<Executor>(std::make_unique<test::BorrowedExecutor>(fake));
     };

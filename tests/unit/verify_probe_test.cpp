@@ -158,5 +158,35 @@ TEST(VerifyProbe, EmitAndAwaitFailures) {
     EXPECT_EQ(result.detail, "db2: connection lost");
 }
 
+TEST(VerifyProbe, ErrorsNameTheHostAndVerify) {
+    const Inventory inventory = test::verify_inventory();
+    FakeExecutor primary("db1");
+    primary.expect_run("pg_logical_emit_message",
+                       command_failed(3, "", "psql:<stdin>:5: ERROR:  permission denied\n"));
+    const auto failed = emit_probe(primary, inventory.hosts[0]);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().host, "db1");
+    EXPECT_EQ(failed.error().step, "verify");
+    EXPECT_EQ(describe(failed.error()),
+              "db1: verify: emitting the probe record failed: psql:<stdin>:5: ERROR:  permission "
+              "denied");
+
+    FakeExecutor garbled("db1");
+    garbled.expect_run("pg_logical_emit_message", command_ok("what\n"));
+    const auto unparsed = emit_probe(garbled, inventory.hosts[0]);
+    ASSERT_FALSE(unparsed.ok());
+    EXPECT_EQ(unparsed.error().host, "db1");
+    EXPECT_TRUE(describe(unparsed.error()).starts_with("db1: verify: unexpected psql output"))
+        << describe(unparsed.error());
+
+    // An executor's error keeps its host and step in the probe's detail.
+    FakeExecutor standby("db2");
+    standby.expect_run("pg_lsn").fails(
+        make_host_error(ErrorKind::Connect, "db2", "wait for the probe record", "lost"));
+    const ProbeResult result =
+        await_probe(standby, inventory.hosts[1], ProbeEmission{1.0, "0/1"}, 10s);
+    EXPECT_EQ(result.detail, "db2: wait for the probe record: lost");
+}
+
 }  // namespace
 }  // namespace pgrepl

@@ -1,8 +1,8 @@
 // The human table and the JSON document of verify.
 #include <gtest/gtest.h>
 
-#include "pgrepl/verify/render.hpp"
 #include "pgrepl/util/json.hpp"
+#include "pgrepl/verify/render.hpp"
 #include "verify_fixtures.hpp"
 
 namespace pgrepl {
@@ -127,6 +127,20 @@ TEST(VerifyJson, ProblemsAndEscapingRoundTrip) {
     // The document is valid JSON, and the log line survives its quotes and tab.
     const auto message = json["problems"][0]["message"].get<std::string>();
     EXPECT_NE(message.find("user \"replicator\", \"quoted\"\ttab"), std::string::npos);
+}
+
+TEST(VerifyJson, AHostsErrorIsItsWholeDescription) {
+    const Inventory inventory = test::verify_inventory();
+    auto states = test::healthy_states(inventory);
+    states[2] = HostState{};
+    states[2].host = &inventory.hosts[2];
+    states[2].unreachable =
+        make_host_error(ErrorKind::Connect, "db3", "connect", "timed out", "is it up?");
+    states[1].gather_error =
+        make_host_error(ErrorKind::Sudo, "db2", "gather replication state", "sudo -n refused");
+    Json json = Json::parse(verify_json(test::assess_states(inventory, std::move(states))));
+    EXPECT_EQ(json["hosts"][2]["error"], "db3: connect: timed out");
+    EXPECT_EQ(json["hosts"][1]["error"], "db2: gather replication state: sudo -n refused");
 }
 
 TEST(VerifyText, HealthyTable) {

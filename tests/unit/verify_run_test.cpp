@@ -80,8 +80,8 @@ struct Lab {
     ExecutorFactory factory() {
         return [this](const Host& host) -> Result<std::unique_ptr<Executor>> {
             if (down.count(host.name) != 0) {
-                return make_error(ErrorKind::Connect, host.name + ": connect: timed out",
-                                  "check that the host is up");
+                return make_host_error(ErrorKind::Connect, host.name, "connect", "timed out",
+                                       "check that the host is up");
             }
             return std::unique_ptr<Executor>(std::make_unique<Borrowed>(*fakes[host.name]));
         };

@@ -33,10 +33,17 @@ struct StepReport {
     std::string hint;                       ///< what to do about a failure
     std::optional<ErrorKind> failure;       ///< a failed step's error kind (Refused: for safety)
     std::chrono::milliseconds duration{0};  ///< wall time of the step
+    /// The error the step failed with, as returned (its host and step may be another host's);
+    /// nullopt for a conflict or a step that did not fail.
+    std::optional<Error> error;
 
     /// True when the step failed as a refusal for safety.
     bool refused() const { return failure == ErrorKind::Refused; }
 };
+
+/// The report of `step` on `host` that failed with `error`: the reason is describe(error), the
+/// hint and failure kind are the error's, and the error is kept.
+StepReport failed_report(std::string host, std::string step, const Error& error);
 
 /// Receives each report as soon as its step finished (called from the host's thread).
 using ReportSink = std::function<void(const StepReport&)>;

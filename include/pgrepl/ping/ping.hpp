@@ -33,8 +33,13 @@ struct PingHost {
 /// What a ping run found: one entry per inventory host, in file order, and the exit code.
 struct PingReport {
     std::vector<PingHost> hosts;        ///< in inventory order
-    ExitCode exit_code = ExitCode::Ok;  ///< Ok when every host answered, else Failed
+    ExitCode exit_code = ExitCode::Ok;  ///< ping_exit_code() of the hosts
 };
+
+/// The exit code of a ping run: Ok when every host answered and was probed, else
+/// exit_code_for() the error kind of the first host that was not (Failed for every kind ping
+/// meets: connect, host key, auth, sudo, remote).
+ExitCode ping_exit_code(const std::vector<PingHost>& hosts);
 
 /// The text of a ping report: one line per host, names padded to one width (pure).
 std::string render_ping_text(const PingReport& report);

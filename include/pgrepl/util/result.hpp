@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -41,14 +42,21 @@ inline Error make_error(ErrorKind kind, std::string message, std::string hint = 
     return Error{kind, std::move(message), std::move(hint), {}, {}};
 }
 
-/// Builds an Error that happened on `host` while doing `step`.
+/// Builds an Error that happened on `host` while doing `step`: the way every error that concerns
+/// a host is made (`make_host_error(ErrorKind::Connect, host.name, "connect", "timed out")`, shown
+/// as "db1: connect: timed out"), never by writing "host: step: " into the message.
 inline Error make_host_error(ErrorKind kind, std::string host, std::string step,
                              std::string message, std::string hint = {}) {
     return Error{kind, std::move(message), std::move(hint), std::move(host), std::move(step)};
 }
 
 /// The one-line text of an error for display: "host: step: message", leaving out what is empty.
+/// Every error shown to the user goes through it (or the overload below), never `.message` alone.
 std::string describe(const Error& error);
+
+/// describe() for a line that already names `shown_host`: without the host when the error
+/// happened there ("connect: timed out" for db1's error on db1's line), else the whole text.
+std::string describe(const Error& error, std::string_view shown_host);
 
 /// Either a value of type T or an Error (a minimal std::expected for C++20).
 template <typename T>

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/util/exit_code.hpp"
 #include "pgrepl/verify/archive_test.hpp"
 #include "pgrepl/verify/probe.hpp"
 #include "pgrepl/verify/state.hpp"
@@ -127,5 +128,10 @@ std::string format_seconds(double seconds);
 const char* to_string(CheckStatus status);
 /// "pg_stat_replication", "caught_up" or "none".
 const char* to_string(LagSource source);
+
+/// verify's verdict as the exit code (docs/verify.md): Ok when healthy (no check failed), Failed
+/// when a check failed or a host could not be reached. A verdict, not an error: the errors that
+/// end verify before a report exists (usage, inventory) go through exit_code_for().
+ExitCode verdict_exit_code(const VerifyReport& report);
 
 }  // namespace pgrepl

@@ -42,8 +42,8 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
                                    ArchiveTest archive = ArchiveTest::Skip,
                                    const ConnectOptions& connect = {});
 
-/// Runs verify and prints the report to `out`. ExitCode::Ok when healthy, else
-/// ExitCode::Failed (unhealthy or unreachable).
+/// Runs verify and prints the report to `out`; returns verdict_exit_code() of the report (Ok when
+/// healthy, else Failed: unhealthy or unreachable).
 ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
                     const ExecutorFactory& factory, std::ostream& out);
 
