@@ -33,13 +33,18 @@ std::optional<std::size_t> configured_upstream(const Inventory& inventory,
     return matched;
 }
 
-std::vector<std::optional<std::size_t>> current_upstreams(
-    const Inventory& inventory, const std::vector<HandoverHostState>& states) {
+LiveTopology live_topology_of(const Inventory& inventory,
+                              const std::vector<HandoverHostState>& states) {
     std::vector<LiveHost> hosts;
     hosts.reserve(inventory.hosts.size());
     for (std::size_t i = 0; i < inventory.hosts.size(); ++i)
         hosts.push_back(live_host(inventory.hosts[i], i < states.size() ? &states[i] : nullptr));
-    return live_topology(inventory, hosts).configured_upstreams();
+    return live_topology(inventory, hosts);
+}
+
+std::vector<std::optional<std::size_t>> current_upstreams(
+    const Inventory& inventory, const std::vector<HandoverHostState>& states) {
+    return live_topology_of(inventory, states).configured_upstreams();
 }
 
 Inventory promoted_inventory(const Inventory& inventory, std::size_t target,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pgrepl/engine/live_server.hpp"
+#include "pgrepl/engine/live_topology.hpp"
 #include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
@@ -19,6 +20,11 @@ namespace pgrepl {
 /// when nothing is configured.
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
                                                const HandoverHostState& state);
+
+/// The live topology (engine/live_topology) of the gathered states (aligned with
+/// inventory.hosts): each state's server answer, fence marker and recovery.conf upstream.
+LiveTopology live_topology_of(const Inventory& inventory,
+                              const std::vector<HandoverHostState>& states);
 
 /// For each host (by inventory index): the host it streams from now, from the live topology
 /// (LiveTopology::configured_upstreams()): a standby's configured upstream when it has one,
