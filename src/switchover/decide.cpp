@@ -136,11 +136,17 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
                     "a switchover hands the primary role to a streaming standby");
     const TopologyNode& tn = topology.nodes[t];
     const LiveReceiver* receiver = ts.receiver();
-    if (receiver == nullptr || receiver->status != "streaming" || !tn.live_upstream)
+    if (receiver == nullptr || receiver->status != "streaming" || !tn.live_upstream) {
+        const std::string what =
+            receiver == nullptr ? "no WAL receiver"
+            : receiver->status != "streaming"
+                ? "WAL receiver " + receiver->status
+                : "it streams from " + (tn.unknown_sender.empty() ? std::string("an unknown host")
+                                                                  : tn.unknown_sender);
         return stop(d, V::Refuse,
-                    fmt::format("{} does not stream from {} ({})", target, primary_name,
-                                receiver ? "WAL receiver " + receiver->status : "no WAL receiver"),
+                    fmt::format("{} does not stream from {} ({})", target, primary_name, what),
                     "start it and check that it streams: " + std::string(kVerifyHint));
+    }
     if (*tn.live_upstream != p) {
         const std::string& up = inventory.hosts[*tn.live_upstream].name;
         return stop(d, V::Refuse,

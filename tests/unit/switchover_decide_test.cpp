@@ -158,6 +158,18 @@ std::vector<Case> cases() {
              "pgrepl verify"});
     }
     {
+        auto s = healthy();
+        s[1] = streaming("db2", "0/5000000", "10.9.9.9");
+        add({"TargetStreamingFromAnUnknownHost",
+             three,
+             s,
+             {},
+             "db2",
+             SwitchoverVerdict::Refuse,
+             "db2 does not stream from db1 (it streams from 10.9.9.9:5432)",
+             "pgrepl verify"});
+    }
+    {
         auto s = std::vector<HandoverHostState>{primary("db1"), streaming("db2"), streaming("db3"),
                                                 streaming("db4", "0/5000000", "10.0.0.12")};
         add({"CascadingTargetIsRefused",
