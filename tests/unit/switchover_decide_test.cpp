@@ -2,6 +2,7 @@
 // hint (exit code 3), the plan when all hold, and the abort path after the old primary stopped.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ struct Case {
     std::string reason;  // a part of the reason
     std::string hint;    // a part of the hint
 };
+
+// gtest prints a case by its name.
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.name;
+}
 
 std::vector<Case> cases() {
     const Inventory three = three_hosts();
