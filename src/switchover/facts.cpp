@@ -16,6 +16,26 @@ Error malformed(const std::string& what, std::string_view value) {
                       fmt::format("switchover facts: malformed {}: '{}'", what, value));
 }
 
+// Runs `sql` through the cluster's psql as postgres (read-only); its output.
+Result<std::string> run_query(Executor& executor, const Host& host, const std::string& sql,
+                              const std::string& purpose) {
+    PsqlCommand psql;
+    psql.application_name = "pgrepl-switchover";
+    psql.connect_timeout = 5;
+    psql.quiet = PsqlQuiet::Yes;
+    Command command;
+    command.script =
+        fmt::format("{} <<'PGREPL_SQL_END'\n{}\nPGREPL_SQL_END\n", psql_command(host, psql), sql);
+    command.run_as = RunAs::Postgres;
+    command.purpose = purpose;
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (!result->success())
+        return make_error(ErrorKind::Remote,
+                          fmt::format("{}: psql failed: {}", purpose, first_line(result->err)));
+    return result->out;
+}
+
 }  // namespace
 
 std::string switchover_facts_sql() {
@@ -62,22 +82,29 @@ Result<SwitchoverFacts> parse_switchover_facts(std::string_view out) {
     return facts;
 }
 
+void apply_replay_lags(const Inventory& inventory, const std::vector<ReplicationRow>& rows,
+                       std::vector<SwitchoverFacts>& facts) {
+    for (const auto& row : rows) {
+        const Host* host = inventory.find_host(row.application_name);
+        if (host == nullptr) continue;
+        const auto i = static_cast<std::size_t>(host - inventory.hosts.data());
+        if (i < facts.size() && row.replay_lag_seconds)
+            facts[i].replay_lag_seconds = row.replay_lag_seconds;
+    }
+}
+
+Result<std::vector<ReplicationRow>> gather_stat_replication(Executor& executor, const Host& host) {
+    auto out = run_query(executor, host, stat_replication_sql(host.postgres.version),
+                         "read pg_stat_replication");
+    if (!out) return out.error();
+    return parse_stat_replication(*out);
+}
+
 Result<SwitchoverFacts> gather_switchover_facts(Executor& executor, const Host& host) {
-    PsqlCommand psql;
-    psql.application_name = "pgrepl-switchover";
-    psql.connect_timeout = 5;
-    psql.quiet = PsqlQuiet::Yes;
-    Command command;
-    command.script = fmt::format("{} <<'PGREPL_SQL_END'\n{}\nPGREPL_SQL_END\n",
-                                 psql_command(host, psql), switchover_facts_sql());
-    command.run_as = RunAs::Postgres;
-    command.purpose = "read the WAL sender and slot limits, pending restarts and the archiver";
-    auto result = executor.run(command);
-    if (!result) return result.error();
-    if (!result->success())
-        return make_error(ErrorKind::Remote, fmt::format("switchover facts: psql failed: {}",
-                                                         first_line(result->err)));
-    return parse_switchover_facts(result->out);
+    auto out = run_query(executor, host, switchover_facts_sql(),
+                         "read the WAL sender and slot limits, pending restarts and the archiver");
+    if (!out) return out.error();
+    return parse_switchover_facts(*out);
 }
 
 }  // namespace pgrepl

@@ -81,6 +81,12 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
         auto facts = gather_switchover_facts(*links[i].executor(), inventory.hosts[i]);
         if (facts) report.facts[i] = std::move(*facts);
     });
+    // The replay lag of each standby, as its primary sees it.
+    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
+        if (!links[i].connected() || report.states[i].role() != LiveRole::Primary) continue;
+        auto rows = gather_stat_replication(*links[i].executor(), inventory.hosts[i]);
+        if (rows) apply_replay_lags(inventory, *rows, report.facts);
+    }
     report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
                                         options.thresholds);
     if (const auto kind = stop_kind(report.decision.verdict)) {

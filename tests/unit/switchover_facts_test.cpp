@@ -51,6 +51,21 @@ TEST(SwitchoverFacts, TheQueryReadsEveryFact) {
         EXPECT_NE(sql.find(part), std::string::npos) << part;
 }
 
+TEST(SwitchoverFacts, ReplayLagsComeFromThePrimarysSenderRowsByApplicationName) {
+    const Inventory inventory = promote_test::three_hosts();
+    std::vector<SwitchoverFacts> facts(3);
+    std::vector<ReplicationRow> rows(3);
+    rows[0].application_name = "db2";
+    rows[0].replay_lag_seconds = 0.25;
+    rows[1].application_name = "pg_basebackup";  // not a host: ignored
+    rows[1].replay_lag_seconds = 9;
+    rows[2].application_name = "db3";  // caught up: no lag reported
+    apply_replay_lags(inventory, rows, facts);
+    EXPECT_FALSE(facts[0].replay_lag_seconds);
+    EXPECT_EQ(facts[1].replay_lag_seconds, 0.25);
+    EXPECT_FALSE(facts[2].replay_lag_seconds);
+}
+
 TEST(SwitchoverText, ThePlanStepByStep) {
     const Inventory inventory = promote_test::cascading();
     SwitchoverReport report;
