@@ -41,6 +41,7 @@ CommandLine::CommandLine()
     add_setup_command(app_, context_);
     add_verify_command(app_, context_);
     add_promote_command(app_, context_);
+    add_switchover_command(app_, context_);
     add_inventory_command(app_, context_);
     add_ping_command(app_, context_);
 }
@@ -61,8 +62,8 @@ std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::os
         if (app_.get_subcommands().empty() && !extras.empty() &&
             dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
             err << "pgrepl: unknown command or option: " << extras.front()
-                << "\nhint: the commands are setup, verify, promote, inventory check and "
-                   "ping; run pgrepl --help\n";
+                << "\nhint: the commands are setup, verify, promote, switchover, inventory check "
+                   "and ping; run pgrepl --help\n";
             return to_int(exit_code_for(ErrorKind::Usage));
         }
         const int code = app_.exit(error, out, err);

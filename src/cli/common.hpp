@@ -65,6 +65,8 @@ void add_setup_command(CLI::App& app, Context& context);
 void add_verify_command(CLI::App& app, Context& context);
 /// Registers `promote`.
 void add_promote_command(CLI::App& app, Context& context);
+/// Registers `switchover`.
+void add_switchover_command(CLI::App& app, Context& context);
 /// Registers `inventory check`.
 void add_inventory_command(CLI::App& app, Context& context);
 /// Registers `ping`.

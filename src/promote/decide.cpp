@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/promote/topology.hpp"
 
 namespace pgrepl {
 namespace {
@@ -33,13 +33,13 @@ PromoteDecision finish(PromoteDecision decision, PromoteVerdict verdict, std::st
     return decision;
 }
 
-bool running_standby(const PromoteHostState& state) {
+bool running_standby(const HandoverHostState& state) {
     return state.reachable && state.running && state.role() == LiveRole::Standby;
 }
 
 // The host at the end of the target's chain of configured upstreams, if not the target.
 std::optional<std::size_t> chain_root(const Inventory& inventory,
-                                      const std::vector<PromoteHostState>& states,
+                                      const std::vector<HandoverHostState>& states,
                                       std::size_t target) {
     std::optional<std::size_t> root;
     std::size_t at = target;
@@ -90,7 +90,7 @@ std::optional<ErrorKind> stop_kind(PromoteVerdict verdict) {
 }
 
 PromoteDecision decide_promote(const Inventory& inventory,
-                               const std::vector<PromoteHostState>& states,
+                               const std::vector<HandoverHostState>& states,
                                const std::string& target_name, Force force,
                                const PromoteWait& wait) {
     PromoteDecision decision;
@@ -110,7 +110,7 @@ PromoteDecision decide_promote(const Inventory& inventory,
     }
     const std::size_t t = *found;
     decision.target = t;
-    const PromoteHostState& target = states[t];
+    const HandoverHostState& target = states[t];
     const Host& target_host = hosts[t];
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         if (!states[i].reachable) decision.unreachable.push_back(i);

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "pgrepl/promote/topology.hpp"
+#include "pgrepl/handover/topology.hpp"
 
 namespace pgrepl {
 namespace {
@@ -15,7 +15,7 @@ std::string seconds(milliseconds duration) {
     return fmt::format("{:.1f} s", static_cast<double>(duration.count()) / 1000.0);
 }
 
-bool streaming(const PromoteHostState& state) {
+bool streaming(const HandoverHostState& state) {
     return state.reachable && state.running && state.role() == LiveRole::Standby &&
            state.receiver() != nullptr && state.receiver()->status == "streaming";
 }
@@ -27,7 +27,7 @@ std::optional<milliseconds> live_silence_bound(std::int64_t wal_receiver_timeout
     return milliseconds(wal_receiver_timeout_ms / 2) + kHeardMargin;
 }
 
-FirstLook first_look(const std::vector<PromoteHostState>& states) {
+FirstLook first_look(const std::vector<HandoverHostState>& states) {
     FirstLook look;
     look.taken = true;
     for (const auto& state : states) {
@@ -38,15 +38,15 @@ FirstLook first_look(const std::vector<PromoteHostState>& states) {
 }
 
 LivenessJudgment judge_liveness(const Inventory& inventory,
-                                const std::vector<PromoteHostState>& states, const FirstLook& first,
-                                std::size_t host) {
+                                const std::vector<HandoverHostState>& states,
+                                const FirstLook& first, std::size_t host) {
     LivenessJudgment judged;
     bool alive = false;
     bool unsure = false;
     bool need_known = true;
     milliseconds need{0};
     for (std::size_t i = 0; i < states.size(); ++i) {
-        const PromoteHostState& s = states[i];
+        const HandoverHostState& s = states[i];
         if (i == host || !streaming(s)) continue;
         const auto up = configured_upstream(inventory, s);
         if (!up || *up != host) continue;
@@ -105,7 +105,7 @@ LivenessJudgment judge_liveness(const Inventory& inventory,
 }
 
 OldPrimariesJudgment judge_old_primaries(const Inventory& inventory,
-                                         const std::vector<PromoteHostState>& states,
+                                         const std::vector<HandoverHostState>& states,
                                          const FirstLook& first,
                                          const std::vector<std::size_t>& hosts) {
     OldPrimariesJudgment out;

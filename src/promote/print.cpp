@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <variant>
 
 #include "pgrepl/pg/psql_output.hpp"
 
 namespace pgrepl::promote_detail {
 namespace {
 
-std::string role_word(const PromoteHostState& state) {
+std::string role_word(const HandoverHostState& state) {
     if (!state.reachable) return state.answered ? "unknown" : "down";
     if (!state.cluster_exists) return "no cluster";
     if (!state.running) return state.fence_note ? "fenced" : "stopped";
@@ -24,7 +25,7 @@ std::string role_word(const PromoteHostState& state) {
     return "unknown";
 }
 
-std::string state_word(const Inventory& inventory, const PromoteHostState& state) {
+std::string state_word(const Inventory& inventory, const HandoverHostState& state) {
     if (!state.reachable) {
         return (state.answered ? "cannot inspect: " : "unreachable: ") + state.unreachable_reason;
     }
@@ -73,6 +74,10 @@ void EventSink::emit(PromoteEvent event) {
     events_.push_back(std::move(event));
 }
 
+void EventSink::emit(RepointEvent event) {
+    std::visit([this](auto& e) { emit(PromoteEvent{std::move(e)}); }, event);
+}
+
 std::chrono::milliseconds EventSink::elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  start_);
@@ -91,7 +96,7 @@ std::string format_duration(std::chrono::milliseconds duration) {
 }
 
 std::vector<std::string> state_table(const Inventory& inventory,
-                                     const std::vector<PromoteHostState>& states) {
+                                     const std::vector<HandoverHostState>& states) {
     std::vector<std::vector<std::string>> rows{{"HOST", "ROLE", "WAL", "TIMELINE", "STATE"}};
     for (std::size_t i = 0; i < inventory.hosts.size() && i < states.size(); ++i) {
         const auto& state = states[i];

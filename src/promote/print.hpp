@@ -9,16 +9,18 @@
 #include <vector>
 
 #include "pgrepl/engine/runner.hpp"
+#include "pgrepl/handover/follow.hpp"
+#include "pgrepl/handover/state.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/promote/report.hpp"
-#include "pgrepl/promote/state.hpp"
-#include "pgrepl/promote/topology.hpp"
 
 namespace pgrepl::promote_detail {
 
 /// Receives promote's events from any thread: keeps them for the report and prints each one's
-/// text as it arrives (whole lines, one event at a time).
-class EventSink {
+/// text as it arrives (whole lines, one event at a time). The re-pointing's events
+/// (handover/follow) arrive through RepointSink and are kept as promote events.
+class EventSink : public RepointSink {
   public:
     /// Prints to `out` with `options`; timings are measured from `start`.
     EventSink(const Inventory& inventory, PromoteTextOptions options, std::ostream& out,
@@ -27,8 +29,10 @@ class EventSink {
 
     /// Records `event` and prints its lines.
     void emit(PromoteEvent event);
+    /// Records a re-pointing event as the promote event of the same type, and prints it.
+    void emit(RepointEvent event) override;
     /// Time since the start of the command.
-    std::chrono::milliseconds elapsed() const;
+    std::chrono::milliseconds elapsed() const override;
     /// The report of the run so far, with `exit_code`.
     PromoteReport report(ExitCode exit_code);
 
@@ -46,7 +50,7 @@ std::string format_duration(std::chrono::milliseconds duration);
 
 /// The table of what each host is now (role, state, WAL position, timeline, upstream).
 std::vector<std::string> state_table(const Inventory& inventory,
-                                     const std::vector<PromoteHostState>& states);
+                                     const std::vector<HandoverHostState>& states);
 
 /// One line for a step report: "  db3: replica: changed: point the standby at db2 [1.2 s]"
 /// followed by its hint and, when `show_diff`, its diff (each line indented).

@@ -9,17 +9,18 @@
 #include <set>
 #include <sstream>
 
-#include "follow.hpp"
-#include "gather.hpp"
 #include "pgrepl/engine/secret.hpp"
+#include "pgrepl/handover/actions.hpp"
+#include "pgrepl/handover/follow.hpp"
+#include "pgrepl/handover/gather.hpp"
+#include "pgrepl/handover/inventory_edit.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/promote/actions.hpp"
 #include "pgrepl/promote/decide.hpp"
-#include "pgrepl/promote/inventory_edit.hpp"
-#include "pgrepl/promote/topology.hpp"
 #include "pgrepl/util/diff.hpp"
 #include "print.hpp"
+#include "wait.hpp"
 
 namespace pgrepl {
 namespace {
@@ -63,7 +64,7 @@ ExitCode stop_on(EventSink& sink, const PromoteDecision& decision,
 // an exit code when a live one could not be stopped.
 Result<std::optional<std::uint64_t>> fence_old_primaries(
     const Inventory& inventory, const PromoteDecision& decision,
-    const std::vector<PromoteHostState>& states, std::vector<HostLink>& links, EventSink& sink) {
+    const std::vector<HandoverHostState>& states, std::vector<HostLink>& links, EventSink& sink) {
     std::optional<std::uint64_t> last;
     const std::string target = inventory.hosts[decision.target].name;
     const std::string when = utc_now();
@@ -145,7 +146,9 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
 
     sink.emit(PromoteStarted{options.target, options.mode, inventory.hosts.size()});
     std::vector<HostLink> links;
-    auto states = connect_and_gather(inventory, factory, options, links);
+    auto states = connect_and_gather(
+        inventory, factory, GatherOptions{options.mode, options.reach, options.postgres_reach},
+        links);
     sink.emit(PromoteStates{states});
     auto decision = decide_promote(inventory, states, options.target, options.force,
                                    PromoteWait{FirstLook{}, options.wait});
@@ -215,8 +218,8 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
 
     const Inventory promoted = promoted_inventory(inventory, t, decision.old_primaries,
                                                   current_upstreams(inventory, states));
-    FollowInput follow{promoted, decision,     states,   links,
-                       secret,   options.mode, timeline, options.show_diffs};
+    FollowInput follow{promoted, t,      decision.followers, decision.ahead,
+                       links,    secret, options.mode,       timeline};
     const auto stale = stale_inventory_lines(inventory, promoted);
     const bool roles_stale = std::any_of(stale.begin(), stale.end(), [](const StaleLine& line) {
         return line.kind == StaleKind::Role;

@@ -115,12 +115,12 @@ struct Renderer {
                         "since start)",
                         e.host, e.timeline, format_duration(e.took), format_duration(e.at))};
     }
-    Lines operator()(const PromoteStep& e) const {
+    Lines operator()(const RepointStep& e) const {
         auto lines = step_lines(e.report, options.mode, options.show_diffs);
         if (!e.detail.empty()) lines.insert(lines.begin() + 1, "      detail: " + e.detail);
         return lines;
     }
-    Lines operator()(const PromoteFollowed& e) const {
+    Lines operator()(const RepointFollowed& e) const {
         if (e.following) {
             return {fmt::format("  {}: streaming from {} on timeline {} ({} since start)", e.host,
                                 e.upstream, e.timeline, format_duration(e.at))};
@@ -133,7 +133,7 @@ struct Renderer {
         }
         return lines;
     }
-    Lines operator()(const PromoteNotRepointed& e) const {
+    Lines operator()(const RepointAhead& e) const {
         return {fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} never "
                             "received",
                             e.host, e.bytes, e.primary),

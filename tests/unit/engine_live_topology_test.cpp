@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pgrepl/engine/live_topology.hpp"
-#include "pgrepl/promote/topology.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "promote_test_util.hpp"
 #include "verify_fixtures.hpp"
 
@@ -111,7 +111,7 @@ TEST(LiveTopologyUpstreams, VerifyAndPromoteAgreeOnAHostNameInCapitals) {
     EXPECT_EQ(verify_view.nodes[2].upstream, Match(1));
     EXPECT_EQ(verify_view.nodes[2].upstream_source, UpstreamSource::Live);
 
-    const std::vector<PromoteHostState> promote_states{
+    const std::vector<HandoverHostState> promote_states{
         promote_test::down("db1"), promote_test::standby("db2", "0/1", "10.0.0.11"),
         promote_test::standby("db3", "0/1", "DB2.LAB")};
     EXPECT_EQ(configured_upstream(inventory, promote_states[2]), Match(1));

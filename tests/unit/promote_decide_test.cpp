@@ -14,7 +14,7 @@ using Indices = std::vector<std::size_t>;
 struct Case {
     std::string name;
     Inventory inventory;
-    std::vector<PromoteHostState> states;
+    std::vector<HandoverHostState> states;
     std::string target;
     Force force = Force::No;
     PromoteVerdict verdict = PromoteVerdict::Promote;
@@ -25,7 +25,7 @@ struct Case {
 };
 
 /// The case, decided while promote may wait `left` more (after a first look at `first`).
-Case waiting(Case c, std::chrono::milliseconds left, std::vector<PromoteHostState> first = {}) {
+Case waiting(Case c, std::chrono::milliseconds left, std::vector<HandoverHostState> first = {}) {
     c.wait.left = left;
     if (!first.empty()) c.wait.first = first_look(first);
     return c;
@@ -45,7 +45,7 @@ Case plan(Case c, Indices stop, Indices fence, Indices old, Indices followers, I
 }
 
 /// A case without a plan (refusals and errors).
-Case make(std::string name, Inventory inventory, std::vector<PromoteHostState> states,
+Case make(std::string name, Inventory inventory, std::vector<HandoverHostState> states,
           std::string target, Force force, PromoteVerdict verdict,
           std::vector<std::string> reason_has) {
     Case c;
@@ -136,7 +136,7 @@ std::vector<Case> cases() {
     // A power loss: db1 vanished without closing its connections, its standbys still stream.
     {
         using std::chrono::milliseconds;
-        const std::vector<PromoteHostState> lost{down("db1"), hearing("db2", 1'000),
+        const std::vector<HandoverHostState> lost{down("db1"), hearing("db2", 1'000),
                                                  hearing("db3", 1'500)};
         add(waiting(
             make("PowerLossWaitsForTheSilenceToProveIt", three, lost, "db2", Force::No,

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "pgrepl/inventory/load.hpp"
-#include "pgrepl/promote/inventory_edit.hpp"
-#include "pgrepl/promote/topology.hpp"
+#include "pgrepl/handover/inventory_edit.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "promote_test_util.hpp"
 
 namespace pgrepl::promote_test {

@@ -13,7 +13,7 @@ using std::chrono::milliseconds;
 struct Case {
     std::string name;
     Inventory inventory;
-    std::vector<PromoteHostState> states;
+    std::vector<HandoverHostState> states;
     FirstLook first;  // not taken: the first look
     Liveness liveness = Liveness::Dead;
     std::optional<milliseconds> need;  // for Unsure
@@ -24,7 +24,7 @@ void PrintTo(const Case& c, std::ostream* os) {
     *os << c.name;
 }
 
-Case make(std::string name, std::vector<PromoteHostState> states, Liveness liveness,
+Case make(std::string name, std::vector<HandoverHostState> states, Liveness liveness,
           std::optional<milliseconds> need = std::nullopt,
           std::vector<std::string> evidence_has = {}, FirstLook first = {},
           Inventory inventory = three_hosts()) {
@@ -38,7 +38,7 @@ Case make(std::string name, std::vector<PromoteHostState> states, Liveness liven
 }
 
 /// A first look at `states` (as promote takes it before it waits).
-FirstLook looked(const std::vector<PromoteHostState>& states) {
+FirstLook looked(const std::vector<HandoverHostState>& states) {
     return first_look(states);
 }
 
@@ -73,7 +73,7 @@ std::vector<Case> cases() {
                          std::nullopt, {"is unknown"}));
     }
     {
-        std::vector<PromoteHostState> before{down("db1"), hearing("db2", 1'000, 5'000'000),
+        std::vector<HandoverHostState> before{down("db1"), hearing("db2", 1'000, 5'000'000),
                                              hearing("db3", 1'000, 5'000'000)};
         c.push_back(make("HeardWhilePromoteWaitedIsAlive",
                          {down("db1"), hearing("db2", 300, 9'700'000), hearing("db3", 5'000)},
@@ -135,7 +135,7 @@ TEST(PromoteLivenessBound, HalfTheReceiverTimeoutPlusAMargin) {
 
 TEST(PromoteLivenessBound, OldPrimariesInWords) {
     const auto states =
-        std::vector<PromoteHostState>{down("db1"), hearing("db2", 1'000), hearing("db3", 2'000)};
+        std::vector<HandoverHostState>{down("db1"), hearing("db2", 1'000), hearing("db3", 2'000)};
     const auto judged = judge_old_primaries(three_hosts(), states, {}, {0});
     ASSERT_TRUE(judged.unsure.has_value());
     EXPECT_EQ(*judged.unsure,

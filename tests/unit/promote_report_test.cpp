@@ -43,7 +43,7 @@ TEST(PromoteReport, FenceFailureOfAStoppedPrimaryWarns) {
 }
 
 TEST(PromoteReport, FollowerThatDoesNotFollowShowsHintAndLog) {
-    PromoteFollowed followed;
+    RepointFollowed followed;
     followed.host = "db3";
     followed.upstream = "db2";
     followed.timeout_s = 30;

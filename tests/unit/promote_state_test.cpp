@@ -1,8 +1,8 @@
 // Promote's state gathering (parsing of the snapshot) and the scripts of its remote actions.
 #include <gtest/gtest.h>
 
-#include "pgrepl/promote/actions.hpp"
-#include "pgrepl/promote/state.hpp"
+#include "pgrepl/handover/actions.hpp"
+#include "pgrepl/handover/state.hpp"
 #include "promote_test_util.hpp"
 
 namespace pgrepl::promote_test {
@@ -56,7 +56,7 @@ HostSnapshot snapshot_with(const std::string& state, LiveRole role = LiveRole::S
 
 TEST(PromoteState, ParsesAStandby) {
     const auto host = three_hosts().hosts[1];
-    const auto state = promote_state_from_snapshot(
+    const auto state = handover_state_from_snapshot(
         host, snapshot_with("t||0/5000148|0/5000060|1|t|streaming|user=replicator "
                             "passfile=/x host=10.0.0.11 port=5432 application_name=db2\n"));
     EXPECT_TRUE(state.reachable);
@@ -81,34 +81,34 @@ TEST(PromoteState, ParsesTheReceiverTiming) {
     const auto host = three_hosts().hosts[1];
     const std::string standby = "t||0/5000148|0/5000060|1|f|streaming|host=10.0.0.11\n";
     auto snapshot = snapshot_with(standby);
-    auto state = promote_state_from_snapshot(host, snapshot);
+    auto state = handover_state_from_snapshot(host, snapshot);
     ASSERT_NE(state.receiver(), nullptr);
     EXPECT_FALSE(state.receiver()->silence_ms.has_value());  // not asked (or no answer)
     snapshot = snapshot_with(standby, LiveRole::Standby, "1234|1700000000123456|10000\n");
-    state = promote_state_from_snapshot(host, snapshot);
+    state = handover_state_from_snapshot(host, snapshot);
     ASSERT_NE(state.receiver(), nullptr);
     EXPECT_EQ(state.receiver()->silence_ms, std::optional<std::int64_t>(1234));
     EXPECT_EQ(state.receiver()->heard_us, std::optional<std::int64_t>(1700000000123456));
     EXPECT_EQ(state.server->wal_receiver_timeout_ms, std::optional<std::int64_t>(10000));
     snapshot = snapshot_with(standby, LiveRole::Standby, "||60000\n");  // no WAL receiver
-    state = promote_state_from_snapshot(host, snapshot);
+    state = handover_state_from_snapshot(host, snapshot);
     EXPECT_FALSE(state.receiver() != nullptr && state.receiver()->silence_ms.has_value());
     EXPECT_EQ(state.server->wal_receiver_timeout_ms, std::optional<std::int64_t>(60000));
     // The receiver's timing comes with the server's state: no query of promote's own.
-    EXPECT_TRUE(promote_state_request(host).queries.empty());
+    EXPECT_TRUE(handover_state_request(host).queries.empty());
     EXPECT_NE(live_server_sql(host.postgres.version).find("last_msg_receipt_time"),
               std::string::npos);
 }
 
 TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
     const auto host = three_hosts().hosts[0];
-    auto state = promote_state_from_snapshot(
+    auto state = handover_state_from_snapshot(
         host, snapshot_with("f|0/7000000|||2|f||\n", LiveRole::Primary));
     EXPECT_EQ(state.role(), LiveRole::Primary);
     EXPECT_EQ(state.wal_position(), parse_lsn("0/7000000"));
     EXPECT_EQ(state.timeline(), std::optional<int>(2));
     EXPECT_TRUE(state.upstream_endpoint().host.empty());
-    state = promote_state_from_snapshot(host,
+    state = handover_state_from_snapshot(host,
                                         snapshot_with("t||0/1|0/1|1|f||host='db 2' port='5433'\n"));
     EXPECT_EQ(state.upstream_endpoint().host, "db 2");
     EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5433));
@@ -116,7 +116,7 @@ TEST(PromoteState, ParsesAPrimaryAndQuotedConninfo) {
 
 TEST(PromoteState, QueryErrorsAreKept) {
     const auto host = three_hosts().hosts[1];
-    auto state = promote_state_from_snapshot(
+    auto state = handover_state_from_snapshot(
         host, snapshot_with("ERROR:  function pg_promote() does not exist\n"));
     EXPECT_NE(state.query_error.find("does not exist"), std::string::npos);
     EXPECT_FALSE(state.server.has_value());
@@ -124,7 +124,7 @@ TEST(PromoteState, QueryErrorsAreKept) {
     EXPECT_EQ(state.system_identifier(), kSystem);  // pg_controldata's
     auto snapshot = snapshot_with("");
     snapshot.server_error = "FATAL:  the database system is starting up";
-    state = promote_state_from_snapshot(host, snapshot);
+    state = handover_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.role(), LiveRole::Unknown);
     EXPECT_EQ(state.query_error, "FATAL:  the database system is starting up");
 }
@@ -136,7 +136,7 @@ hosts:
   - { name: db2, address: 10.0.0.12, role: replica }
 )");
     const Host& host = inventory.hosts[1];
-    const auto request = promote_state_request(host);
+    const auto request = handover_state_request(host);
     ASSERT_EQ(request.files.size(), 2u);
     EXPECT_EQ(request.files[0], "/etc/postgresql/11/main/pgrepl.fenced");
     EXPECT_EQ(request.files[1], "/var/lib/postgresql/11/main/recovery.conf");
@@ -145,7 +145,7 @@ hosts:
         "at 2026-01-01T00:00:00Z, db3 was promoted\nstart.conf was: auto\n";
     snapshot.files[request.files[1]] =
         "standby_mode = 'on'\nprimary_conninfo = 'host=10.0.0.11 port=5432 user=replicator'\n";
-    const auto state = promote_state_from_snapshot(host, snapshot);
+    const auto state = handover_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.fence_note,
               std::optional<std::string>("at 2026-01-01T00:00:00Z, db3 was promoted"));
     EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");

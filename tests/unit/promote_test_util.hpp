@@ -8,7 +8,7 @@
 
 #include "pgrepl/inventory/load.hpp"
 #include "pgrepl/pg/psql_output.hpp"
-#include "pgrepl/promote/state.hpp"
+#include "pgrepl/handover/state.hpp"
 
 namespace pgrepl::promote_test {
 
@@ -43,8 +43,8 @@ hosts:
 }
 
 /// A running primary at WAL position `lsn`.
-inline PromoteHostState primary(const std::string& name, const std::string& lsn = "0/5000000") {
-    PromoteHostState s;
+inline HandoverHostState primary(const std::string& name, const std::string& lsn = "0/5000000") {
+    HandoverHostState s;
     s.name = name;
     s.reachable = s.cluster_exists = s.running = s.has_data = true;
     LiveServer server;
@@ -58,10 +58,10 @@ inline PromoteHostState primary(const std::string& name, const std::string& lsn 
 
 /// A running standby that received `receive`, configured to stream from `upstream_address`,
 /// whose WAL receiver (when `status` is not empty) says `status`.
-inline PromoteHostState standby(const std::string& name, const std::string& receive,
+inline HandoverHostState standby(const std::string& name, const std::string& receive,
                                 const std::string& upstream_address = "10.0.0.11",
                                 const std::string& status = "") {
-    PromoteHostState s;
+    HandoverHostState s;
     s.name = name;
     s.reachable = s.cluster_exists = s.running = s.has_data = s.standby_signal = true;
     LiveServer server;
@@ -78,7 +78,7 @@ inline PromoteHostState standby(const std::string& name, const std::string& rece
 
 /// A standby streaming from db1 (10.0.0.11) whose WAL receiver heard from it `silence_ms` ago,
 /// at `heard_us` on its clock, with wal_receiver_timeout `timeout_ms`.
-inline PromoteHostState hearing(const std::string& name, std::int64_t silence_ms,
+inline HandoverHostState hearing(const std::string& name, std::int64_t silence_ms,
                                 std::int64_t heard_us = 1'000'000'000,
                                 std::int64_t timeout_ms = 10'000,
                                 const std::string& receive = "0/5000000") {
@@ -90,16 +90,16 @@ inline PromoteHostState hearing(const std::string& name, std::int64_t silence_ms
 }
 
 /// A host that could not be reached.
-inline PromoteHostState down(const std::string& name) {
-    PromoteHostState s;
+inline HandoverHostState down(const std::string& name) {
+    HandoverHostState s;
     s.name = name;
     s.unreachable_reason = name + ": connect: timeout";
     return s;
 }
 
 /// A reachable host whose cluster is stopped; `standby_signal` makes it a stopped standby.
-inline PromoteHostState stopped(const std::string& name, bool standby_signal = false) {
-    PromoteHostState s;
+inline HandoverHostState stopped(const std::string& name, bool standby_signal = false) {
+    HandoverHostState s;
     s.name = name;
     s.reachable = s.cluster_exists = s.has_data = true;
     s.standby_signal = standby_signal;

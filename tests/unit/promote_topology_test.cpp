@@ -1,7 +1,7 @@
 // The topology after a promotion: current upstreams, the promoted inventory, stale lines.
 #include <gtest/gtest.h>
 
-#include "pgrepl/promote/topology.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "promote_test_util.hpp"
 
 namespace pgrepl::promote_test {
@@ -36,7 +36,7 @@ TEST(PromoteTopology, ConfiguredUpstreamMatchesAddressAndPort) {
 TEST(PromoteTopology, CurrentUpstreamsPreferTheLiveConfiguration) {
     const auto inventory = cascading();
     // db4 is configured (live) to stream from db3, not db2 as the inventory says.
-    const std::vector<PromoteHostState> states{down("db1"), standby("db2", "0/1"),
+    const std::vector<HandoverHostState> states{down("db1"), standby("db2", "0/1"),
                                                standby("db3", "0/1"),
                                                standby("db4", "0/1", "10.0.0.13")};
     const auto up = current_upstreams(inventory, states);
@@ -62,7 +62,7 @@ TEST(PromoteTopology, PlainFailover) {
 
 TEST(PromoteTopology, CascadingReplicasBelowThePromotedHostKeepIt) {
     const auto inventory = cascading();
-    const std::vector<PromoteHostState> states{down("db1"), standby("db2", "0/1"),
+    const std::vector<HandoverHostState> states{down("db1"), standby("db2", "0/1"),
                                                standby("db3", "0/1"),
                                                standby("db4", "0/1", "10.0.0.12")};
     EXPECT_EQ(shape(promoted_inventory(inventory, 1, {0}, current_upstreams(inventory, states))),
@@ -74,7 +74,7 @@ TEST(PromoteTopology, CascadingReplicasBelowThePromotedHostKeepIt) {
 
 TEST(PromoteTopology, PromotingACascadingReplicaMakesItsUpstreamFollowIt) {
     const auto inventory = cascading();
-    const std::vector<PromoteHostState> states{down("db1"), standby("db2", "0/1"),
+    const std::vector<HandoverHostState> states{down("db1"), standby("db2", "0/1"),
                                                standby("db3", "0/1"),
                                                standby("db4", "0/1", "10.0.0.12")};
     EXPECT_EQ(shape(promoted_inventory(inventory, 3, {0}, current_upstreams(inventory, states))),
@@ -107,7 +107,7 @@ TEST(PromoteTopology, StaleRoleLinesInFileOrder) {
 
 TEST(PromoteTopology, StaleUpstreamKeys) {
     const auto inventory = cascading();
-    const std::vector<PromoteHostState> states{down("db1"), standby("db2", "0/1"),
+    const std::vector<HandoverHostState> states{down("db1"), standby("db2", "0/1"),
                                                standby("db3", "0/1"),
                                                standby("db4", "0/1", "10.0.0.12")};
     // Promoting db4: its own upstream key must go.

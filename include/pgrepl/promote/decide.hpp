@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "pgrepl/engine/step.hpp"
+#include "pgrepl/handover/follow.hpp"
+#include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/promote/liveness.hpp"
-#include "pgrepl/promote/state.hpp"
 
 namespace pgrepl {
 
@@ -32,12 +33,6 @@ const char* to_string(PromoteVerdict verdict);
 /// The error kind of a verdict that stops promote (Refuse: Refused, Usage: Usage, Fail:
 /// Connect), nullopt for Promote, Resume and Wait; exit_code_for() turns it into the exit code.
 std::optional<ErrorKind> stop_kind(PromoteVerdict verdict);
-
-/// A standby holding WAL that the target has not received.
-struct AheadStandby {
-    std::size_t host = 0;     ///< inventory index
-    std::uint64_t bytes = 0;  ///< how far ahead of the target it is
-};
 
 /// The decision, with everything the run needs. Host lists hold inventory indices.
 struct PromoteDecision {
@@ -83,7 +78,7 @@ struct PromoteWait {
 /// Unreachable old primaries are assumed dead (noted). Stopped old primaries of the same system
 /// that are not fenced yet are fenced (no stop needed).
 PromoteDecision decide_promote(const Inventory& inventory,
-                               const std::vector<PromoteHostState>& states,
+                               const std::vector<HandoverHostState>& states,
                                const std::string& target, Force force,
                                const PromoteWait& wait = {});
 

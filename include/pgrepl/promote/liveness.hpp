@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
-#include "pgrepl/promote/state.hpp"
 
 namespace pgrepl {
 
@@ -40,7 +40,7 @@ struct FirstLook {
 };
 
 /// The first look's record of `states` (taken = true).
-FirstLook first_look(const std::vector<PromoteHostState>& states);
+FirstLook first_look(const std::vector<HandoverHostState>& states);
 
 /// The verdict on one unreachable old primary.
 enum class Liveness {
@@ -66,8 +66,8 @@ struct LivenessJudgment {
 /// streams now and did not then); Unsure when one streams and its silence is shorter than its
 /// live_silence_bound (or unknown); else Dead. `states` is aligned with inventory.hosts.
 LivenessJudgment judge_liveness(const Inventory& inventory,
-                                const std::vector<PromoteHostState>& states, const FirstLook& first,
-                                std::size_t host);
+                                const std::vector<HandoverHostState>& states,
+                                const FirstLook& first, std::size_t host);
 
 /// judge_liveness() of several unreachable old primaries, in words for promote's decision.
 struct OldPrimariesJudgment {
@@ -87,7 +87,7 @@ struct OldPrimariesJudgment {
 
 /// Judges each of `hosts` (inventory indices of unreachable old primaries).
 OldPrimariesJudgment judge_old_primaries(const Inventory& inventory,
-                                         const std::vector<PromoteHostState>& states,
+                                         const std::vector<HandoverHostState>& states,
                                          const FirstLook& first,
                                          const std::vector<std::size_t>& hosts);
 

@@ -11,16 +11,15 @@
 #include <vector>
 
 #include "pgrepl/engine/runner.hpp"
+#include "pgrepl/handover/follow.hpp"
+#include "pgrepl/handover/inventory_edit.hpp"
+#include "pgrepl/handover/state.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/promote/decide.hpp"
-#include "pgrepl/promote/state.hpp"
-#include "pgrepl/promote/topology.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl {
-
-/// Whether --update-inventory was given.
-enum class UpdateInventory { No, Yes };
 
 /// Milliseconds since the command started, or a duration.
 using Millis = std::chrono::milliseconds;
@@ -33,7 +32,7 @@ struct PromoteStarted {
 };
 /// What each host is, as gathered before deciding.
 struct PromoteStates {
-    std::vector<PromoteHostState> states;  ///< aligned with the inventory's hosts
+    std::vector<HandoverHostState> states;  ///< aligned with the inventory's hosts
 };
 /// A note of the decision (each printed once).
 struct PromoteNote {
@@ -90,30 +89,6 @@ struct PromotePromoted {
     Millis took{0};              ///< the promotion's duration
     Millis at{0};                ///< since the start: when it accepted writes
 };
-/// A setup step run while re-pointing (slots on the new primary, replica on a follower).
-struct PromoteStep {
-    StepReport report;   ///< the step's report (its hint already the re-clone hint on failure)
-    std::string detail;  ///< the step's own first hint line, on failure
-};
-/// A follower streams from its new upstream, or does not.
-struct PromoteFollowed {
-    std::string host;            ///< the follower
-    std::string upstream;        ///< its new upstream
-    bool following = false;      ///< it streams on the new timeline
-    int timeline = 0;            ///< the timeline it streams on
-    Millis at{0};                ///< since the start
-    std::int64_t timeout_s = 0;  ///< how long it was waited for
-    std::string status;          ///< when not following: what its receiver does
-    std::string hint;            ///< when not following: the re-clone hint
-    std::string log_tail;        ///< when not following: the end of its server log
-};
-/// A standby ahead of the new primary is not re-pointed.
-struct PromoteNotRepointed {
-    std::string host;         ///< the standby
-    std::uint64_t bytes = 0;  ///< how far ahead it is
-    std::string primary;      ///< the new primary
-    std::string hint;         ///< the re-clone hint
-};
 /// The topology after the promotion (planned in check mode).
 struct PromoteTopology {
     Inventory promoted;                ///< the new topology
@@ -146,8 +121,8 @@ struct PromoteDone {
 using PromoteEvent =
     std::variant<PromoteStarted, PromoteStates, PromoteNote, PromoteWaiting, PromoteStopped,
                  PromoteDecided, PromotePlanned, PromoteFenced, PromoteAborted, PromoteCaughtUp,
-                 PromotePromoted, PromoteStep, PromoteFollowed, PromoteNotRepointed,
-                 PromoteTopology, PromoteInventory, PromoteDone>;
+                 PromotePromoted, RepointStep, RepointFollowed, RepointAhead, PromoteTopology,
+                 PromoteInventory, PromoteDone>;
 
 /// The whole run: its events in order and its exit code.
 struct PromoteReport {

@@ -1,4 +1,4 @@
-#include "follow.hpp"
+#include "pgrepl/handover/follow.hpp"
 
 #include <fmt/format.h>
 
@@ -6,12 +6,12 @@
 #include <mutex>
 
 #include "pgrepl/engine/runner.hpp"
+#include "pgrepl/handover/actions.hpp"
 #include "pgrepl/pg/sql.hpp"
-#include "pgrepl/promote/actions.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/parallel.hpp"
 
-namespace pgrepl::promote_detail {
+namespace pgrepl {
 namespace {
 
 constexpr std::chrono::seconds kFollowTimeout{30};
@@ -23,17 +23,16 @@ std::string reclone_hint(const FollowInput& input, const std::string& primary,
         return fmt::format("re-clone it from the new primary: pgrepl setup --force --limit {},{}",
                            primary, host);
     return fmt::format(
-        "re-clone it from the new primary: update the inventory's roles (pgrepl promote "
+        "re-clone it from the new primary: update the inventory's roles (pgrepl {} "
         "--update-inventory), then pgrepl setup --force --limit {},{}",
-        primary, host);
+        input.command, primary, host);
 }
 
 }  // namespace
 
-FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
+FollowOutcome repoint_followers(const FollowInput& input, RepointSink& sink) {
     const Inventory& promoted = input.promoted;
-    const PromoteDecision& decision = input.decision;
-    const std::size_t target = decision.target;
+    const std::size_t target = input.target;
     const Host& primary = promoted.hosts[target];
     FollowOutcome outcome;
     outcome.remarks.resize(promoted.hosts.size());
@@ -41,7 +40,7 @@ FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
 
     // 1. Slots on the new primary for the followers that stream from it directly.
     std::vector<std::string> direct;
-    for (auto i : decision.followers) {
+    for (auto i : input.followers) {
         if (promoted.upstream_of(promoted.hosts[i]).name == primary.name)
             direct.push_back(promoted.hosts[i].name);
     }
@@ -52,22 +51,22 @@ FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
             promoted,  primary, *input.links[target].executor(), view, input.password, input.mode,
             Force::No, {}};
         run_chain(steps, chain, [&](const StepReport& report) {
-            sink.emit(PromoteStep{report, {}});
+            sink.emit(RepointStep{report, {}});
         });
     }
 
     // 2. Every follower at once: the replica step, then wait until it streams.
     std::mutex mutex;
     std::vector<std::chrono::milliseconds> done_at;
-    parallel_for(decision.followers.size(), [&](std::size_t k) {
-        const std::size_t i = decision.followers[k];
+    parallel_for(input.followers.size(), [&](std::size_t k) {
+        const std::size_t i = input.followers[k];
         const Host& host = promoted.hosts[i];
         Executor& executor = *input.links[i].executor();
         std::vector<std::unique_ptr<Step>> steps;
         steps.push_back(make_replica_step());
         ChainInput chain{promoted, host, executor, view, input.password, input.mode, Force::No, {}};
         auto result = run_chain(steps, chain, [&](const StepReport& report) {
-            PromoteStep event{report, {}};
+            RepointStep event{report, {}};
             if (report.status == StepStatus::Failed) {
                 event.report.hint = reclone_hint(input, primary.name, host.name);
                 event.detail = report.hint.substr(0, report.hint.find('\n'));
@@ -93,7 +92,7 @@ FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
             ++outcome.following;
             done_at.push_back(at);
             outcome.remarks[i] = "streaming";
-            PromoteFollowed event;
+            RepointFollowed event;
             event.host = host.name;
             event.upstream = upstream;
             event.following = true;
@@ -108,7 +107,7 @@ FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
                                                  : fmt::format("WAL receiver {} on timeline {}",
                                                                follow->status, follow->timeline))
                        : follow.error().message;
-            PromoteFollowed event;
+            RepointFollowed event;
             event.host = host.name;
             event.upstream = upstream;
             event.at = at;
@@ -123,16 +122,15 @@ FollowOutcome repoint_followers(const FollowInput& input, EventSink& sink) {
         outcome.all_following_at = *std::max_element(done_at.begin(), done_at.end());
 
     // 3. Those that were never going to follow.
-    for (const auto& ahead : decision.ahead) {
+    for (const auto& ahead : input.ahead) {
         ++outcome.not_following;
         outcome.remarks[ahead.host] = fmt::format(
             "{}: {} byte(s) ahead, re-clone it",
             input.mode == RunMode::Check ? "would not follow" : "NOT following", ahead.bytes);
-        sink.emit(PromoteNotRepointed{
-            promoted.hosts[ahead.host].name, ahead.bytes, primary.name,
-            reclone_hint(input, primary.name, promoted.hosts[ahead.host].name)});
+        sink.emit(RepointAhead{promoted.hosts[ahead.host].name, ahead.bytes, primary.name,
+                               reclone_hint(input, primary.name, promoted.hosts[ahead.host].name)});
     }
     return outcome;
 }
 
-}  // namespace pgrepl::promote_detail
+}  // namespace pgrepl

@@ -1,6 +1,7 @@
-// The remote actions of `pgrepl promote`, each one round trip: fence an old primary, promote
-// the target and wait until it accepts writes, wait until the target received the old
-// primary's last WAL, wait until a standby follows the new primary. The scripts are built by
+// The remote actions of the commands that change roles (promote, switchover), each one round
+// trip: fence an old primary, promote the target and wait until it accepts writes, wait until
+// the target received the old primary's last WAL, wait until a standby follows the new
+// primary. The scripts are built by
 // pure functions (unit-tested); the run_* functions execute them.
 #pragma once
 

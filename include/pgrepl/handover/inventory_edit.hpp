@@ -1,5 +1,5 @@
-// `promote --update-inventory`: rewrites the stale `role:` values of the inventory file in
-// place, every other byte (comments, layout, quoting style, line endings) kept as it is.
+// `--update-inventory` (promote, switchover): rewrites the stale `role:` values of the inventory
+// file in place, every other byte (comments, layout, quoting style, line endings) kept as it is.
 #pragma once
 
 #include <string>
@@ -10,6 +10,9 @@
 #include "pgrepl/util/result.hpp"
 
 namespace pgrepl {
+
+/// Whether --update-inventory was given.
+enum class UpdateInventory { No, Yes };
 
 /// One role value to rewrite.
 struct RoleEdit {

@@ -1,6 +1,7 @@
-// What `pgrepl promote` learns about each host before it decides, in ONE read-only round trip
-// per host: the probe facts (running, role, system identifier), the fence marker, and the WAL
-// positions, timeline and configured upstream of the server.
+// What the commands that change roles (promote, switchover) learn about each host before they
+// decide, in ONE read-only round trip per host: the probe facts (running, role, system
+// identifier), the fence marker, and the WAL positions, timeline and configured upstream of
+// the server.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,9 @@
 
 namespace pgrepl {
 
-/// The live state of one host as promote sees it: the running server's answer (the one
-/// LiveServer model every command reads) and promote's own facts about the host.
-struct PromoteHostState {
+/// The live state of one host as promote and switchover see it: the running server's answer
+/// (the one LiveServer model every command reads) and their own facts about the host.
+struct HandoverHostState {
     std::string name;                ///< inventory host name
     bool reachable = false;          ///< SSH worked and the state was gathered
     std::string unreachable_reason;  ///< why not (connect or gather error), one line
@@ -60,22 +61,22 @@ struct PromoteHostState {
     Endpoint upstream_endpoint() const;
 };
 
-/// What promote asks the snapshot for besides the server's state (LiveServer): the fence
-/// marker, and recovery.conf before 12.
-SnapshotRequest promote_state_request(const Host& host);
+/// What promote and switchover ask the snapshot for besides the server's state (LiveServer): the
+/// fence marker, and recovery.conf before 12.
+SnapshotRequest handover_state_request(const Host& host);
 
 /// Builds a host's state from its snapshot and its LiveServer (pure). A running server that
 /// did not answer sets query_error and leaves `server` empty.
-PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapshot& snapshot);
+HandoverHostState handover_state_from_snapshot(const Host& host, const HostSnapshot& snapshot);
 
 /// The state of a host that could not be reached or gathered. `answered` is set unless the
 /// error is a connect failure or timeout (ErrorKind::Connect, ErrorKind::Timeout). The reason
 /// leaves out the host and a "connect" step: read from Error::host/step when the error has
 /// them, else stripped from the front of its message ("db1: connect: timeout": "timeout").
-PromoteHostState unreachable_state(const Host& host, const Error& error);
+HandoverHostState unreachable_state(const Host& host, const Error& error);
 
 /// Gathers a host's state (one read-only round trip). Never fails: errors make the host
 /// unreachable in the returned state.
-PromoteHostState gather_promote_state(Executor& executor, const Host& host);
+HandoverHostState gather_handover_state(Executor& executor, const Host& host);
 
 }  // namespace pgrepl

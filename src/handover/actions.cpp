@@ -1,4 +1,4 @@
-#include "pgrepl/promote/actions.hpp"
+#include "pgrepl/handover/actions.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "pgrepl/promote/topology.hpp"
+#include "pgrepl/handover/topology.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@ namespace {
 
 // What the live topology needs of a state: the server's answer as it is, and recovery.conf's
 // primary_conninfo for a server that gave none (before 12).
-LiveHost live_host(const Host& host, const PromoteHostState* state) {
+LiveHost live_host(const Host& host, const HandoverHostState* state) {
     LiveHost live;
     live.host = &host;
     if (state == nullptr) return live;
@@ -27,19 +27,24 @@ LiveHost live_host(const Host& host, const PromoteHostState* state) {
 }  // namespace
 
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
-                                               const PromoteHostState& state) {
+                                               const HandoverHostState& state) {
     const auto matched = match_upstream(inventory, state.upstream_endpoint());
     if (matched && inventory.hosts[*matched].name == state.name) return std::nullopt;
     return matched;
 }
 
-std::vector<std::optional<std::size_t>> current_upstreams(
-    const Inventory& inventory, const std::vector<PromoteHostState>& states) {
+LiveTopology live_topology_of(const Inventory& inventory,
+                              const std::vector<HandoverHostState>& states) {
     std::vector<LiveHost> hosts;
     hosts.reserve(inventory.hosts.size());
     for (std::size_t i = 0; i < inventory.hosts.size(); ++i)
         hosts.push_back(live_host(inventory.hosts[i], i < states.size() ? &states[i] : nullptr));
-    return live_topology(inventory, hosts).configured_upstreams();
+    return live_topology(inventory, hosts);
+}
+
+std::vector<std::optional<std::size_t>> current_upstreams(
+    const Inventory& inventory, const std::vector<HandoverHostState>& states) {
+    return live_topology_of(inventory, states).configured_upstreams();
 }
 
 Inventory promoted_inventory(const Inventory& inventory, std::size_t target,

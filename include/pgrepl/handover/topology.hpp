@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "pgrepl/engine/live_server.hpp"
+#include "pgrepl/engine/live_topology.hpp"
+#include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
-#include "pgrepl/promote/state.hpp"
 
 namespace pgrepl {
 
@@ -18,7 +19,12 @@ namespace pgrepl {
 /// rule (match_upstream()); std::nullopt when none does, when it names the host itself, or
 /// when nothing is configured.
 std::optional<std::size_t> configured_upstream(const Inventory& inventory,
-                                               const PromoteHostState& state);
+                                               const HandoverHostState& state);
+
+/// The live topology (engine/live_topology) of the gathered states (aligned with
+/// inventory.hosts): each state's server answer, fence marker and recovery.conf upstream.
+LiveTopology live_topology_of(const Inventory& inventory,
+                              const std::vector<HandoverHostState>& states);
 
 /// For each host (by inventory index): the host it streams from now, from the live topology
 /// (LiveTopology::configured_upstreams()): a standby's configured upstream when it has one,
@@ -26,7 +32,7 @@ std::optional<std::size_t> configured_upstream(const Inventory& inventory,
 /// a live primary and for the inventory's primary when nothing says otherwise. `states` is
 /// aligned with inventory.hosts.
 std::vector<std::optional<std::size_t>> current_upstreams(
-    const Inventory& inventory, const std::vector<PromoteHostState>& states);
+    const Inventory& inventory, const std::vector<HandoverHostState>& states);
 
 /// A copy of `inventory` describing the topology after promoting `target`: the target is the
 /// primary (no upstream); every old primary is a replica of the target; a host whose current

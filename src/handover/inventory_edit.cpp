@@ -1,4 +1,4 @@
-#include "pgrepl/promote/inventory_edit.hpp"
+#include "pgrepl/handover/inventory_edit.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "pgrepl/promote/state.hpp"
+#include "pgrepl/handover/state.hpp"
 
 #include <fmt/format.h>
 
@@ -44,34 +44,34 @@ std::string recovery_conf_conninfo(std::string_view text) {
 
 }  // namespace
 
-LiveRole PromoteHostState::role() const {
+LiveRole HandoverHostState::role() const {
     return server ? server->role : LiveRole::Unknown;
 }
 
-const std::string& PromoteHostState::system_identifier() const {
+const std::string& HandoverHostState::system_identifier() const {
     if (server && !server->system_identifier.empty()) return server->system_identifier;
     return control_system_identifier;
 }
 
-std::optional<int> PromoteHostState::timeline() const {
+std::optional<int> HandoverHostState::timeline() const {
     return server ? server->timeline : std::nullopt;
 }
 
-std::optional<std::uint64_t> PromoteHostState::wal_position() const {
+std::optional<std::uint64_t> HandoverHostState::wal_position() const {
     return server ? server->wal_position() : std::nullopt;
 }
 
-const LiveReceiver* PromoteHostState::receiver() const {
+const LiveReceiver* HandoverHostState::receiver() const {
     return server && server->receiver ? &*server->receiver : nullptr;
 }
 
-Endpoint PromoteHostState::upstream_endpoint() const {
+Endpoint HandoverHostState::upstream_endpoint() const {
     if (server && !server->configured_upstream.host.empty()) return server->configured_upstream;
     if (recovery_conf_upstream) return *recovery_conf_upstream;
     return server ? server->configured_upstream : Endpoint{};
 }
 
-SnapshotRequest promote_state_request(const Host& host) {
+SnapshotRequest handover_state_request(const Host& host) {
     const ClusterPaths paths = cluster_paths(host);
     SnapshotRequest request;
     request.files.push_back(paths.fence_file);
@@ -80,10 +80,10 @@ SnapshotRequest promote_state_request(const Host& host) {
     return request;
 }
 
-PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapshot& snapshot) {
+HandoverHostState handover_state_from_snapshot(const Host& host, const HostSnapshot& snapshot) {
     const ClusterPaths paths = cluster_paths(host);
     const HostFacts& facts = snapshot.facts;
-    PromoteHostState state;
+    HandoverHostState state;
     state.name = host.name;
     state.reachable = true;
     state.cluster_exists = facts.cluster_exists;
@@ -106,8 +106,8 @@ PromoteHostState promote_state_from_snapshot(const Host& host, const HostSnapsho
     return state;
 }
 
-PromoteHostState unreachable_state(const Host& host, const Error& error) {
-    PromoteHostState state;
+HandoverHostState unreachable_state(const Host& host, const Error& error) {
+    HandoverHostState state;
     state.name = host.name;
     state.reachable = false;
     state.answered = error.kind != ErrorKind::Connect && error.kind != ErrorKind::Timeout;
@@ -126,10 +126,10 @@ PromoteHostState unreachable_state(const Host& host, const Error& error) {
     return state;
 }
 
-PromoteHostState gather_promote_state(Executor& executor, const Host& host) {
-    auto snapshot = take_snapshot(executor, host, promote_state_request(host));
+HandoverHostState gather_handover_state(Executor& executor, const Host& host) {
+    auto snapshot = take_snapshot(executor, host, handover_state_request(host));
     if (!snapshot) return unreachable_state(host, snapshot.error());
-    return promote_state_from_snapshot(host, *snapshot);
+    return handover_state_from_snapshot(host, *snapshot);
 }
 
 }  // namespace pgrepl

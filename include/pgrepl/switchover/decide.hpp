@@ -1,0 +1,123 @@
+// Whether `pgrepl switchover HOST` may hand the primary role to HOST, and what it does when the
+// target does not catch up: pure functions of the gathered states, unit-tested on tables of
+// cases. See docs/switchover.md for the rules and the sequence.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgrepl/handover/state.hpp"
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/util/result.hpp"
+
+namespace pgrepl {
+
+/// When the target lags too much to switch over. The defaults are verify's (--max-lag-bytes,
+/// --max-lag-seconds; a unit test keeps them equal).
+struct SwitchoverThresholds {
+    std::uint64_t max_lag_bytes = 16ull * 1024 * 1024;  ///< replay behind the primary, bytes
+    double max_lag_seconds = 30;                        ///< the sender's replay_lag, seconds
+};
+
+/// What switchover reads of a host besides its HandoverHostState (its own query, read-only).
+/// Every field is empty when the host was not reached or its server gave no answer.
+struct SwitchoverFacts {
+    std::optional<int> max_wal_senders;        ///< SHOW max_wal_senders
+    std::optional<int> max_replication_slots;  ///< SHOW max_replication_slots
+    std::optional<int> replication_slots;      ///< slots that exist (pg_replication_slots)
+    std::vector<std::string> pending_restart;  ///< settings with pending_restart (9.5+)
+    bool archiving = false;                    ///< archive_mode is on (or always)
+    /// The archiver's last failure is newer than its last success (pg_stat_archiver).
+    bool archive_failing = false;
+    std::int64_t archive_failed_count = 0;  ///< pg_stat_archiver.failed_count
+    std::string archive_last_failed_wal;    ///< pg_stat_archiver.last_failed_wal
+    /// The primary's pg_stat_replication.replay_lag of this standby, when it is known.
+    std::optional<double> replay_lag_seconds;
+};
+
+/// What switchover will do.
+enum class SwitchoverVerdict {
+    Switch,  ///< every precondition holds: stop the primary, promote the target, re-point
+    Refuse,  ///< a precondition does not hold (exit code 3), nothing is changed
+    Usage,   ///< the target is not an inventory host (exit code 2)
+    Fail,    ///< the target cannot be reached or queried (exit code 1)
+};
+
+/// "switch", "refuse", "usage", "fail".
+const char* to_string(SwitchoverVerdict verdict);
+
+/// The error kind of a verdict that stops switchover (Refuse: Refused, Usage: Usage, Fail:
+/// Connect), nullopt for Switch; exit_code_for() turns it into the exit code.
+std::optional<ErrorKind> stop_kind(SwitchoverVerdict verdict);
+
+/// The decision, with what the run needs. Host lists hold inventory indices.
+struct SwitchoverDecision {
+    SwitchoverVerdict verdict = SwitchoverVerdict::Refuse;  ///< what to do
+    std::size_t primary = 0;  ///< the current (live) primary, which becomes a standby
+    std::size_t target = 0;   ///< the standby that becomes the primary
+    std::string reason;       ///< one line: why refused, or what will happen
+    std::string hint;         ///< what the user can do about a refusal
+    /// Standbys that stream from the old primary now: they follow the target afterwards.
+    std::vector<std::size_t> siblings;
+    /// Standbys that keep their upstream (below the target, or below another standby).
+    std::vector<std::size_t> keep_upstream;
+    std::uint64_t lag_bytes = 0;  ///< the target's replay behind the primary
+    /// How many hosts stream from the target afterwards (the old primary, the siblings, the
+    /// standbys below it): the WAL senders and (with slots) the slots it needs.
+    int senders_needed = 0;
+};
+
+/// Decides. `states` and `facts` are aligned with inventory.hosts. Refused, in this order:
+/// - an unknown target is a usage error; an unreachable or unqueryable target fails;
+/// - the current primary: none running (unreachable, stopped: use promote for a failover), or
+///   more than one running;
+/// - the target: the primary itself; not running; not a standby; of another system; not
+///   streaming (its WAL receiver) from the primary: a cascading standby (below another
+///   standby) is refused, switch over to its upstream first; replay paused; replaying more
+///   than `max_lag_bytes` behind the primary, or its replay_lag above `max_lag_seconds`;
+///   a restart pending; fewer max_wal_senders, or (replication.slots) max_replication_slots
+///   minus the slots it has, than the hosts that will stream from it;
+/// - every other host: unreachable, not running, not a standby of the same system;
+/// - the primary archives and its archiver's last attempt failed.
+SwitchoverDecision decide_switchover(const Inventory& inventory,
+                                     const std::vector<HandoverHostState>& states,
+                                     const std::vector<SwitchoverFacts>& facts,
+                                     const std::string& target,
+                                     const SwitchoverThresholds& thresholds = {});
+
+/// What to do once the old primary is stopped and the target was waited for.
+enum class CatchUpVerdict {
+    Promote,  ///< the target holds everything: promote it
+    Abort,    ///< start the old primary again as the primary, report, exit code 1
+};
+
+/// What the old primary's stop and the wait showed.
+struct CatchUpInput {
+    std::string primary;          ///< the old primary's name
+    std::string target;           ///< the target's name
+    bool clean_shutdown = false;  ///< pg_controldata says "shut down" (not "in production")
+    std::optional<std::uint64_t> checkpoint;  ///< its shutdown checkpoint (pg_controldata)
+    std::optional<std::uint64_t> received;    ///< the target's receive position after the wait
+    std::optional<std::uint64_t> replayed;    ///< the target's replay position after the wait
+    int timeout_s = 0;                        ///< --timeout
+};
+
+/// The decision after the wait.
+struct CatchUpDecision {
+    CatchUpVerdict verdict = CatchUpVerdict::Abort;  ///< promote or abort
+    std::string reason;                              ///< one line
+    std::string hint;                                ///< on abort: what the user can do
+    /// Abort: ErrorKind::Remote (exit_code_for: 1); nullopt for Promote.
+    std::optional<ErrorKind> kind = ErrorKind::Remote;
+};
+
+/// Promote only when the old primary shut down cleanly, its shutdown checkpoint is known and
+/// the target received and replayed past it (the checkpoint record itself included: both
+/// positions strictly beyond its start). Anything else aborts: the old primary is started
+/// again as the primary, and the run exits with 1 (`kind`: ErrorKind::Remote).
+CatchUpDecision decide_catch_up(const CatchUpInput& input);
+
+}  // namespace pgrepl

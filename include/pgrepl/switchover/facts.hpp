@@ -1,0 +1,39 @@
+// What switchover reads of each running host besides its HandoverHostState: one read-only
+// query (the WAL sender and slot limits, pending restarts, the archiver).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgrepl/exec/executor.hpp"
+#include "pgrepl/inventory/inventory.hpp"
+#include "pgrepl/pg/replication_state.hpp"
+#include "pgrepl/switchover/decide.hpp"
+#include "pgrepl/util/result.hpp"
+
+namespace pgrepl {
+
+/// The query (9.6 to 17): one row max_wal_senders | max_replication_slots | slots that exist |
+/// the names of the settings with pending_restart, comma-separated | archive_mode | the
+/// archiver's last failure is newer than its last success (t/f) | failed_count |
+/// last_failed_wal.
+std::string switchover_facts_sql();
+
+/// Parses switchover_facts_sql() output; an Error (Remote) names a malformed field.
+/// replay_lag_seconds is left empty (apply_replay_lags() fills it in).
+Result<SwitchoverFacts> parse_switchover_facts(std::string_view out);
+
+/// Sets each standby's replay_lag_seconds from a primary's pg_stat_replication rows
+/// (pg/replication_state): the row whose application_name is the host's name (setup names
+/// each standby so in its primary_conninfo). Hosts without such a row are left as they are.
+void apply_replay_lags(const Inventory& inventory, const std::vector<ReplicationRow>& rows,
+                       std::vector<SwitchoverFacts>& facts);
+
+/// Reads pg_stat_replication on `host` (read-only, as postgres).
+Result<std::vector<ReplicationRow>> gather_stat_replication(Executor& executor, const Host& host);
+
+/// Runs the query on `host` (read-only, as postgres) and parses it.
+Result<SwitchoverFacts> gather_switchover_facts(Executor& executor, const Host& host);
+
+}  // namespace pgrepl

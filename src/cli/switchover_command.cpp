@@ -1,0 +1,49 @@
+#include <chrono>
+#include <iostream>
+
+#include "common.hpp"
+#include "pgrepl/switchover/switchover.hpp"
+#include "pgrepl/util/exit_code.hpp"
+
+namespace pgrepl::cli {
+
+void add_switchover_command(CLI::App& app, Context& context) {
+    struct Options {
+        std::string host;
+        bool check = false;
+        int timeout = static_cast<int>(kDefaultSwitchoverTimeout.count());
+        double reach_timeout = kDefaultReachTimeout;
+    };
+    auto options = std::make_shared<Options>();
+    auto* switchover = app.add_subcommand(
+        "switchover",
+        "Planned role change with no loss: stop the primary cleanly, promote the standby HOST "
+        "once it has all the WAL, the old primary and the others follow it. So far only the "
+        "preconditions and the plan (--check). Exit 0 would switch, 1 failed, 2 usage, "
+        "3 refused (nothing changed). See docs/switchover.md");
+    switchover->add_option("HOST", options->host, "The standby to become the primary")->required();
+    switchover->add_flag("--check", options->check,
+                         "Check the preconditions and show the plan; change nothing");
+    switchover
+        ->add_option("--timeout", options->timeout,
+                     "Seconds the target may take to reach the old primary's shutdown "
+                     "checkpoint before the old primary is started again (default 30)")
+        ->check(CLI::Range(1, 3600));
+    add_reach_timeout_option(*switchover, options->reach_timeout);
+    add_global_options(*switchover, context.global);
+    switchover->callback([&context, options] {
+        context.action = [&context, options] {
+            auto inventory = load_or_report(resolve_inventory_path(context));
+            if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
+            SwitchoverOptions switchover_options;
+            switchover_options.target = options->host;
+            switchover_options.mode = options->check ? RunMode::Check : RunMode::Apply;
+            switchover_options.timeout = std::chrono::seconds(options->timeout);
+            switchover_options.reach = reach_probe(options->reach_timeout);
+            return to_int(
+                run_switchover(*inventory, switchover_options, ssh_factory(), std::cout).exit_code);
+        };
+    });
+}
+
+}  // namespace pgrepl::cli

@@ -1,0 +1,102 @@
+#include "pgrepl/switchover/switchover.hpp"
+
+#include <fmt/format.h>
+
+#include "pgrepl/handover/gather.hpp"
+#include "pgrepl/switchover/facts.hpp"
+#include "pgrepl/util/parallel.hpp"
+
+namespace pgrepl {
+namespace {
+
+std::string host_list(const Inventory& inventory, const std::vector<std::size_t>& hosts) {
+    std::string out;
+    for (auto i : hosts) out += (out.empty() ? "" : ", ") + inventory.hosts[i].name;
+    return out;
+}
+
+void plan_lines(const Inventory& inventory, const SwitchoverDecision& d,
+                const SwitchoverOptions& options, std::vector<std::string>& out) {
+    const std::string& old = inventory.hosts[d.primary].name;
+    const std::string& target = inventory.hosts[d.target].name;
+    int n = 0;
+    out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
+    out.push_back(fmt::format(
+        "  {}. wait (at most {} s) until {} replayed {}'s shutdown checkpoint, else start {} "
+        "again as the primary",
+        ++n, options.timeout.count(), target, old, old));
+    out.push_back(fmt::format("  {}. promote {} and wait until it accepts writes", ++n, target));
+    out.push_back(fmt::format("  {}. {} becomes a standby of {}", ++n, old, target));
+    if (!d.siblings.empty())
+        out.push_back(
+            fmt::format("  {}. {} follow {}{}", ++n, host_list(inventory, d.siblings), target,
+                        inventory.replication.slots ? " (slots created there first)" : ""));
+    if (!d.keep_upstream.empty())
+        out.push_back(
+            fmt::format("     {} keep their upstream", host_list(inventory, d.keep_upstream)));
+    out.push_back(fmt::format("  {}. verify, the new topology, the inventory's stale lines", ++n));
+}
+
+}  // namespace
+
+std::vector<std::string> render_switchover_text(const Inventory& inventory,
+                                                const SwitchoverReport& report,
+                                                const SwitchoverOptions& options) {
+    const bool check = options.mode == RunMode::Check;
+    const SwitchoverDecision& d = report.decision;
+    std::vector<std::string> out;
+    out.push_back(fmt::format("switchover {}{}: {} host(s) asked", options.target,
+                              check ? " (check)" : "", inventory.hosts.size()));
+    if (d.verdict == SwitchoverVerdict::Switch) {
+        out.push_back((check ? "plan: " : "decided: ") + d.reason);
+        plan_lines(inventory, d, options, out);
+        if (check) {
+            out.push_back("check: nothing was changed");
+        } else {
+            out.push_back(
+                "error: the switchover sequence is not implemented yet (docs/switchover.md): "
+                "nothing was changed");
+        }
+        return out;
+    }
+    out.push_back(fmt::format("{}: {}",
+                              d.verdict == SwitchoverVerdict::Refuse  ? "refused"
+                              : d.verdict == SwitchoverVerdict::Usage ? "usage"
+                                                                      : "error",
+                              d.reason));
+    if (!d.hint.empty()) out.push_back("hint: " + d.hint);
+    out.push_back("nothing was changed");
+    return out;
+}
+
+SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOptions& options,
+                                const ExecutorFactory& factory, std::ostream& out) {
+    SwitchoverReport report;
+    std::vector<HostLink> links;
+    report.states = connect_and_gather(inventory, factory,
+                                       GatherOptions{options.mode, options.reach, {}}, links);
+    report.facts.resize(inventory.hosts.size());
+    parallel_for(inventory.hosts.size(), [&](std::size_t i) {
+        if (!links[i].connected() || !report.states[i].server) return;
+        auto facts = gather_switchover_facts(*links[i].executor(), inventory.hosts[i]);
+        if (facts) report.facts[i] = std::move(*facts);
+    });
+    // The replay lag of each standby, as its primary sees it.
+    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
+        if (!links[i].connected() || report.states[i].role() != LiveRole::Primary) continue;
+        auto rows = gather_stat_replication(*links[i].executor(), inventory.hosts[i]);
+        if (rows) apply_replay_lags(inventory, *rows, report.facts);
+    }
+    report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
+                                        options.thresholds);
+    if (const auto kind = stop_kind(report.decision.verdict)) {
+        report.exit_code = exit_code_for(*kind);
+    } else {
+        report.exit_code = options.mode == RunMode::Check ? ExitCode::Ok : ExitCode::Failed;
+    }
+    for (const auto& line : render_switchover_text(inventory, report, options)) out << line << '\n';
+    out.flush();
+    return report;
+}
+
+}  // namespace pgrepl

@@ -1,0 +1,117 @@
+// switchover's facts query and its parser, and the text of a switchover report.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pgrepl/switchover/facts.hpp"
+#include "pgrepl/switchover/switchover.hpp"
+#include "promote_test_util.hpp"
+
+namespace pgrepl {
+namespace {
+
+TEST(SwitchoverFacts, ParsesARow) {
+    auto facts = parse_switchover_facts(
+        "10|10|2|max_connections,shared_buffers|on|t|4|000000010000000000000005\n");
+    ASSERT_TRUE(facts.ok()) << facts.error().message;
+    EXPECT_EQ(facts->max_wal_senders, 10);
+    EXPECT_EQ(facts->max_replication_slots, 10);
+    EXPECT_EQ(facts->replication_slots, 2);
+    EXPECT_EQ(facts->pending_restart,
+              (std::vector<std::string>{"max_connections", "shared_buffers"}));
+    EXPECT_TRUE(facts->archiving);
+    EXPECT_TRUE(facts->archive_failing);
+    EXPECT_EQ(facts->archive_failed_count, 4);
+    EXPECT_EQ(facts->archive_last_failed_wal, "000000010000000000000005");
+    EXPECT_FALSE(facts->replay_lag_seconds);
+}
+
+TEST(SwitchoverFacts, NothingPendingAndNoArchive) {
+    auto facts = parse_switchover_facts("5|5|0||off|f|0|\n");
+    ASSERT_TRUE(facts.ok()) << facts.error().message;
+    EXPECT_TRUE(facts->pending_restart.empty());
+    EXPECT_FALSE(facts->archiving);
+    EXPECT_FALSE(facts->archive_failing);
+    EXPECT_TRUE(parse_switchover_facts("5|5|0||always|f|0|\n")->archiving);
+}
+
+TEST(SwitchoverFacts, MalformedRowsAreErrors) {
+    EXPECT_FALSE(parse_switchover_facts("").ok());
+    EXPECT_FALSE(parse_switchover_facts("10|10|2\n").ok());
+    auto bad = parse_switchover_facts("ten|10|2||on|f|0|\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("max_wal_senders"), std::string::npos);
+}
+
+TEST(SwitchoverFacts, TheQueryReadsEveryFact) {
+    const std::string sql = switchover_facts_sql();
+    for (const char* part : {"max_wal_senders", "max_replication_slots", "pg_replication_slots",
+                             "pending_restart", "archive_mode", "pg_stat_archiver"})
+        EXPECT_NE(sql.find(part), std::string::npos) << part;
+}
+
+TEST(SwitchoverFacts, ReplayLagsComeFromThePrimarysSenderRowsByApplicationName) {
+    const Inventory inventory = promote_test::three_hosts();
+    std::vector<SwitchoverFacts> facts(3);
+    std::vector<ReplicationRow> rows(3);
+    rows[0].application_name = "db2";
+    rows[0].replay_lag_seconds = 0.25;
+    rows[1].application_name = "pg_basebackup";  // not a host: ignored
+    rows[1].replay_lag_seconds = 9;
+    rows[2].application_name = "db3";  // caught up: no lag reported
+    apply_replay_lags(inventory, rows, facts);
+    EXPECT_FALSE(facts[0].replay_lag_seconds);
+    EXPECT_EQ(facts[1].replay_lag_seconds, 0.25);
+    EXPECT_FALSE(facts[2].replay_lag_seconds);
+}
+
+TEST(SwitchoverText, ThePlanStepByStep) {
+    const Inventory inventory = promote_test::cascading();
+    SwitchoverReport report;
+    report.decision.verdict = SwitchoverVerdict::Switch;
+    report.decision.primary = 0;
+    report.decision.target = 1;
+    report.decision.siblings = {2};
+    report.decision.keep_upstream = {3};
+    report.decision.reason = "switch over from db1 to db2 (0.0 MiB behind): ...";
+    SwitchoverOptions options;
+    options.target = "db2";
+    options.mode = RunMode::Check;
+    const auto lines = render_switchover_text(inventory, report, options);
+    const std::vector<std::string> expected{
+        "switchover db2 (check): 4 host(s) asked",
+        "plan: switch over from db1 to db2 (0.0 MiB behind): ...",
+        "  1. CHECKPOINT on db1, then a fast stop",
+        "  2. wait (at most 30 s) until db2 replayed db1's shutdown checkpoint, else start db1 "
+        "again as the primary",
+        "  3. promote db2 and wait until it accepts writes",
+        "  4. db1 becomes a standby of db2",
+        "  5. db3 follow db2 (slots created there first)",
+        "     db4 keep their upstream",
+        "  6. verify, the new topology, the inventory's stale lines",
+        "check: nothing was changed",
+    };
+    EXPECT_EQ(lines, expected);
+}
+
+TEST(SwitchoverText, ARefusalWithItsHint) {
+    const Inventory inventory = promote_test::three_hosts();
+    SwitchoverReport report;
+    report.decision.verdict = SwitchoverVerdict::Refuse;
+    report.decision.reason = "replay is paused on db2";
+    report.decision.hint = "resume it on db2: SELECT pg_wal_replay_resume()";
+    SwitchoverOptions options;
+    options.target = "db2";
+    const auto lines = render_switchover_text(inventory, report, options);
+    const std::vector<std::string> expected{
+        "switchover db2: 3 host(s) asked",
+        "refused: replay is paused on db2",
+        "hint: resume it on db2: SELECT pg_wal_replay_resume()",
+        "nothing was changed",
+    };
+    EXPECT_EQ(lines, expected);
+}
+
+}  // namespace
+}  // namespace pgrepl
