@@ -312,10 +312,10 @@ Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
     if (!result) return result.error();
     if (!result->success()) {
         const std::string_view err = trim_line_end(result->err);
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: {}: exit {}: {}", host.name, request.purpose,
-                                      result->exit_status, err.empty() ? "no error output" : err),
-                          "run with -vv to see the remote commands");
+        return make_host_error(
+            ErrorKind::Remote, host.name, request.purpose,
+            fmt::format("exit {}: {}", result->exit_status, err.empty() ? "no error output" : err),
+            "run with -vv to see the remote commands");
     }
     return read_snapshot(request, *result);
 }

@@ -106,7 +106,7 @@ FollowOutcome repoint_followers(const FollowInput& input, RepointSink& sink) {
                 follow ? (follow->status.empty() ? "no WAL receiver"
                                                  : fmt::format("WAL receiver {} on timeline {}",
                                                                follow->status, follow->timeline))
-                       : follow.error().message;
+                       : describe(follow.error());
             RepointFollowed event;
             event.host = host.name;
             event.upstream = upstream;

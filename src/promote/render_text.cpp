@@ -84,7 +84,7 @@ struct Renderer {
                                 e.was_running ? "stopped (fast shutdown) and " : "",
                                 fence_words(host_of(e.host)), format_duration(e.took))};
         }
-        Lines lines{fmt::format("  {}: fence: failed: {}", e.host, e.error->message),
+        Lines lines{fmt::format("  {}: fence: failed: {}", e.host, describe(*e.error)),
                     "      hint: " + e.error->hint};
         if (!e.must_stop)
             lines.push_back(fmt::format("  warning: {} stays unfenced: do not start it", e.host));
@@ -105,7 +105,7 @@ struct Renderer {
     }
     Lines operator()(const PromotePromoted& e) const {
         if (e.error) {
-            Lines lines{"failed: " + e.error->message};
+            Lines lines{"failed: " + describe(*e.error)};
             if (!e.log_tail.empty())
                 lines.push_back("last lines of its server log:\n" + e.log_tail);
             return lines;

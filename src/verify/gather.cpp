@@ -85,9 +85,9 @@ HostState host_state_from_snapshot(const Host& host, const Result<HostSnapshot>&
     state.log_tail = snapshot.log_tail;
     state.fence_note = snapshot.first_line_of(cluster_paths(host).fence_file);
     if (!snapshot.complete) {
-        state.gather_error =
-            make_error(ErrorKind::Remote, host.name + ": verify: the gather output was cut short",
-                       "run with -vv to see the remote commands");
+        state.gather_error = make_host_error(ErrorKind::Remote, host.name, "verify",
+                                             "the gather output was cut short",
+                                             "run with -vv to see the remote commands");
         return state;
     }
     const auto& session = snapshot.session;

@@ -172,7 +172,7 @@ TEST(SnapshotLean, TakeSnapshotRunsReadOnlyAsTheRequestSays) {
     request.purpose = "gather replication state";
     auto failed = take_snapshot(failing, host, request);
     ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().message,
+    EXPECT_EQ(describe(failed.error()),
               "db1: gather replication state: exit 126: runuser: cannot run sh");
 }
 
