@@ -103,15 +103,13 @@ Result<FenceResult> run_fence(Executor& executor, const Host& host, const FenceI
     auto result = executor.run(command);
     if (!result) return result.error();
     if (result->exit_status == 3) {
-        return make_error(ErrorKind::Refused,
-                          fmt::format("{}: fence: {}", host.name, first_error(*result)),
-                          "stop PostgreSQL on it by hand (or make sure the host is down), then "
-                          "run promote again");
+        return make_host_error(ErrorKind::Refused, host.name, "fence", first_error(*result),
+                               "stop PostgreSQL on it by hand (or make sure the host is down), "
+                               "then run promote again");
     }
     if (!result->success()) {
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: fence: {}", host.name, first_error(*result)),
-                          "look at the host; it may be stopped but not fenced");
+        return make_host_error(ErrorKind::Remote, host.name, "fence", first_error(*result),
+                               "look at the host; it may be stopped but not fenced");
     }
     return parse_fence_output(result->out);
 }
@@ -168,13 +166,13 @@ Result<PromoteResult> run_promote_script(Executor& executor, const Host& host,
     auto result = executor.run(command);
     if (!result) return result.error();
     if (!result->success()) {
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: promote: {}", host.name, first_error(*result)));
+        return make_host_error(ErrorKind::Remote, host.name, "promote", first_error(*result));
     }
     auto parsed = parse_promote_output(result->out);
     if (!parsed) {
         auto error = parsed.error();
-        error.message = host.name + ": promote: " + error.message;
+        error.host = host.name;
+        error.step = "promote";
         return error;
     }
     parsed->duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
