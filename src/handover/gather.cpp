@@ -31,7 +31,8 @@ std::vector<HandoverHostState> connect_and_gather(const Inventory& inventory,
         all_hosts(inventory), options.mode, factory,
         ConnectOptions{options.reach, options.postgres_reach}, [&](std::size_t i, HostLink& link) {
             if (link.connected())
-                states[i] = gather_handover_state(*link.executor(), inventory.hosts[i]);
+                states[i] =
+                    gather_handover_state(*link.executor(), inventory.hosts[i], options.extend);
         });
     for (std::size_t i = 0; i < states.size(); ++i) {
         const HostLink& link = links[i];

@@ -126,10 +126,15 @@ HandoverHostState unreachable_state(const Host& host, const Error& error) {
     return state;
 }
 
-HandoverHostState gather_handover_state(Executor& executor, const Host& host) {
-    auto snapshot = take_snapshot(executor, host, handover_state_request(host));
+HandoverHostState gather_handover_state(Executor& executor, const Host& host,
+                                        const RequestExtension& extend) {
+    SnapshotRequest request = handover_state_request(host);
+    if (extend) extend(host, request);
+    auto snapshot = take_snapshot(executor, host, request);
     if (!snapshot) return unreachable_state(host, snapshot.error());
-    return handover_state_from_snapshot(host, *snapshot);
+    HandoverHostState state = handover_state_from_snapshot(host, *snapshot);
+    state.queries = snapshot->queries;
+    return state;
 }
 
 }  // namespace pgrepl

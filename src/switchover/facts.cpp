@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/util/text.hpp"
 
@@ -10,30 +9,12 @@ namespace pgrepl {
 namespace {
 
 constexpr std::size_t kColumns = 8;
+constexpr const char* kFactsQuery = "switchover_facts";
+constexpr const char* kReplicationQuery = "switchover_replication";
 
 Error malformed(const std::string& what, std::string_view value) {
     return make_error(ErrorKind::Remote,
                       fmt::format("switchover facts: malformed {}: '{}'", what, value));
-}
-
-// Runs `sql` through the cluster's psql as postgres (read-only); its output.
-Result<std::string> run_query(Executor& executor, const Host& host, const std::string& sql,
-                              const std::string& purpose) {
-    PsqlCommand psql;
-    psql.application_name = "pgrepl-switchover";
-    psql.connect_timeout = 5;
-    psql.quiet = PsqlQuiet::Yes;
-    Command command;
-    command.script =
-        fmt::format("{} <<'PGREPL_SQL_END'\n{}\nPGREPL_SQL_END\n", psql_command(host, psql), sql);
-    command.run_as = RunAs::Postgres;
-    command.purpose = purpose;
-    auto result = executor.run(command);
-    if (!result) return result.error();
-    if (!result->success())
-        return make_error(ErrorKind::Remote,
-                          fmt::format("{}: psql failed: {}", purpose, first_line(result->err)));
-    return result->out;
 }
 
 }  // namespace
@@ -93,18 +74,33 @@ void apply_replay_lags(const Inventory& inventory, const std::vector<Replication
     }
 }
 
-Result<std::vector<ReplicationRow>> gather_stat_replication(Executor& executor, const Host& host) {
-    auto out = run_query(executor, host, stat_replication_sql(host.postgres.version),
-                         "read pg_stat_replication");
-    if (!out) return out.error();
-    return parse_stat_replication(*out);
+void extend_with_switchover_queries(const Host& host, SnapshotRequest& request) {
+    request.queries.emplace_back(kFactsQuery, switchover_facts_sql());
+    request.queries.emplace_back(kReplicationQuery, stat_replication_sql(host.postgres.version));
 }
 
-Result<SwitchoverFacts> gather_switchover_facts(Executor& executor, const Host& host) {
-    auto out = run_query(executor, host, switchover_facts_sql(),
-                         "read the WAL sender and slot limits, pending restarts and the archiver");
-    if (!out) return out.error();
-    return parse_switchover_facts(*out);
+std::vector<SwitchoverFacts> switchover_facts_of(const Inventory& inventory,
+                                                 const std::vector<HandoverHostState>& states) {
+    std::vector<SwitchoverFacts> facts(inventory.hosts.size());
+    const auto answer = [&](std::size_t i, const char* name) -> const std::string* {
+        auto it = states[i].queries.find(name);
+        return it == states[i].queries.end() ? nullptr : &it->second;
+    };
+    for (std::size_t i = 0; i < states.size() && i < facts.size(); ++i) {
+        if (!states[i].server) continue;
+        if (const auto* out = answer(i, kFactsQuery)) {
+            if (auto parsed = parse_switchover_facts(*out)) facts[i] = std::move(*parsed);
+        }
+    }
+    // The replay lag of each standby, as its primary sees it.
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        if (states[i].role() != LiveRole::Primary) continue;
+        if (const auto* out = answer(i, kReplicationQuery)) {
+            if (auto rows = parse_stat_replication(*out))
+                apply_replay_lags(inventory, *rows, facts);
+        }
+    }
+    return facts;
 }
 
 }  // namespace pgrepl

@@ -73,20 +73,10 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
                                 const ExecutorFactory& factory, std::ostream& out) {
     SwitchoverReport report;
     std::vector<HostLink> links;
-    report.states = connect_and_gather(inventory, factory,
-                                       GatherOptions{options.mode, options.reach, {}}, links);
-    report.facts.resize(inventory.hosts.size());
-    parallel_for(inventory.hosts.size(), [&](std::size_t i) {
-        if (!links[i].connected() || !report.states[i].server) return;
-        auto facts = gather_switchover_facts(*links[i].executor(), inventory.hosts[i]);
-        if (facts) report.facts[i] = std::move(*facts);
-    });
-    // The replay lag of each standby, as its primary sees it.
-    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
-        if (!links[i].connected() || report.states[i].role() != LiveRole::Primary) continue;
-        auto rows = gather_stat_replication(*links[i].executor(), inventory.hosts[i]);
-        if (rows) apply_replay_lags(inventory, *rows, report.facts);
-    }
+    // Switchover's own queries ride in each host's one state round trip.
+    GatherOptions gather{options.mode, options.reach, {}, extend_with_switchover_queries};
+    report.states = connect_and_gather(inventory, factory, gather, links);
+    report.facts = switchover_facts_of(inventory, report.states);
     report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
                                         options.thresholds);
     if (const auto kind = stop_kind(report.decision.verdict)) {

@@ -66,6 +66,35 @@ TEST(SwitchoverFacts, ReplayLagsComeFromThePrimarysSenderRowsByApplicationName) 
     EXPECT_FALSE(facts[2].replay_lag_seconds);
 }
 
+TEST(SwitchoverFacts, AskedInTheStateRoundTripAndReadFromItsAnswers) {
+    const Inventory inventory = promote_test::three_hosts();
+    SnapshotRequest request;
+    extend_with_switchover_queries(inventory.hosts[0], request);
+    ASSERT_EQ(request.queries.size(), 2u);
+    EXPECT_EQ(request.queries[0].second, switchover_facts_sql());
+    EXPECT_EQ(request.queries[1].second, stat_replication_sql(inventory.hosts[0].postgres.version));
+    std::vector<HandoverHostState> states = {promote_test::primary("db1"),
+                                             promote_test::standby("db2", "0/5000000"),
+                                             promote_test::down("db3")};
+    states[0].queries[request.queries[0].first] = "10|10|2||off|f|0|\n";
+    states[0].queries[request.queries[1].first] =
+        "4242|db2|10.0.0.12|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|0.1|0.1|"
+        "1.5\n";
+    states[1].queries[request.queries[0].first] = "5|4|0|shared_buffers|off|f|0|\n";
+    states[2].queries[request.queries[0].first] = "9|9|9||off|f|0|\n";  // down: not read
+    const auto facts = switchover_facts_of(inventory, states);
+    ASSERT_EQ(facts.size(), 3u);
+    EXPECT_EQ(facts[0].max_wal_senders, 10);
+    EXPECT_EQ(facts[1].max_wal_senders, 5);
+    EXPECT_EQ(facts[1].pending_restart, (std::vector<std::string>{"shared_buffers"}));
+    EXPECT_EQ(facts[1].replay_lag_seconds, 1.5);
+    EXPECT_EQ(facts[2].max_wal_senders, SwitchoverFacts{}.max_wal_senders);
+    // A malformed answer leaves the host's facts empty.
+    states[1].queries[request.queries[0].first] = "psql: ERROR:  boom\n";
+    EXPECT_EQ(switchover_facts_of(inventory, states)[1].max_wal_senders,
+              SwitchoverFacts{}.max_wal_senders);
+}
+
 TEST(SwitchoverText, ThePlanStepByStep) {
     const Inventory inventory = promote_test::cascading();
     SwitchoverReport report;

@@ -19,6 +19,7 @@ struct GatherOptions {
     RunMode mode = RunMode::Apply;  ///< check: every link behind a dry-run guard
     ReachProbe reach;               ///< the TCP probe of each SSH port (empty: none)
     ReachProbe postgres_reach;      ///< the same of each PostgreSQL port (empty: none)
+    RequestExtension extend;        ///< the command's own queries, in the same round trip
 };
 
 /// Connects to every host and gathers its state, each host in its own thread. A host whose SSH

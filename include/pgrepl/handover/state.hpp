@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +43,9 @@ struct HandoverHostState {
     std::optional<Endpoint> recovery_conf_upstream;
     std::optional<std::string> fence_note;  ///< first line of the fence marker, when fenced
     std::string query_error;                ///< why the state query failed, if it did
+    /// The answers of the extra queries a command added to the state request (name → psql
+    /// output; see RequestExtension), empty when the server did not run.
+    std::map<std::string, std::string> queries;
     /// The TCP probe of the PostgreSQL port of a host whose SSH port did not answer (empty when
     /// not probed). Open or Refused: the host is up (`answered`).
     std::optional<ReachResult> postgres_reach;
@@ -65,6 +70,10 @@ struct HandoverHostState {
 /// fence marker, and recovery.conf before 12.
 SnapshotRequest handover_state_request(const Host& host);
 
+/// What a command adds to each host's state request (named queries, in the same one round
+/// trip); empty: nothing.
+using RequestExtension = std::function<void(const Host& host, SnapshotRequest& request)>;
+
 /// Builds a host's state from its snapshot and its LiveServer (pure). A running server that
 /// did not answer sets query_error and leaves `server` empty.
 HandoverHostState handover_state_from_snapshot(const Host& host, const HostSnapshot& snapshot);
@@ -77,6 +86,7 @@ HandoverHostState unreachable_state(const Host& host, const Error& error);
 
 /// Gathers a host's state (one read-only round trip). Never fails: errors make the host
 /// unreachable in the returned state.
-HandoverHostState gather_handover_state(Executor& executor, const Host& host);
+HandoverHostState gather_handover_state(Executor& executor, const Host& host,
+                                        const RequestExtension& extend = {});
 
 }  // namespace pgrepl

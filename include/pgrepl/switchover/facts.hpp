@@ -1,12 +1,14 @@
 // What switchover reads of each running host besides its HandoverHostState: one read-only
-// query (the WAL sender and slot limits, pending restarts, the archiver).
+// query (the WAL sender and slot limits, pending restarts, the archiver) and
+// pg_stat_replication, asked in the same state round trip (handover's RequestExtension).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "pgrepl/exec/executor.hpp"
+#include "pgrepl/engine/snapshot.hpp"
+#include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/pg/replication_state.hpp"
 #include "pgrepl/switchover/decide.hpp"
@@ -30,10 +32,14 @@ Result<SwitchoverFacts> parse_switchover_facts(std::string_view out);
 void apply_replay_lags(const Inventory& inventory, const std::vector<ReplicationRow>& rows,
                        std::vector<SwitchoverFacts>& facts);
 
-/// Reads pg_stat_replication on `host` (read-only, as postgres).
-Result<std::vector<ReplicationRow>> gather_stat_replication(Executor& executor, const Host& host);
+/// Adds switchover's queries to a host's state request (handover's RequestExtension): the
+/// facts query, and pg_stat_replication (for the replay lags a primary sees).
+void extend_with_switchover_queries(const Host& host, SnapshotRequest& request);
 
-/// Runs the query on `host` (read-only, as postgres) and parses it.
-Result<SwitchoverFacts> gather_switchover_facts(Executor& executor, const Host& host);
+/// The facts of every host from the answers its state carries (HandoverHostState::queries):
+/// parsed where the server answered, with each standby's replay lag from its primary's
+/// pg_stat_replication; a host whose answer is missing or malformed keeps empty facts.
+std::vector<SwitchoverFacts> switchover_facts_of(const Inventory& inventory,
+                                                 const std::vector<HandoverHostState>& states);
 
 }  // namespace pgrepl
