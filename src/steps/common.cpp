@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/quote.hpp"
 
 namespace pgrepl::steps {
 namespace {
@@ -113,6 +114,15 @@ echo "configuration not reloaded after 10 s" >&2; exit 1)SH",
 std::string data_directory(const StepContext& context) {
     const auto& known = context.snapshot.facts.data_directory;
     return known.empty() ? context.paths.data_dir : known;
+}
+
+std::string login_check_conninfo(const Host& server, std::string_view user,
+                                 std::string_view passfile, LoginKind kind) {
+    return fmt::format(
+        "host={} port={} user={} {} passfile={} connect_timeout=5 application_name=pgrepl-check",
+        conninfo_value(server.address), server.postgres.port, conninfo_value(user),
+        kind == LoginKind::Replication ? "dbname=replication replication=true" : "dbname=postgres",
+        conninfo_value(passfile));
 }
 
 }  // namespace pgrepl::steps

@@ -34,5 +34,13 @@ std::string cluster_words(const Host& host);
 /// The data directory: from pg_lsclusters when known, else the Debian default.
 std::string data_directory(const StepContext& context);
 
+/// What a login check connects for.
+enum class LoginKind { Replication, Database };
+
+/// The conninfo of pgrepl's login checks to `server` as `user` through the passfile:
+/// `host= port= user= dbname=replication replication=true` (Replication) or `dbname=postgres`
+/// (Database), then `passfile= connect_timeout=5 application_name=pgrepl-check`; values quoted.
+std::string login_check_conninfo(const Host& server, std::string_view user,
+                                 std::string_view passfile, LoginKind kind);
 
 }  // namespace pgrepl::steps

@@ -104,11 +104,8 @@ class ReplicaStep final : public Step {
         request.files.push_back(recovery_conf_path(paths.data_dir));
         request.queries.emplace_back(kFreshQuery, kFreshSql);
         request.queries.emplace_back(kTimelineQuery, standby_timeline_sql(host.postgres.version));
-        request.replication_login_conninfo = fmt::format(
-            "host={} port={} user={} dbname=replication replication=true passfile={} "
-            "connect_timeout=5 application_name=pgrepl-check",
-            conninfo_value(upstream.address), upstream.postgres.port,
-            conninfo_value(inventory.replication.user), conninfo_value(paths.passfile));
+        request.replication_login_conninfo = steps::login_check_conninfo(
+            upstream, inventory.replication.user, paths.passfile, steps::LoginKind::Replication);
     }
 
     Result<Check> check(const StepContext& context) override {

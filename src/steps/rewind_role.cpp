@@ -27,10 +27,8 @@ class RewindRoleStep final : public Step {
         const auto& user = inventory.replication.rewind_user;
         request.queries.emplace_back(kQuery, rewind_role_probe_sql(host.postgres.version, user));
         request.login_tests.emplace_back(
-            kLogin, fmt::format("host={} port={} user={} dbname=postgres passfile={} "
-                                "connect_timeout=5 application_name=pgrepl-check",
-                                conninfo_value(host.address), host.postgres.port,
-                                conninfo_value(user), conninfo_value(paths.passfile)));
+            kLogin,
+            steps::login_check_conninfo(host, user, paths.passfile, steps::LoginKind::Database));
     }
 
     Result<Check> check(const StepContext& context) override {

@@ -25,11 +25,8 @@ class RoleStep final : public Step {
     void request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
         request.queries.emplace_back(kQuery, role_probe_sql(inventory.replication.user));
-        request.replication_login_conninfo = fmt::format(
-            "host={} port={} user={} dbname=replication replication=true passfile={} "
-            "connect_timeout=5 application_name=pgrepl-check",
-            conninfo_value(host.address), host.postgres.port,
-            conninfo_value(inventory.replication.user), conninfo_value(paths.passfile));
+        request.replication_login_conninfo = steps::login_check_conninfo(
+            host, inventory.replication.user, paths.passfile, steps::LoginKind::Replication);
     }
 
     Result<Check> check(const StepContext& context) override {

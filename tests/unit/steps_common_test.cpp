@@ -94,3 +94,23 @@ TEST(StepErrors, HbaWithoutItsFileNamesHostAndStep) {
 
 }  // namespace
 }  // namespace pgrepl::test
+
+namespace pgrepl::test {
+namespace {
+
+TEST(StepsCommon, LoginCheckConninfoForReplicationAndDatabaseLogins) {
+    Host host;
+    host.address = "10.0.0.11";
+    host.postgres.port = 5433;
+    EXPECT_EQ(steps::login_check_conninfo(host, "replicator", "/var/lib/postgresql/.p",
+                                          steps::LoginKind::Replication),
+              "host=10.0.0.11 port=5433 user=replicator dbname=replication replication=true "
+              "passfile=/var/lib/postgresql/.p connect_timeout=5 application_name=pgrepl-check");
+    EXPECT_EQ(
+        steps::login_check_conninfo(host, "pgrepl_rewind", "/p q", steps::LoginKind::Database),
+        "host=10.0.0.11 port=5433 user=pgrepl_rewind dbname=postgres passfile='/p q' "
+        "connect_timeout=5 application_name=pgrepl-check");
+}
+
+}  // namespace
+}  // namespace pgrepl::test
