@@ -53,7 +53,9 @@ if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
     -e "s/^Latest checkpoint location: *\\(.*\\)$/controldata_checkpoint=\\1/p" \
     -e "s/^Latest checkpoint's TimeLineID: *\\(.*\\)$/controldata_checkpoint_tli=\\1/p" \
     -e 's/^Minimum recovery ending location: *\(.*\)$/controldata_min_recovery=\1/p' \
-    -e "s/^Min recovery ending loc's timeline: *\\(.*\\)$/controldata_min_recovery_tli=\\1/p"
+    -e "s/^Min recovery ending loc's timeline: *\\(.*\\)$/controldata_min_recovery_tli=\\1/p" \
+    -e 's/^Data page checksum version: *\(.*\)$/controldata_checksums=\1/p' \
+    -e 's/^wal_log_hints setting: *\(.*\)$/controldata_wal_log_hints=\1/p'
 fi
 running=no
 if [ -n "$D" ] && [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; then
@@ -127,6 +129,8 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.control_checkpoint_timeline = get("controldata_checkpoint_tli");
     facts.control_min_recovery = get("controldata_min_recovery");
     facts.control_min_recovery_timeline = get("controldata_min_recovery_tli");
+    facts.control_checksum_version = get("controldata_checksums");
+    facts.control_wal_log_hints = get("controldata_wal_log_hints");
     facts.cluster_port = std::atoi(get("port").c_str());
     facts.data_directory = get("data_directory");
     return facts;

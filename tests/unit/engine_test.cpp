@@ -62,15 +62,32 @@ TEST(Facts, ParsesTheControlFileFields) {
         "pg_version_file=yes\ncontroldata_sysid=7000000000000000001\n"
         "controldata_state=shut down in recovery\ncontroldata_checkpoint=0/5000060\n"
         "controldata_checkpoint_tli=1\ncontroldata_min_recovery=0/5000110\n"
-        "controldata_min_recovery_tli=1\nrunning=no\n");
+        "controldata_min_recovery_tli=1\ncontroldata_checksums=0\n"
+        "controldata_wal_log_hints=on\nrunning=no\n");
     EXPECT_EQ(facts.system_identifier, "7000000000000000001");
     EXPECT_EQ(facts.control_state, "shut down in recovery");
     EXPECT_EQ(facts.control_checkpoint, "0/5000060");
     EXPECT_EQ(facts.control_checkpoint_timeline, "1");
     EXPECT_EQ(facts.control_min_recovery, "0/5000110");
     EXPECT_EQ(facts.control_min_recovery_timeline, "1");
+    EXPECT_EQ(facts.control_checksum_version, "0");
+    EXPECT_EQ(facts.control_wal_log_hints, "on");
     // pg_controldata runs in the C locale: its labels are matched in English.
     EXPECT_NE(host_probe_script(Host{}).find("env LC_ALL=C"), std::string::npos);
+}
+
+TEST(Facts, TheProbeScriptReadsThePrerequisitesOfPgRewind) {
+    const auto script = host_probe_script(Host{});
+    EXPECT_NE(script.find("s/^Data page checksum version: *\\(.*\\)$/controldata_checksums=\\1/p"),
+              std::string::npos)
+        << script;
+    EXPECT_NE(script.find("s/^wal_log_hints setting: *\\(.*\\)$/controldata_wal_log_hints=\\1/p"),
+              std::string::npos)
+        << script;
+    // Absent lines (pg_controldata never ran: no data directory) leave them empty.
+    const HostFacts none = parse_host_probe("running=no\n");
+    EXPECT_EQ(none.control_checksum_version, "");
+    EXPECT_EQ(none.control_wal_log_hints, "");
 }
 
 TEST(Snapshot, RejectsTruncatedOutput) {

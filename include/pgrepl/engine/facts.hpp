@@ -39,6 +39,8 @@ struct HostFacts {
     std::string control_checkpoint_timeline;    ///< "Latest checkpoint's TimeLineID"
     std::string control_min_recovery;           ///< "Minimum recovery ending location" (0/0: none)
     std::string control_min_recovery_timeline;  ///< "Min recovery ending loc's timeline"
+    std::string control_checksum_version;       ///< "Data page checksum version" (0: off)
+    std::string control_wal_log_hints;          ///< "wal_log_hints setting" (on/off)
     std::map<std::string, std::string> raw;     ///< every key=value line, for debugging
 };
 
