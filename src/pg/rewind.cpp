@@ -1,6 +1,8 @@
 #include "pgrepl/pg/rewind.hpp"
 
+#include <regex>
 #include <stdexcept>
+#include <string>
 
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/pg/quote.hpp"
@@ -80,6 +82,27 @@ std::string rewind_role_sql(PgVersion version, std::string_view user, std::strin
         sql += "GRANT EXECUTE ON FUNCTION " + function + " TO " + role + ";\n";
     }
     return sql;
+}
+
+RewindOutput parse_rewind_output(std::string_view output) {
+    static const std::regex diverged(
+        R"(servers diverged at WAL location ([0-9A-Fa-f]+/[0-9A-Fa-f]+) on timeline (\d+))");
+    static const std::regex common(
+        R"(rewinding from last common checkpoint at ([0-9A-Fa-f]+/[0-9A-Fa-f]+))");
+    RewindOutput parsed;
+    const std::string text(output);
+    std::smatch match;
+    if (std::regex_search(text, match, diverged)) {
+        parsed.fork_point = parse_lsn(match.str(1));
+        const auto timeline = parse_int(match.str(2));
+        if (timeline && *timeline > 0 && *timeline <= 0xFFFFFFFFLL)
+            parsed.fork_timeline = static_cast<std::uint32_t>(*timeline);
+    }
+    if (std::regex_search(text, match, common)) parsed.common_checkpoint = parse_lsn(match.str(1));
+    parsed.no_rewind_required = text.find("no rewind required") != std::string::npos;
+    parsed.same_timeline =
+        text.find("source and target cluster are on the same timeline") != std::string::npos;
+    return parsed;
 }
 
 }  // namespace pgrepl

@@ -235,8 +235,14 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
         } else if (check) {
             outcome.remarks[i] = "would be fenced";
         } else {
-            outcome.remarks[i] = "fenced; rejoin: pgrepl setup --force --limit " + target.name +
-                                 "," + inventory.hosts[i].name;
+            // setup rewinds a fenced replica with pg_rewind (--force: re-clones it).
+            const auto setup = fmt::format("pgrepl setup --limit {},{} (pg_rewind)", target.name,
+                                           inventory.hosts[i].name);
+            outcome.remarks[i] = follow.roles_current == UpdateInventory::Yes
+                                     ? "fenced; rejoin: " + setup
+                                     : "fenced; rejoin: make it a replica (--update-inventory or "
+                                       "its role:), then " +
+                                           setup;
         }
     }
     sink.emit(PromoteTopology{promoted, outcome.remarks, options.mode});

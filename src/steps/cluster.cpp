@@ -3,11 +3,19 @@
 
 #include "common.hpp"
 #include "pgrepl/steps/steps.hpp"
+#include "replica_decide.hpp"
 
 namespace pgrepl {
 namespace {
 
-enum class ClusterAction { None, Create, SetPort, Start };
+enum class ClusterAction { None, Create, SetPort, Start, LeaveToRewind };
+
+// A stopped replica host that the replica step rewinds with pg_rewind (it reads the same
+// snapshot: the chain's requests are merged): it must stay stopped until then.
+bool replica_step_rewinds(const StepContext& context) {
+    return context.host.role == Role::Replica && !context.snapshot.facts.cluster_running &&
+           steps::replica_decision(context).action == ReplicaAction::Rewind;
+}
 
 ClusterAction decide(const StepContext& context) {
     const auto& facts = context.snapshot.facts;
@@ -18,7 +26,9 @@ ClusterAction decide(const StepContext& context) {
     // starting it could bring up a second primary, and an empty data directory (a clone
     // interrupted right after the wipe) cannot start at all: the replica step clones into it.
     const bool may_start = context.host.role == Role::Primary || facts.standby_signal;
-    if (!facts.cluster_running && may_start) return ClusterAction::Start;
+    if (!facts.cluster_running && may_start) {
+        return replica_step_rewinds(context) ? ClusterAction::LeaveToRewind : ClusterAction::Start;
+    }
     return ClusterAction::None;
 }
 
@@ -26,28 +36,38 @@ class ClusterStep final : public Step {
   public:
     std::string_view name() const override { return "cluster"; }
 
-    void request(const Inventory&, const Host&, const ClusterPaths& paths,
+    void request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
         request.files.push_back(paths.fence_file);
+        // Whether the replica step will rewind the host (asked again by it: asked once).
+        if (host.role == Role::Replica) steps::replica_request(inventory, host, paths, request);
     }
 
     Result<Check> check(const StepContext& context) override {
         const auto& pg = context.host.postgres;
         const auto label = fmt::format("{}/{}", pg.version.to_string(), pg.cluster_name);
         if (auto fence = context.snapshot.file(context.paths.fence_file)) {
-            const bool rejoin = context.host.role == Role::Replica && context.force == Force::Yes;
-            if (rejoin)
+            const bool replica = context.host.role == Role::Replica;
+            if (replica && context.force == Force::Yes)
                 return Check::done(
                     fmt::format("{} is fenced; --force: the replica step re-clones it", label));
+            if (replica_step_rewinds(context))
+                return Check::done(
+                    fmt::format("{} is fenced: the replica step rewinds it with pg_rewind", label));
+            std::string hint =
+                "make it a replica of the new primary: set its role to replica in the inventory "
+                "and run pgrepl setup --limit " +
+                context.host.name + " (pg_rewind rejoins it; --force re-clones it)";
+            if (replica) {
+                const auto decision = steps::replica_decision(context);
+                hint = "the replica step cannot rewind it: " + decision.reason +
+                       (decision.hint.empty() ? "" : "; " + decision.hint);
+            }
             return Check::conflict(
                 fmt::format(
                     "{} was fenced by pgrepl promote ({}): it must not run as a primary again",
                     label, fence->substr(0, fence->find('\n'))),
-                "make it a replica of the new primary: set its role to replica in the inventory "
-                "and run "
-                "pgrepl setup --force --limit " +
-                    context.host.name,
-                ErrorKind::Refused);
+                hint, ErrorKind::Refused);
         }
         switch (decide(context)) {
             case ClusterAction::Create:
@@ -63,6 +83,10 @@ class ClusterStep final : public Step {
                                 pg.port));
             case ClusterAction::Start:
                 return Check::needed(fmt::format("start cluster {}", label));
+            case ClusterAction::LeaveToRewind:
+                return Check::done(fmt::format(
+                    "{} stopped: left to the replica step, which rewinds it with pg_rewind",
+                    label));
             case ClusterAction::None:
                 break;
         }
@@ -103,6 +127,7 @@ class ClusterStep final : public Step {
             }
             case ClusterAction::Start:
                 return steps::pg_ctlcluster(context, name(), "start");
+            case ClusterAction::LeaveToRewind:
             case ClusterAction::None:
                 break;
         }

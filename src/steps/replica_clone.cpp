@@ -48,28 +48,6 @@ std::string recovery_path(const StepContext& context) {
     return recovery_conf_path(data_directory(context));
 }
 
-Status write_standby_files(const StepContext& context) {
-    const auto desired = desired_files(context);
-    const auto data_dir = data_directory(context);
-    FileSpec file;
-    file.owner = "postgres";
-    file.group = "postgres";
-    if (desired.recovery_conf) {
-        file.path = recovery_conf_path(data_dir);
-        file.content = *desired.recovery_conf;
-        file.mode = 0600;
-        return context.executor.write_file(file);
-    }
-    file.path = context.paths.standby_conf;
-    file.content = desired.standby_conf;
-    file.mode = 0644;
-    if (auto written = context.executor.write_file(file); !written) return written;
-    file.path = standby_signal_path(data_dir);
-    file.content = "";
-    file.mode = 0600;
-    return context.executor.write_file(file);
-}
-
 // Logs pg_basebackup's progress ("1234/5678 kB (21%), ...") at most every `interval`.
 class ProgressLog {
   public:
@@ -110,30 +88,6 @@ class ProgressLog {
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_log_{};
 };
-
-Status wait_streaming(const StepContext& context, std::string_view step) {
-    Command command;
-    command.script = fmt::format(
-        R"SH(i=0; s=''
-while [ $i -lt {0} ]; do
-  s=$({1} -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
-  [ "$s" = streaming ] && exit 0
-  sleep 0.2; i=$((i+1))
-done
-echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
-        kStreamTimeoutSeconds * 5, psql_command(context.host, runuser_psql()));
-    command.purpose = fmt::format("wait until streaming (up to {} s)", kStreamTimeoutSeconds);
-    auto result = run_checked(context, step, std::move(command));
-    if (!result) {
-        auto error = result.error();
-        error.kind = ErrorKind::Timeout;
-        auto tail = server_log_tail(context.executor, context.host, 8);
-        error.hint = tail.empty() ? "look at " + context.paths.log_file
-                                  : "last lines of " + context.paths.log_file + ":\n" + tail;
-        return error;
-    }
-    return ok_status();
-}
 
 // Deals with the pg_basebackup processes that the snapshot saw writing into the data
 // directory. When pgrepl is killed, the pg_basebackup it started dies at its next progress line
@@ -219,6 +173,58 @@ Status forget_earlier_clone(const StepContext& context, std::string_view step) {
 
 }  // namespace
 
+Status write_standby_files(const StepContext& context) {
+    const auto desired = desired_files(context);
+    const auto data_dir = data_directory(context);
+    FileSpec file;
+    file.owner = "postgres";
+    file.group = "postgres";
+    if (desired.recovery_conf) {
+        file.path = recovery_conf_path(data_dir);
+        file.content = *desired.recovery_conf;
+        file.mode = 0600;
+        return context.executor.write_file(file);
+    }
+    file.path = context.paths.standby_conf;
+    file.content = desired.standby_conf;
+    file.mode = 0644;
+    if (auto written = context.executor.write_file(file); !written) return written;
+    file.path = standby_signal_path(data_dir);
+    file.content = "";
+    file.mode = 0600;
+    return context.executor.write_file(file);
+}
+
+Status wait_streaming(const StepContext& context, std::string_view step) {
+    Command command;
+    command.script = fmt::format(
+        R"SH(i=0; s=''
+while [ $i -lt {0} ]; do
+  s=$({1} -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)
+  [ "$s" = streaming ] && exit 0
+  sleep 0.2; i=$((i+1))
+done
+echo "wal receiver status: ${{s:-none}}" >&2; exit 1)SH",
+        kStreamTimeoutSeconds * 5, psql_command(context.host, runuser_psql()));
+    command.purpose = fmt::format("wait until streaming (up to {} s)", kStreamTimeoutSeconds);
+    auto result = run_checked(context, step, std::move(command));
+    if (!result) {
+        auto error = result.error();
+        error.kind = ErrorKind::Timeout;
+        auto tail = server_log_tail(context.executor, context.host, 8);
+        error.hint = tail.empty() ? "look at " + context.paths.log_file
+                                  : "last lines of " + context.paths.log_file + ":\n" + tail;
+        return error;
+    }
+    return ok_status();
+}
+
+std::string unfence_script(const StepContext& context) {
+    return fmt::format("if [ -f {0} ]; then printf 'auto\\n' > {1} && rm -f {0}; fi",
+                       shell_quote(context.paths.fence_file),
+                       shell_quote(context.paths.start_conf));
+}
+
 Status remove_clone_marker(const StepContext& context, std::string_view step) {
     Command command;
     command.script = "rm -f " + shell_quote(context.paths.clone_marker);
@@ -283,11 +289,9 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     const bool running = context.snapshot.facts.cluster_running;
     Command wipe;
     wipe.script = fmt::format(
-        "trap '' HUP PIPE; {3}install -d -o postgres -g postgres -m 0700 {0} && "
-        "find {0} -mindepth 1 -delete && "
-        "if [ -f {1} ]; then printf 'auto\\n' > {2} && rm -f {1}; fi",
-        shell_quote(data_dir), shell_quote(context.paths.fence_file),
-        shell_quote(context.paths.start_conf),
+        "trap '' HUP PIPE; {2}install -d -o postgres -g postgres -m 0700 {0} && "
+        "find {0} -mindepth 1 -delete && {1}",
+        shell_quote(data_dir), unfence_script(context),
         running ? fmt::format("pg_ctlcluster {} stop -m fast && ", cluster_words(context.host))
                 : std::string());
     wipe.mutation = Mutation::Mutating;

@@ -18,6 +18,17 @@ bool standby_files_match(const StepContext& context);
 /// A diff of the standby settings on disk against the desired ones.
 std::string standby_diff(const StepContext& context);
 
+/// Writes the standby settings (12+: conf.d/pgrepl-standby.conf and standby.signal; before
+/// 12: DATA/recovery.conf).
+Status write_standby_files(const StepContext& context);
+
+/// Waits (up to 60 s) until the WAL receiver streams; a Timeout with the server log's tail.
+Status wait_streaming(const StepContext& context, std::string_view step);
+
+/// Shell text that gives a host fenced by promote its start.conf back (auto) and removes the
+/// fence marker; nothing when there is no marker.
+std::string unfence_script(const StepContext& context);
+
 /// Wait (bounded) for a pg_basebackup of an earlier run still writing into the data
 /// directory, stop, empty the data directory, write the clone marker, pg_basebackup from the
 /// upstream, write the standby settings, start, wait until the WAL receiver streams, and

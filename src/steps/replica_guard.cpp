@@ -3,8 +3,101 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "pgrepl/pg/psql_output.hpp"
+
 namespace pgrepl {
 namespace {
+
+std::string host_or_placeholder(const ReplicaGuardInput& input) {
+    return input.host_name.empty() ? "HOST" : input.host_name;
+}
+
+bool clean_shutdown(const HostFacts& facts) {
+    return facts.control_state == "shut down" || facts.control_state == "shut down in recovery";
+}
+
+// " (forked from timeline 1 at 0/5000000; 256 byte(s) of WAL after it are discarded)" when the
+// fork point and the last position are known; a crashed one is recovered first.
+std::string fork_detail(const ReplicaGuardInput& input) {
+    if (!clean_shutdown(input.facts)) {
+        return fmt::format(
+            " (state: {}: brought to a clean shutdown first)",
+            input.facts.control_state.empty() ? "unknown" : input.facts.control_state);
+    }
+    if (!input.standby_timeline || !input.upstream_timeline) return {};
+    for (const auto& entry : input.upstream_timeline->history) {
+        if (entry.timeline != input.standby_timeline->timeline) continue;
+        const auto last = input.standby_timeline->replay_lsn;
+        const auto discarded = last > entry.switch_point ? last - entry.switch_point : 0;
+        return fmt::format(
+            " (forked from timeline {} at {}; {} byte(s) of WAL after it, up to {}, "
+            "are discarded)",
+            entry.timeline, format_lsn(entry.switch_point), discarded, format_lsn(last));
+    }
+    return {};
+}
+
+// Rewind `what` (a stopped data directory of the upstream's system) with pg_rewind, or say
+// what pg_rewind lacks; --force re-clones instead.
+ReplicaDecision rewind_or_refuse(const ReplicaGuardInput& input, const std::string& what,
+                                 const std::string& refusal, std::string forced) {
+    if (input.force == Force::Yes) return {ReplicaAction::Clone, std::move(forced), {}};
+    const auto missing = rewind_missing(input);
+    if (!missing.empty()) {
+        return {ReplicaAction::Refuse, refusal,
+                fmt::format("pg_rewind cannot rejoin it: {}; re-clone it with pgrepl setup --force "
+                            "--limit {} (its data directory is replaced by a base backup of {})",
+                            missing, host_or_placeholder(input), input.upstream_name)};
+    }
+    if (!input.rewind_login_error.empty()) {
+        return {
+            ReplicaAction::Refuse, refusal,
+            fmt::format("pg_rewind cannot log in to {0}: {1}; run pgrepl setup on {0} first (it "
+                        "creates the rewind role), check its pg_hba.conf and this host's "
+                        "passfile, or re-clone it with pgrepl setup --force --limit {2}",
+                        input.upstream_name, input.rewind_login_error, host_or_placeholder(input))};
+    }
+    const auto timeline = input.upstream_timeline ? input.upstream_timeline->timeline : 0;
+    return {
+        ReplicaAction::Rewind,
+        fmt::format("rewind {} with pg_rewind onto {}'s timeline{}{}", what, input.upstream_name,
+                    timeline ? fmt::format(" {}", timeline) : "", fork_detail(input)),
+        {}};
+}
+
+// A host fenced by promote: rewound when it is stopped and holds the upstream's system.
+ReplicaDecision decide_fenced(const ReplicaGuardInput& input) {
+    const auto forced =
+        fmt::format("re-clone the fenced old primary from {} (--force)", input.upstream_name);
+    const std::string refusal = "refusing to touch a host fenced by pgrepl promote";
+    const auto& facts = input.facts;
+    const auto& upstream_id = input.upstream_system_identifier;
+    const auto& system_identifier = input.system_identifier();
+    std::string why;
+    if (facts.cluster_running) {
+        why = "it runs again";
+    } else if (!facts.data_dir_has_pg_version) {
+        why = "its data directory is empty";
+    } else if (!facts.basebackup_pids.empty()) {
+        why = "a pg_basebackup writes into its data directory";
+    } else if (!upstream_id) {
+        if (input.force == Force::Yes) return {ReplicaAction::Clone, forced, {}};
+        return {ReplicaAction::Wait,
+                fmt::format("rewind the fenced old primary onto {} once it accepts replication "
+                            "logins",
+                            input.upstream_name),
+                input.upstream_login_error};
+    } else if (system_identifier != *upstream_id) {
+        why = fmt::format("it holds another system (identifier {}, {} has {})",
+                          system_identifier.empty() ? "unknown" : system_identifier,
+                          input.upstream_name, *upstream_id);
+    } else {
+        return rewind_or_refuse(input, "the fenced old primary", refusal, forced);
+    }
+    if (input.force == Force::Yes) return {ReplicaAction::Clone, forced, {}};
+    return {ReplicaAction::Refuse, fmt::format("{}: {}", refusal, why),
+            "run pgrepl setup --force --limit " + host_or_placeholder(input) + " to re-clone it"};
+}
 
 ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what) {
     if (input.force == Force::Yes) {
@@ -36,7 +129,23 @@ std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
                     input.upstream_name, verdict.why),
         fmt::format("it cannot follow {0}: re-clone it with pgrepl setup --force --limit {1} (its "
                     "data directory is replaced by a base backup of {0})",
-                    input.upstream_name, input.host_name.empty() ? "HOST" : input.host_name)};
+                    input.upstream_name, host_or_placeholder(input))};
+}
+
+// A stopped data directory of the upstream's system whose history diverged from the
+// upstream's: rewound, or refused with what pg_rewind lacks (re-cloned with --force).
+std::optional<ReplicaDecision> stopped_diverged(const ReplicaGuardInput& input,
+                                                const std::string& noun) {
+    if (!input.standby_timeline || !input.upstream_timeline) return std::nullopt;
+    auto verdict = standby_timeline_fit(*input.standby_timeline, *input.upstream_timeline,
+                                        input.upstream_name);
+    if (verdict.fit != TimelineFit::Diverged) return std::nullopt;
+    return rewind_or_refuse(
+        input, "the stopped " + noun,
+        fmt::format("refusing to re-point a {} that diverged from {}'s history: {}", noun,
+                    input.upstream_name, verdict.why),
+        fmt::format("re-clone the {} that diverged from {}'s history (--force)", noun,
+                    input.upstream_name));
 }
 
 // pgrepl's own interrupted clone of this upstream: the marker names the upstream's system, and
@@ -94,7 +203,22 @@ const std::string& ReplicaGuardInput::system_identifier() const {
     return facts.system_identifier;
 }
 
+std::string rewind_missing(const ReplicaGuardInput& input) {
+    if (!input.rewind_supported) {
+        return "before PostgreSQL 11 pg_rewind needs a superuser login, and pgrepl creates no "
+               "rewind role there";
+    }
+    const auto& facts = input.facts;
+    const auto& checksums = facts.control_checksum_version;
+    if (facts.control_wal_log_hints == "on" || (!checksums.empty() && checksums != "0")) return {};
+    return fmt::format(
+        "its pg_control shows wal_log_hints {} and no data checksums (setup turns wal_log_hints "
+        "on, but it counts only once the server ran with it)",
+        facts.control_wal_log_hints.empty() ? "unknown" : facts.control_wal_log_hints);
+}
+
 ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
+    if (input.fenced) return decide_fenced(input);
     const auto& facts = input.facts;
     const auto& upstream_id = input.upstream_system_identifier;
     const std::string& system_identifier = input.system_identifier();
@@ -168,7 +292,7 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
     }
     if (facts.standby_signal && !other_system) {
         if (same_system) {
-            if (auto decision = diverged(input)) return *decision;
+            if (auto decision = stopped_diverged(input, "standby")) return *decision;
         }
         return {ReplicaAction::Start,
                 fmt::format("start the stopped standby of {}", input.upstream_name),
@@ -186,6 +310,9 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
         return refuse_or_force(
             input,
             fmt::format("a stopped standby of another system (identifier {})", system_identifier));
+    }
+    if (same_system) {
+        if (auto decision = stopped_diverged(input, "old primary")) return *decision;
     }
     return refuse_or_force(
         input, fmt::format("a stopped primary (system identifier {}, state: {})",

@@ -4,9 +4,14 @@
 // this host to itself (database postgres, through the passfile), so a matching role is never
 // ALTERed; the SQL with the password goes to psql on stdin. Runs on the primary only: roles and
 // grants reach the standbys by replication.
+// pg_rewind also reads the source's timeline from its pg_control, which a promoted server
+// updates only at its first checkpoint after the promotion (a spread one: minutes). Until then
+// pg_rewind sees the former primary on the "same timeline" and rewinds nothing; so when the
+// last checkpoint's timeline lags behind the server's, this step runs CHECKPOINT.
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/rewind.hpp"
 #include "pgrepl/steps/steps.hpp"
@@ -16,6 +21,17 @@ namespace {
 
 constexpr const char* kQuery = "rewind_role";
 constexpr const char* kLogin = "rewind";
+constexpr const char* kControlTimeline = "control_timeline";
+
+// The last checkpoint's timeline when it lags behind the running primary's (else nullopt).
+std::optional<int> stale_control_timeline(const StepContext& context) {
+    const auto& server = context.snapshot.server;
+    if (!server || server->role != LiveRole::Primary || !server->timeline) return std::nullopt;
+    const auto text = context.snapshot.query(kControlTimeline);
+    const auto control = parse_int(text.substr(0, text.find('\n')));
+    if (!control || *control >= *server->timeline) return std::nullopt;
+    return static_cast<int>(*control);
+}
 
 class RewindRoleStep final : public Step {
   public:
@@ -29,9 +45,37 @@ class RewindRoleStep final : public Step {
         request.login_tests.emplace_back(
             kLogin,
             steps::login_check_conninfo(host, user, paths.passfile, steps::LoginKind::Database));
+        request.queries.emplace_back(kControlTimeline,
+                                     "SELECT timeline_id FROM pg_control_checkpoint();");
     }
 
     Result<Check> check(const StepContext& context) override {
+        auto role = check_role(context);
+        if (!role || role->state != CheckState::Done) return role;
+        if (auto control = stale_control_timeline(context)) {
+            return Check::needed(fmt::format(
+                "CHECKPOINT: pg_control shows timeline {} but the server runs on {} (promoted; "
+                "pg_rewind reads the timeline from pg_control)",
+                *control, *context.snapshot.server->timeline));
+        }
+        return role;
+    }
+
+    Status apply(const StepContext& context, const Check&) override {
+        auto role = check_role(context);
+        if (!role) return role.error();
+        if (role->state == CheckState::Needed) {
+            if (auto changed = apply_role(context); !changed) return changed;
+        }
+        if (!stale_control_timeline(context)) return ok_status();
+        auto result = steps::run_sql(context, name(), "CHECKPOINT;", Mutation::Mutating,
+                                     "checkpoint (pg_control's timeline)");
+        if (!result) return result.error();
+        return ok_status();
+    }
+
+  private:
+    static Result<Check> check_role(const StepContext& context) {
         const PgVersion version = context.host.postgres.version;
         const auto& user = context.inventory.replication.rewind_user;
         if (!rewind_role_supported(version)) {
@@ -83,13 +127,13 @@ class RewindRoleStep final : public Step {
                                "restart steps above)");
     }
 
-    Status apply(const StepContext& context, const Check&) override {
+    static Status apply_role(const StepContext& context) {
         const PgVersion version = context.host.postgres.version;
         const auto& user = context.inventory.replication.rewind_user;
         auto role = parse_rewind_role_probe(version, context.snapshot.query(kQuery));
         const RoleExists exists = role && *role ? RoleExists::Yes : RoleExists::No;
         auto result = steps::run_sql(
-            context, name(), rewind_role_sql(version, user, context.password, exists),
+            context, "rewind_role", rewind_role_sql(version, user, context.password, exists),
             Mutation::Mutating, exists == RoleExists::Yes ? "alter role" : "create role",
             steps::Secrecy::Secret);
         if (!result) return result.error();

@@ -42,11 +42,11 @@ std::string former_primary_hint(const AssessContext& context, std::size_t index)
     if (context.topology.inventory_primary != primary) {
         return fmt::format(
             "rejoin it as a replica of {0}: pgrepl promote {0} --update-inventory (or edit its "
-            "role:), then pgrepl setup --force --limit {0},{1}",
+            "role:), then pgrepl setup --limit {0},{1} (pg_rewind)",
             live, name);
     }
-    return fmt::format("rejoin it as a replica of {0}: pgrepl setup --force --limit {0},{1}", live,
-                       name);
+    return fmt::format("rejoin it as a replica of {0}: pgrepl setup --limit {0},{1} (pg_rewind)",
+                       live, name);
 }
 
 void former_primary_checks(const AssessContext& context, std::size_t index, CheckList& checks) {

@@ -93,5 +93,44 @@ TEST(PgRewind, ParsesTheProbe) {
     EXPECT_FALSE(parse_rewind_role_probe(v15, "t|t|f|f|t|t|t|t|t\nt|t|f|f|t|t|t|t|t\n"));
 }
 
+TEST(PgRewind, ParsesItsOutput) {
+    // 13 and later: pg_log_info lines on stderr, with the program's name.
+    auto parsed = parse_rewind_output(
+        "pg_rewind: servers diverged at WAL location 0/3000A28 on timeline 1\n"
+        "pg_rewind: rewinding from last common checkpoint at 0/2000060 on timeline 1\n"
+        "pg_rewind: Done!\n");
+    EXPECT_FALSE(parsed.no_rewind_required);
+    EXPECT_EQ(parsed.fork_point, 0x3000A28u);
+    EXPECT_EQ(parsed.fork_timeline, 1u);
+    EXPECT_EQ(parsed.common_checkpoint, 0x2000060u);
+    // 11 and 12: progress lines on stdout, without the prefix.
+    parsed = parse_rewind_output(
+        "servers diverged at WAL location 1/A0000000 on timeline 3\n"
+        "rewinding from last common checkpoint at 1/9F000028 on timeline 3\nDone!\n");
+    EXPECT_EQ(parsed.fork_point, 0x1A0000000u);
+    EXPECT_EQ(parsed.fork_timeline, 3u);
+    EXPECT_EQ(parsed.common_checkpoint, 0x19F000028u);
+    // Nothing to do.
+    parsed = parse_rewind_output(
+        "pg_rewind: servers diverged at WAL location 0/3000A28 on timeline 1\n"
+        "pg_rewind: no rewind required\n");
+    EXPECT_TRUE(parsed.no_rewind_required);
+    EXPECT_EQ(parsed.fork_point, 0x3000A28u);
+    EXPECT_FALSE(parsed.common_checkpoint);
+    EXPECT_FALSE(parsed.same_timeline);
+    // The source's pg_control still names the target's timeline (just promoted).
+    parsed = parse_rewind_output(
+        "pg_rewind: source and target cluster are on the same timeline\n"
+        "pg_rewind: no rewind required\n");
+    EXPECT_TRUE(parsed.same_timeline);
+    EXPECT_TRUE(parsed.no_rewind_required);
+    EXPECT_FALSE(parsed.fork_point);
+    // Noise, and a timeline out of range.
+    parsed = parse_rewind_output("servers diverged at WAL location 0/1 on timeline 99999999999\n");
+    EXPECT_EQ(parsed.fork_point, 1u);
+    EXPECT_EQ(parsed.fork_timeline, 0u);
+    EXPECT_FALSE(parse_rewind_output("").fork_point);
+}
+
 }  // namespace
 }  // namespace pgrepl

@@ -33,6 +33,39 @@ TEST(StepRewindRole, CreatesWithGrantsAndPasswordOnStdinOnly) {
     expect_converges(*step, inventory, inventory.hosts[0], sim);
 }
 
+// Right after a promotion pg_control still names the old timeline (its first checkpoint is a
+// spread one) and pg_rewind would see a former primary on the "same timeline": CHECKPOINT, and
+// only that (the role is complete: no ALTER).
+TEST(StepRewindRole, ChecksPointsWhenPgControlLagsBehindThePromotion) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.state().timeline = 2;
+    sim.state().queries["rewind_role"] = kComplete;
+    sim.state().queries["control_timeline"] = "1\n";
+    sim.state().login_tests["rewind"] = {true, ""};
+    auto step = make_rewind_role_step();
+    const auto planned = run_one(*step, inventory, inventory.hosts[0], sim, RunMode::Check);
+    EXPECT_EQ(planned.reason,
+              "CHECKPOINT: pg_control shows timeline 1 but the server runs on 2 (promoted; "
+              "pg_rewind reads the timeline from pg_control)");
+    sim.fake()
+        .expect_run("psql")
+        .as(RunAs::Postgres)
+        .with_stdin("CHECKPOINT;")
+        .does([&](const Command&) {
+            sim.state().queries["control_timeline"] = "2\n";
+            return Result<CommandResult>(command_ok());
+        });
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+    // A standby's pg_control may lag as it likes: nothing to do there.
+    SimHost standby("db1", streaming_standby("7000000000000000001", "10.0.0.12"));
+    standby.state().timeline = 2;
+    standby.state().queries["rewind_role"] = kComplete;
+    standby.state().queries["control_timeline"] = "1\n";
+    standby.state().login_tests["rewind"] = {true, ""};
+    EXPECT_EQ(run_one(*step, inventory, inventory.hosts[0], standby).status, StepStatus::Ok);
+}
+
 TEST(StepRewindRole, GrantsWhatIsMissingOnAnExistingRole) {
     auto inventory = three_host_inventory();
     SimHost sim("db1");

@@ -28,7 +28,7 @@ constexpr const char* kMarker =
     "primary again";
 constexpr const char* kRejoinStale =
     "rejoin it as a replica of db2: pgrepl promote db2 --update-inventory (or edit its role:), "
-    "then pgrepl setup --force --limit db2,db1";
+    "then pgrepl setup --limit db2,db1 (pg_rewind)";
 
 const CheckResult& check_of(const VerifyReport& report, const std::string& host,
                             const std::string& name) {
@@ -196,7 +196,8 @@ TEST(VerifyFormerPrimary, FencedAndStoppedQuotesTheMarker) {
     EXPECT_EQ(former.status, CheckStatus::Warning);
     EXPECT_EQ(former.message, std::string("former primary, fenced by pgrepl promote (") + kMarker +
                                   "); PostgreSQL is not running");
-    EXPECT_EQ(former.hint, "rejoin it as a replica of db2: pgrepl setup --force --limit db2,db1");
+    EXPECT_EQ(former.hint,
+              "rejoin it as a replica of db2: pgrepl setup --limit db2,db1 (pg_rewind)");
     EXPECT_EQ(check_of(report, "db1", "ssh").status, CheckStatus::Ok);
     EXPECT_EQ(check_of(report, "db1", "postgres").status, CheckStatus::Ok);
     EXPECT_NE(check_of(report, "db1", "postgres").message.find("database system is shut down"),

@@ -4,6 +4,7 @@
 // pgrepl never creates a superuser, so there is no rewind role there (rejoin re-clones).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,5 +50,18 @@ enum class RoleExists { No, Yes };
 /// Throws std::invalid_argument before 11 (callers check rewind_role_supported()).
 std::string rewind_role_sql(PgVersion version, std::string_view user, std::string_view password,
                             RoleExists exists);
+
+/// What pg_rewind said it did (its info lines, on stdout before 13 and stderr from 13 on).
+struct RewindOutput {
+    bool no_rewind_required = false;                 ///< "no rewind required"
+    /// "source and target cluster are on the same timeline" (by their pg_control files).
+    bool same_timeline = false;
+    std::optional<std::uint64_t> fork_point;         ///< "servers diverged at WAL location X ..."
+    std::uint32_t fork_timeline = 0;                 ///< "... on timeline N" (0: not said)
+    std::optional<std::uint64_t> common_checkpoint;  ///< "rewinding from last common checkpoint at"
+};
+
+/// Parses pg_rewind's output; lines it does not know are ignored.
+RewindOutput parse_rewind_output(std::string_view output);
 
 }  // namespace pgrepl

@@ -18,6 +18,7 @@ enum class ReplicaAction {
     Reconfigure,  ///< a standby of this cluster whose standby settings differ: rewrite them
     Start,        ///< a stopped standby of this cluster: (rewrite settings and) start it
     Clone,        ///< empty, freshly initialised, or pgrepl's interrupted clone: (re-)clone it
+    Rewind,       ///< a stopped old primary or diverged standby of this cluster: pg_rewind it
     FinishClone,  ///< a streaming standby of this cluster with the clone marker left: remove it
     Refuse,       ///< holds a primary or another system's data: refused without --force
     Wait,         ///< cannot decide yet (the upstream is not ready): needs the upstream first
@@ -42,6 +43,13 @@ struct ReplicaGuardInput {
     std::optional<UpstreamTimeline> upstream_timeline;
     /// pgrepl's clone marker of this cluster (ClusterPaths::clone_marker), when present.
     std::optional<CloneMarker> clone_marker;
+    /// The host carries promote's fence marker (ClusterPaths::fence_file).
+    bool fenced = false;
+    /// pg_rewind can log in as the rewind role on this version (11+, rewind_role_supported()).
+    bool rewind_supported = false;
+    /// Why pg_rewind's login to the upstream (the rewind role, database postgres) failed; empty
+    /// when it worked or was not tried.
+    std::string rewind_login_error;
 
     /// The running server's system identifier, else pg_controldata's ("" when unknown).
     const std::string& system_identifier() const;
@@ -64,6 +72,14 @@ struct ReplicaDecision {
 /// A running standby of this cluster that replayed past the point where the upstream's
 /// timeline forked (it cannot follow) is refused, or re-cloned with --force; when a timeline
 /// or position is unknown, no divergence is claimed.
+/// A stopped data directory of the upstream's system that promote fenced, or whose history
+/// diverged from the upstream's, is rewound (Rewind) when pg_rewind can do it: 11+ (the rewind
+/// role) and pg_control shows wal_log_hints on or data checksums; else it is refused with what
+/// is missing. With --force it is re-cloned instead. A running fenced host is refused.
 ReplicaDecision decide_replica(const ReplicaGuardInput& input);
+
+/// What pg_rewind lacks to rewind this stopped data directory ("" when nothing): 11+ and
+/// wal_log_hints on (or data checksums) in pg_controldata.
+std::string rewind_missing(const ReplicaGuardInput& input);
 
 }  // namespace pgrepl
