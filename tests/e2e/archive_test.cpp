@@ -18,34 +18,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kArchiveDir = "/var/lib/postgresql/wal-archive";
+constexpr const char* kArchiveDir = kLabArchiveDir;
 constexpr const char* kKey = "/var/lib/postgresql/.ssh/pgrepl-archive-15-main";
 constexpr const char* kClient = "/var/lib/postgresql/.pgrepl/wal-ssh";
 constexpr std::int64_t kSegmentBytes = 16 * 1024 * 1024;
-
-/// An inventory of the lab archiving to db3; `replication_extra` and `postgres_extra` are added
-/// under their sections; pgrepl (and so the archive command) reaches db3 on `db3_ssh_port`.
-std::string write_archive_inventory(const TempDir& dir, const std::string& replication_extra = {},
-                                    const std::string& postgres_extra = {},
-                                    const std::string& archive_host = "db3",
-                                    int db3_ssh_port = 22) {
-    std::ostringstream yaml;
-    yaml << "cluster: e2e\npostgres:\n  version: 15\n" << postgres_extra;
-    yaml << "ssh:\n  user: root\n  identity_file: " << lab_path("id_ed25519")
-         << "\n  known_hosts: " << lab_path("known_hosts") << "\n  connect_timeout: 3\n";
-    yaml << "replication:\n  user: replicator\n  password_env: PGREPL_REPLICATION_PASSWORD\n"
-         << replication_extra << "  archive:\n    method: ssh\n    host: " << archive_host
-         << "\n    path: " << kArchiveDir << "\n    timeout: 60\n";
-    yaml << "hosts:\n";
-    for (int i = 1; i <= 3; ++i) {
-        yaml << "  - name: db" << i << "\n    address: 10.231.0." << 10 + i
-             << "\n    role: " << (i == 1 ? "primary" : "replica") << "\n";
-        if (i == 3 && db3_ssh_port != 22) yaml << "    ssh:\n      port: " << db3_ssh_port << "\n";
-    }
-    const auto path = dir.file("inventory.yaml");
-    write_local_file(path, yaml.str());
-    return path;
-}
 
 std::string last_line(const std::string& text) {
     auto end = text.find_last_not_of('\n');

@@ -170,5 +170,83 @@ TEST(Rejoin, CrashedOldPrimaryIsRecoveredAndRewound) {
     expect_no_changes(inventory);
 }
 
+// The WAL that pg_rewind must read on the old primary (from the last common checkpoint on) was
+// recycled there, but it is in the archive: pg_rewind --restore-target-wal fetches it with the
+// standby's restore_command. db2's receiver and restore_command are off while db1 writes, so
+// db2 forks before what db1 then archived; two hosts, the archive on db3 (no PostgreSQL).
+TEST(RejoinArchive, WalOnlyInTheArchiveIsRestoredForTheRewind) {
+    reset_lab();
+    Restore restore(wipe_lab);
+    TempDir dir;
+    const std::string inventory = write_archive_inventory(
+        dir, "  slots: false\n",
+        "  settings:\n    wal_keep_size: '0'\n    max_wal_size: 64MB\n    min_wal_size: 32MB\n",
+        "10.231.0.13", 22, 2);
+    const ProcessResult first = run_pgrepl({"-i", inventory, "setup"});
+    ASSERT_EQ(first.exit_code, 0) << first.describe();
+    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_rejoin_base AS SELECT 1 AS x;").exit_code, 0);
+    ASSERT_EQ(wait_for_sql("db2", "SELECT count(*) FROM pgrepl_e2e_rejoin_base", "1", 30), "1");
+    // db2 hears nothing more, from db1 nor from the archive.
+    ASSERT_EQ(psql("db2",
+                   "ALTER SYSTEM SET primary_conninfo = ''; ALTER SYSTEM SET restore_command = "
+                   "'/bin/false'; SELECT pg_reload_conf();")
+                  .exit_code,
+              0);
+    std::this_thread::sleep_for(1s);
+    const std::string fork_segment = query("db1", "SELECT pg_walfile_name(pg_current_wal_lsn())");
+    ASSERT_EQ(fork_segment.size(), 24u) << fork_segment;
+    // db1 writes over several segments, each archived, and recycles them with checkpoints.
+    ASSERT_EQ(psql("db1", "CREATE TABLE pgrepl_e2e_rejoin_lost(i int);").exit_code, 0);
+    std::string last;
+    for (int i = 0; i < 6; ++i) {
+        ASSERT_EQ(psql("db1", "INSERT INTO pgrepl_e2e_rejoin_lost SELECT generate_series(1, 1000);")
+                      .exit_code,
+                  0);
+        last = query("db1", "SELECT pg_walfile_name(pg_switch_wal())");
+    }
+    ASSERT_EQ(wait_for_sql("db1", "SELECT last_archived_wal FROM pg_stat_archiver", last, 30),
+              last);
+    ASSERT_EQ(psql("db1", "CHECKPOINT;").exit_code, 0);
+    query("db1", "SELECT pg_switch_wal()");
+    ASSERT_EQ(psql("db1", "CHECKPOINT;").exit_code, 0);
+    ASSERT_EQ(lab_shell("db1", "test -e /var/lib/postgresql/15/main/pg_wal/" + fork_segment +
+                                   " && echo kept || echo recycled")
+                  .out,
+              "recycled\n")
+        << "db1 still has " << fork_segment << ": the test would prove nothing";
+    ASSERT_EQ(
+        lab_shell("db3", std::string("test -s ") + kLabArchiveDir + "/" + fork_segment).exit_code,
+        0)
+        << fork_segment << " is not in the archive";
+
+    const ProcessResult promoted =
+        run_pgrepl({"-i", inventory, "promote", "db2", "--force", "--update-inventory"});
+    ASSERT_EQ(promoted.exit_code, 0) << promoted.describe();
+    std::cout << promoted.out;
+    ASSERT_EQ(psql("db2",
+                   "ALTER SYSTEM RESET primary_conninfo; ALTER SYSTEM RESET restore_command; "
+                   "SELECT pg_reload_conf();")
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        psql("db2", "CREATE TABLE pgrepl_e2e_rejoin_new AS SELECT generate_series(1, 3000) i;")
+            .exit_code,
+        0);
+
+    const ProcessResult rejoin = run_pgrepl({"-i", inventory, "-v", "setup"});
+    ASSERT_EQ(rejoin.exit_code, 0) << rejoin.describe();
+    std::cout << rejoin.out;
+    EXPECT_TRUE(contains(rejoin.out, "rewind the fenced old primary with pg_rewind")) << rejoin.out;
+    EXPECT_TRUE(contains(rejoin.err, "db1: replica: pg_rewind: diverged from db2 at"))
+        << rejoin.err;
+    EXPECT_EQ(query("db1", "SELECT pg_is_in_recovery()"), "t");
+    EXPECT_EQ(wait_for_sql("db1", kCount, "3000", 30), "3000");
+    EXPECT_EQ(query("db1", "SELECT to_regclass('pgrepl_e2e_rejoin_lost') IS NULL"), "t");
+    const ProcessResult again = run_pgrepl({"-i", inventory, "setup"});
+    ASSERT_EQ(again.exit_code, 0) << again.describe();
+    for (const auto& [host, changed] : recap_changed(again.out))
+        EXPECT_EQ(changed, 0) << host << "\n" << again.out;
+}
+
 }  // namespace
 }  // namespace pgrepl::e2e

@@ -93,4 +93,26 @@ std::map<std::string, int> recap_changed(const std::string& setup_stdout) {
     return counts;
 }
 
+std::string write_archive_inventory(const TempDir& dir, const std::string& replication_extra,
+                                    const std::string& postgres_extra,
+                                    const std::string& archive_host, int db3_ssh_port,
+                                    int host_count) {
+    std::ostringstream yaml;
+    yaml << "cluster: e2e\npostgres:\n  version: 15\n" << postgres_extra;
+    yaml << "ssh:\n  user: root\n  identity_file: " << lab_path("id_ed25519")
+         << "\n  known_hosts: " << lab_path("known_hosts") << "\n  connect_timeout: 3\n";
+    yaml << "replication:\n  user: replicator\n  password_env: PGREPL_REPLICATION_PASSWORD\n"
+         << replication_extra << "  archive:\n    method: ssh\n    host: " << archive_host
+         << "\n    path: " << kLabArchiveDir << "\n    timeout: 60\n";
+    yaml << "hosts:\n";
+    for (int i = 1; i <= host_count; ++i) {
+        yaml << "  - name: db" << i << "\n    address: 10.231.0." << 10 + i
+             << "\n    role: " << (i == 1 ? "primary" : "replica") << "\n";
+        if (i == 3 && db3_ssh_port != 22) yaml << "    ssh:\n      port: " << db3_ssh_port << "\n";
+    }
+    const auto path = dir.file("inventory.yaml");
+    write_local_file(path, yaml.str());
+    return path;
+}
+
 }  // namespace pgrepl::e2e

@@ -43,4 +43,15 @@ std::string wait_for_sql(const std::string& host, const std::string& sql,
 /// The recap's `changed=` counts by host from setup's stdout.
 std::map<std::string, int> recap_changed(const std::string& setup_stdout);
 
+/// The archive directory of the lab's archive inventories.
+inline constexpr const char* kLabArchiveDir = "/var/lib/postgresql/wal-archive";
+
+/// An inventory of the lab archiving to db3 (method ssh, kLabArchiveDir); `replication_extra`
+/// and `postgres_extra` are added under their sections; pgrepl (and so the archive command)
+/// reaches db3 on `db3_ssh_port`. Hosts db1 (primary) to db`host_count` (replicas).
+std::string write_archive_inventory(const TempDir& dir, const std::string& replication_extra = {},
+                                    const std::string& postgres_extra = {},
+                                    const std::string& archive_host = "db3", int db3_ssh_port = 22,
+                                    int host_count = 3);
+
 }  // namespace pgrepl::e2e
