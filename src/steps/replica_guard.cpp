@@ -12,6 +12,13 @@ std::string host_or_placeholder(const ReplicaGuardInput& input) {
     return input.host_name.empty() ? "HOST" : input.host_name;
 }
 
+// "stop it and run pgrepl setup again (pg_rewind rejoins it), or " when pg_rewind could rejoin
+// the running host once it is stopped, else "".
+std::string stop_to_rewind(const ReplicaGuardInput& input) {
+    if (!rewind_missing(input).empty() || !input.rewind_login_error.empty()) return {};
+    return "stop it and run pgrepl setup again (pg_rewind rejoins it), or ";
+}
+
 bool clean_shutdown(const HostFacts& facts) {
     return facts.control_state == "shut down" || facts.control_state == "shut down in recovery";
 }
@@ -95,8 +102,10 @@ ReplicaDecision decide_fenced(const ReplicaGuardInput& input) {
         return rewind_or_refuse(input, "the fenced old primary", refusal, forced);
     }
     if (input.force == Force::Yes) return {ReplicaAction::Clone, forced, {}};
+    const bool ours = facts.cluster_running && upstream_id && system_identifier == *upstream_id;
     return {ReplicaAction::Refuse, fmt::format("{}: {}", refusal, why),
-            "run pgrepl setup --force --limit " + host_or_placeholder(input) + " to re-clone it"};
+            fmt::format("{}run pgrepl setup --force --limit {} to re-clone it",
+                        ours ? stop_to_rewind(input) : "", host_or_placeholder(input))};
 }
 
 ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what) {
@@ -109,8 +118,7 @@ ReplicaDecision refuse_or_force(const ReplicaGuardInput& input, std::string what
             "look at the host first; if its data may go, run pgrepl setup --force --limit HOST"};
 }
 
-// A standby of this cluster (running, or stopped: then its position comes from pg_control)
-// that cannot follow the upstream's timeline.
+// A running standby of this cluster that cannot follow the upstream's timeline.
 std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
     if (!input.standby_timeline || !input.upstream_timeline) return std::nullopt;
     auto verdict = standby_timeline_fit(*input.standby_timeline, *input.upstream_timeline,
@@ -127,9 +135,9 @@ std::optional<ReplicaDecision> diverged(const ReplicaGuardInput& input) {
         ReplicaAction::Refuse,
         fmt::format("refusing to re-point a standby that diverged from {}'s history: {}",
                     input.upstream_name, verdict.why),
-        fmt::format("it cannot follow {0}: re-clone it with pgrepl setup --force --limit {1} (its "
-                    "data directory is replaced by a base backup of {0})",
-                    input.upstream_name, host_or_placeholder(input))};
+        fmt::format("it cannot follow {0}: {2}re-clone it with pgrepl setup --force --limit {1} "
+                    "(its data directory is replaced by a base backup of {0})",
+                    input.upstream_name, host_or_placeholder(input), stop_to_rewind(input))};
 }
 
 // A stopped data directory of the upstream's system whose history diverged from the
