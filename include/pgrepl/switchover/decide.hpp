@@ -36,6 +36,9 @@ struct SwitchoverFacts {
     std::string archive_last_failed_wal;    ///< pg_stat_archiver.last_failed_wal
     /// The primary's pg_stat_replication.replay_lag of this standby, when it is known.
     std::optional<double> replay_lag_seconds;
+    /// The pg_hba.conf rules for the replication database (pg_hba_file_rules, 10+), one
+    /// "TYPE USERS ADDRESS NETMASK METHOD" each; empty when unknown (before 10, no answer).
+    std::optional<std::vector<std::string>> replication_hba;
 };
 
 /// What switchover will do.
@@ -78,7 +81,9 @@ struct SwitchoverDecision {
 ///   streaming (its WAL receiver) from the primary: a cascading standby (below another
 ///   standby) is refused, switch over to its upstream first; replay paused; replaying more
 ///   than `max_lag_bytes` behind the primary, or its replay_lag above `max_lag_seconds`;
-///   a restart pending; fewer max_wal_senders, or (replication.slots) max_replication_slots
+///   a restart pending; a replication rule of the primary's pg_hba.conf that the target's
+///   lacks (when both are known: the siblings and the old primary could not stream from it);
+///   fewer max_wal_senders, or (replication.slots) max_replication_slots
 ///   minus the slots it has, than the hosts that will stream from it;
 /// - every other host: unreachable, not running, not a standby of the same system;
 /// - the primary archives and its archiver's last attempt failed.
