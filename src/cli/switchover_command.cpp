@@ -49,8 +49,12 @@ void add_switchover_command(CLI::App& app, Context& context) {
             const auto report =
                 run_switchover(*inventory, switchover_options, ssh_factory(), std::cout);
             if (report.outcome != SwitchoverOutcome::Switched) return to_int(report.exit_code);
-            // The proof: a verify pass over the live topology (probe record included).
+            // The proof: a verify pass over the live topology (probe record included), with
+            // the inventory as --update-inventory left it.
             std::cout << "verify:\n";
+            if (options->update_inventory) {
+                if (auto updated = load_or_report(inventory->path)) inventory = std::move(updated);
+            }
             VerifyOptions verify_options;
             verify_options.reach = switchover_options.reach;
             return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));

@@ -216,5 +216,33 @@ TEST(Switchover, AbortsWhenTheTargetDoesNotCatchUp) {
     psql("db1", "DROP TABLE pgrepl_e2e_abort;");
 }
 
+// A sudo user (not root), another port and cluster name, and --update-inventory both ways on
+// an inventory of its own: the file says who the primary is after each run, setup then
+// changes nothing.
+TEST(Switchover, SudoUserOtherPortAndClusterNameWithUpdateInventory) {
+    reset_lab();
+    TempDir dir;
+    const auto inventory = write_inventory(
+        dir, "pgrepl-op", "postgres:\n  version: 15\n  cluster_name: app\n  port: 5433\n");
+    const ProcessResult setup = run_pgrepl({"setup", inventory});
+    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
+    ASSERT_EQ(wait_for_sql("db1", "SELECT count(*) FROM pg_stat_replication", "2", 30, 5433), "2");
+
+    const ProcessResult there =
+        run_pgrepl({"switchover", "db2", "--update-inventory", "-i", inventory});
+    expect_switched(there, "db2", "db1", "db3");
+    EXPECT_TRUE(contains(there.out, "--update-inventory: rewrote 2 role value(s)")) << there.out;
+    EXPECT_TRUE(contains(read_local_file(inventory), "role: primary"))
+        << read_local_file(inventory);
+    const ProcessResult back =
+        run_pgrepl({"switchover", "db1", "--update-inventory", "-i", inventory});
+    expect_switched(back, "db1", "db2", "db3");
+    EXPECT_TRUE(contains(back.out, "--update-inventory: rewrote 2 role value(s)")) << back.out;
+    const ProcessResult again = run_pgrepl({"setup", inventory});
+    EXPECT_EQ(again.exit_code, 0) << again.describe();
+    for (const auto& [host, changed] : recap_changed(again.out)) EXPECT_EQ(changed, 0) << host;
+    reset_lab();
+}
+
 }  // namespace
 }  // namespace pgrepl::e2e
