@@ -5,6 +5,7 @@
 #include "pgrepl/engine/frames.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/handover/actions.hpp"
+#include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/pg/quote.hpp"
 #include "pgrepl/util/text.hpp"
@@ -19,11 +20,16 @@ constexpr std::string_view kRecoveryConfMark = "# written by pgrepl switchover";
 
 // The shell variables every script here starts with.
 std::string cluster_words(const Host& host, const std::string& data_directory) {
-    return fmt::format("V={}; C={}; D={}", shell_quote(host.postgres.version.to_string()),
-                       shell_quote(host.postgres.cluster_name), shell_quote(data_directory));
+    return fmt::format("V={}; C={}; D={}; M={}", shell_quote(host.postgres.version.to_string()),
+                       shell_quote(host.postgres.cluster_name), shell_quote(data_directory),
+                       shell_quote(cluster_paths(host).switchover_marker));
 }
 
 }  // namespace
+
+std::string switchover_marker_line(const std::string& target) {
+    return "stopped by pgrepl switchover for a switchover to " + target + "; a standby from now on";
+}
 
 Status run_checkpoint(Executor& executor, const Host& host) {
     Command command;
@@ -46,12 +52,14 @@ std::string demote_script(const Host& host, const DemoteInput& input) {
                           kRecoveryConfMark, input.target));
     return fmt::format(
         R"SH({vars}
-{stop}{signal}control=$(runuser -u postgres -- env LC_ALL=C "/usr/lib/postgresql/$V/bin/pg_controldata" "$D") || exit 1
+{stop}{signal}[ -f "$M" ] || put "$M" 0644 printf '%s\n' {marker} || exit 1
+control=$(runuser -u postgres -- env LC_ALL=C "/usr/lib/postgresql/$V/bin/pg_controldata" "$D") || exit 1
 echo "@@state $(printf '%s\n' "$control" | sed -n 's/^Database cluster state: *//p')"
 echo "@@checkpoint $(printf '%s\n' "$control" | sed -n 's/^Latest checkpoint location: *//p')"
 )SH",
         fmt::arg("vars", cluster_words(host, input.data_directory)),
-        fmt::arg("stop", fast_stop_words(input.stop_timeout)), fmt::arg("signal", signal));
+        fmt::arg("stop", fast_stop_words(input.stop_timeout)), fmt::arg("signal", signal),
+        fmt::arg("marker", shell_quote(switchover_marker_line(input.target))));
 }
 
 DemoteResult parse_demote_output(std::string_view out) {
@@ -78,11 +86,11 @@ Result<DemoteResult> run_demote(Executor& executor, const Host& host, const Demo
 std::string undemote_script(const Host& host, const std::string& data_directory) {
     std::string signal;
     if (host.postgres.version.number() >= 1200) {
-        signal = "rm -f \"$D/standby.signal\" || exit 1\n";
+        signal = "rm -f \"$D/standby.signal\" \"$M\" || exit 1\n";
     } else {
         signal = fmt::format(
             "case $(head -n 1 \"$D/recovery.conf\" 2>/dev/null) in {}*) rm -f "
-            "\"$D/recovery.conf\" || exit 1;; esac\n",
+            "\"$D/recovery.conf\" || exit 1;; esac\nrm -f \"$M\" || exit 1\n",
             shell_quote(kRecoveryConfMark));
     }
     return fmt::format(
@@ -148,8 +156,10 @@ std::string drop_slots_script(const Host& host, const std::vector<std::string>& 
         R"SH({psql} <<'PGREPL_SQL_END'
 SELECT slot_name FROM (SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_type = 'physical' AND slot_name IN ({names})) AS dropped;
 PGREPL_SQL_END
+rm -f {marker}
 )SH",
-        fmt::arg("psql", psql_words(host)), fmt::arg("names", names.empty() ? "NULL" : names));
+        fmt::arg("psql", psql_words(host)), fmt::arg("names", names.empty() ? "NULL" : names),
+        fmt::arg("marker", shell_quote(cluster_paths(host).switchover_marker)));
 }
 
 Result<std::vector<std::string>> run_drop_slots(Executor& executor, const Host& host,

@@ -159,26 +159,29 @@ ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& optio
     const Host& old = run.old();
     const Host& target = run.target();
 
-    // 1. CHECKPOINT, then the fast stop: the write-unavailability window starts.
+    // 1. CHECKPOINT, then the fast stop: the write-unavailability window starts. A resumed
+    // run finds the server stopped (the stop only reads its control file again).
     auto start = Clock::now();
-    if (auto done = run_checkpoint(run.old_exec(), old); !done) {
-        report.outcome = SwitchoverOutcome::Failed;
-        out.lines(error_lines(done.error(), "nothing was changed"));
-        return exit_code_for(done.error().kind);
+    if (!d.resume) {
+        if (auto done = run_checkpoint(run.old_exec(), old); !done) {
+            report.outcome = SwitchoverOutcome::Failed;
+            out.lines(error_lines(done.error(), "nothing was changed"));
+            return exit_code_for(done.error().kind);
+        }
+        out.line(fmt::format("  {}: CHECKPOINT [{}]", old.name, format_duration(since(start))));
     }
-    out.line(fmt::format("  {}: CHECKPOINT [{}]", old.name, format_duration(since(start))));
     const Millis stop_at = out.elapsed();
     start = Clock::now();
     auto stopped = run_demote(run.old_exec(), old,
                               DemoteInput{run.data_directory(), target.name, kStopTimeout});
     if (!stopped) return run.stop_failed(stopped.error());
     report.shutdown_checkpoint = stopped->checkpoint;
-    out.line(
-        fmt::format("  {}: stopped (fast shutdown; cluster state: {}; shutdown checkpoint {}), "
-                    "standby.signal written [{}]",
-                    old.name, stopped->control_state.empty() ? "unknown" : stopped->control_state,
-                    stopped->checkpoint ? format_lsn(*stopped->checkpoint) : "unknown",
-                    format_duration(since(start))));
+    out.line(fmt::format(
+        "  {}: {}cluster state: {}; shutdown checkpoint {}), standby.signal written [{}]", old.name,
+        stopped->stopped ? "stopped (fast shutdown; " : "stopped already by the resumed run (",
+        stopped->control_state.empty() ? "unknown" : stopped->control_state,
+        stopped->checkpoint ? format_lsn(*stopped->checkpoint) : "unknown",
+        format_duration(since(start))));
 
     // 2. The target must hold the shutdown checkpoint, else the old primary comes back.
     CatchUpInput input{old.name,
@@ -251,10 +254,11 @@ ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& optio
     report.outcome = outcome.not_following == 0 && !update.error ? SwitchoverOutcome::Switched
                                                                  : SwitchoverOutcome::Failed;
     out.line(fmt::format(
-        "done: {} is the primary; writes were unavailable for {}; lost: 0 ({} replayed past {}'s "
+        "done: {} is the primary; writes were unavailable for {}{}; lost: 0 ({} replayed past {}'s "
         "shutdown checkpoint {}, the end of its WAL); {} of {} standby(s) following{}",
-        target.name, format_duration(*report.unavailable), target.name, old.name,
-        format_lsn(*input.checkpoint), outcome.following, followers.size(),
+        target.name, format_duration(*report.unavailable),
+        d.resume ? " in this run (it resumed a run that had stopped the primary)" : "", target.name,
+        old.name, format_lsn(*input.checkpoint), outcome.following, followers.size(),
         outcome.not_following > 0 ? " (see the hints)" : ""));
     const auto ms = [](const std::optional<Millis>& at) {
         return at ? std::to_string(at->count()) : std::string("-");

@@ -20,7 +20,12 @@ void plan_lines(const Inventory& inventory, const SwitchoverDecision& d,
     const std::string& old = inventory.hosts[d.primary].name;
     const std::string& target = inventory.hosts[d.target].name;
     int n = 0;
-    out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
+    if (d.resume) {
+        out.push_back(
+            fmt::format("  {}. {} is stopped already (standby.signal, marker)", ++n, old));
+    } else {
+        out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
+    }
     out.push_back(fmt::format(
         "  {}. wait (at most {} s) until {} replayed {}'s shutdown checkpoint, else start {} "
         "again as the primary",
@@ -73,6 +78,10 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
     report.facts = switchover_facts_of(inventory, report.states);
     report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
                                         options.thresholds);
+    if (report.decision.verdict == SwitchoverVerdict::Refuse) {
+        if (auto resumed = decide_resume(inventory, report.states, options.target))
+            report.decision = std::move(*resumed);
+    }
     const auto kind = stop_kind(report.decision.verdict);
     report.exit_code = kind ? exit_code_for(*kind) : ExitCode::Ok;
     switchover_detail::Printer printer(out, options.start);

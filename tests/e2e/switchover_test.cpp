@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -242,6 +243,56 @@ TEST(Switchover, SudoUserOtherPortAndClusterNameWithUpdateInventory) {
     EXPECT_EQ(again.exit_code, 0) << again.describe();
     for (const auto& [host, changed] : recap_changed(again.out)) EXPECT_EQ(changed, 0) << host;
     reset_lab();
+}
+
+// A run killed after it stopped the primary (while it waits for the target) leaves the primary
+// stopped with standby.signal and switchover's marker; the next plain run resumes it.
+TEST(Switchover, KilledAfterTheStopIsResumedByThePlainReRun) {
+    fresh_cluster();
+    Restore restore([] {
+        psql("db2", "ALTER SYSTEM RESET recovery_min_apply_delay; SELECT pg_reload_conf();");
+        psql("db1", "DROP TABLE IF EXISTS pgrepl_e2e_resume;");
+    });
+    // db2 receives everything but holds the replay of a commit for 60 s: the run waits.
+    ASSERT_EQ(psql("db2",
+                   "ALTER SYSTEM SET recovery_min_apply_delay = '60s'; "
+                   "SELECT pg_reload_conf();")
+                  .exit_code,
+              0);
+    std::this_thread::sleep_for(500ms);
+    ASSERT_EQ(psql("db1",
+                   "CREATE TABLE pgrepl_e2e_resume(id int); "
+                   "INSERT INTO pgrepl_e2e_resume VALUES (1);")
+                  .exit_code,
+              0);
+    auto run = start_pgrepl({"switchover", "db2", "--timeout", "60"});
+    ASSERT_TRUE(run->wait_for_output("standby.signal written", 60s)) << run->wait().describe();
+    std::this_thread::sleep_for(300ms);
+    run->send(SIGKILL);
+    EXPECT_EQ(run->wait().exit_code, 128 + SIGKILL);
+    EXPECT_EQ(lab_shell("db1",
+                        "test -f /var/lib/postgresql/15/main/standby.signal && "
+                        "test -f /etc/postgresql/15/main/pgrepl.switchover && "
+                        "! pg_lsclusters -h | grep -q online")
+                  .exit_code,
+              0);
+    EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "t");
+    ASSERT_EQ(psql("db2", "ALTER SYSTEM RESET recovery_min_apply_delay; SELECT pg_reload_conf();")
+                  .exit_code,
+              0);
+
+    const ProcessResult resumed = run_pgrepl({"switchover", "db2"});
+    EXPECT_TRUE(contains(resumed.out, "resume the switchover from db1 to db2")) << resumed.out;
+    EXPECT_TRUE(contains(resumed.out, "db1: stopped already by the resumed run")) << resumed.out;
+    EXPECT_EQ(resumed.exit_code, 0) << resumed.describe();
+    EXPECT_TRUE(contains(resumed.out, "db1: streaming from db2")) << resumed.out;
+    EXPECT_TRUE(contains(resumed.out, "healthy: primary db2, 2 standby(s) streaming"))
+        << resumed.out;
+    EXPECT_EQ(lab_shell("db1", "test -f /etc/postgresql/15/main/pgrepl.switchover").exit_code, 1)
+        << "the marker is gone once db1 follows db2";
+    EXPECT_EQ(query("db2", "SELECT count(*) FROM pgrepl_e2e_resume"), "1");
+    const ProcessResult back = run_pgrepl({"switchover", "db1"});
+    EXPECT_EQ(back.exit_code, 0) << back.describe();
 }
 
 }  // namespace

@@ -35,6 +35,11 @@ TEST(HandoverDemote, StopsFastThenWritesStandbySignalAndReadsTheControlFile) {
     EXPECT_TRUE(has(script, "put \"$D/standby.signal\" 0600 true")) << script;
     EXPECT_FALSE(has(script, "recovery.conf")) << script;
     EXPECT_TRUE(has(script, "LC_ALL=C")) << script;
+    EXPECT_TRUE(has(script, "M='/etc/postgresql/15/main/pgrepl.switchover'")) << script;
+    EXPECT_TRUE(has(script,
+                    "put \"$M\" 0644 printf '%s\\n' 'stopped by pgrepl switchover for a "
+                    "switchover to db2; a standby from now on'"))
+        << script;
     // The signal is written only after the server is down.
     EXPECT_LT(script.find("stop -m fast"), script.find("standby.signal")) << script;
 }
@@ -78,7 +83,7 @@ TEST(HandoverDemote, AServerThatStillRunsIsARefusalOfTheStopStep) {
 TEST(HandoverDemote, UndemoteRemovesTheSignalStartsAndWantsAPrimary) {
     const Host host = three_hosts().hosts[0];
     const std::string script = undemote_script(host, kInput.data_directory);
-    EXPECT_TRUE(has(script, "rm -f \"$D/standby.signal\"")) << script;
+    EXPECT_TRUE(has(script, "rm -f \"$D/standby.signal\" \"$M\"")) << script;
     EXPECT_LT(script.find("standby.signal"), script.find("start")) << script;
     EXPECT_TRUE(has(script, "SELECT pg_is_in_recovery()")) << script;
 
@@ -154,6 +159,7 @@ TEST(HandoverDemote, DropsOnlyTheNamedInactivePhysicalSlots) {
                     "('db2', 'db3')"))
         << script;
     EXPECT_TRUE(has(drop_slots_script(host, {}), "slot_name IN (NULL)"));
+    EXPECT_TRUE(has(script, "rm -f '/etc/postgresql/15/main/pgrepl.switchover'")) << script;
     FakeExecutor fake("db1");
     fake.expect_run("pg_drop_replication_slot", command_ok("db3\n"))
         .as(RunAs::Postgres)

@@ -29,11 +29,16 @@ struct DemoteInput {
     std::chrono::seconds stop_timeout;  ///< how long pg_ctl waits for the stop (PGCTLTIMEOUT)
 };
 
+/// The first line of switchover's marker (ClusterPaths::switchover_marker) on a primary stopped
+/// for a switchover to `target`; a re-run reads the target from it.
+std::string switchover_marker_line(const std::string& target);
+
 /// The demote script (RunAs::Admin): `pg_ctlcluster V NAME stop -m fast` when the server runs
 /// (exit 3 when it still runs afterwards); then standby.signal (12+; before 12 a recovery.conf
 /// with standby_mode = 'on', first line "# written by pgrepl switchover", unless one exists),
-/// so that no start brings it up as a primary again. Prints the frames `@@stopped` (it was
-/// running), `@@state STATE` (pg_controldata's "Database cluster state") and
+/// so that no start brings it up as a primary again, and switchover's marker unless it exists.
+/// Prints the frames `@@stopped` (it was running), `@@state STATE` (pg_controldata's "Database
+/// cluster state") and
 /// `@@checkpoint LSN` (its latest checkpoint: after a clean stop, the shutdown checkpoint,
 /// the last record of its WAL).
 std::string demote_script(const Host& host, const DemoteInput& input);
@@ -54,8 +59,8 @@ DemoteResult parse_demote_output(std::string_view out);
 Result<DemoteResult> run_demote(Executor& executor, const Host& host, const DemoteInput& input);
 
 /// The undemote script (RunAs::Admin), after an aborted switchover: removes the standby.signal
-/// (before 12: the recovery.conf whose first line is demote's), starts the cluster with
-/// `pg_ctlcluster V NAME start` and prints one row `in_recovery` ("f" once it is a primary
+/// (before 12: the recovery.conf whose first line is demote's) and the marker, starts the cluster
+/// with `pg_ctlcluster V NAME start` and prints one row `in_recovery` ("f" once it is a primary
 /// again).
 std::string undemote_script(const Host& host, const std::string& data_directory);
 
@@ -77,9 +82,10 @@ HeldPositions parse_hold_wait_output(std::string_view out);
 Result<HeldPositions> run_hold_wait(Executor& executor, const Host& host, std::uint64_t lsn,
                                     std::chrono::seconds timeout);
 
-/// The script (RunAs::Postgres) that drops the inactive physical slots named `slots` (the ones
-/// an old primary kept for the standbys that now stream from the new primary: on a standby
-/// they would retain WAL forever) and prints the names it dropped, one per line.
+/// The script (RunAs::Postgres) that ends an old primary's switchover once it streams from the
+/// new primary: drops the inactive physical slots named `slots` (the ones it kept for the
+/// standbys that now stream from the new primary: on a standby they would retain WAL forever),
+/// prints the names it dropped, one per line, and removes switchover's marker.
 std::string drop_slots_script(const Host& host, const std::vector<std::string>& slots);
 
 /// Runs drop_slots_script(); the names dropped (none when no such slot exists).

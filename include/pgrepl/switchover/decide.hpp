@@ -71,6 +71,8 @@ struct SwitchoverDecision {
     /// How many hosts stream from the target afterwards (the old primary, the siblings, the
     /// standbys below it): the WAL senders and (with slots) the slots it needs.
     int senders_needed = 0;
+    /// A run killed after the primary's stop is resumed: the primary is stopped already.
+    bool resume = false;
 };
 
 /// Decides. `states` and `facts` are aligned with inventory.hosts. Refused, in this order:
@@ -92,6 +94,17 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
                                      const std::vector<SwitchoverFacts>& facts,
                                      const std::string& target,
                                      const SwitchoverThresholds& thresholds = {});
+
+/// A switchover to `target` that a killed run left half done, to be resumed (nullopt when
+/// there is none): no host runs as the primary; exactly one reachable host is stopped with
+/// switchover's marker naming `target` (HandoverHostState::switchover_note); the target runs
+/// as a standby of the same system with replay not paused; every other host is a running
+/// standby of it. The decision has `resume` set; the siblings are the standbys configured to
+/// stream from the stopped primary. The sequence then goes on from the stop (which finds the
+/// server stopped) and the wait.
+std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
+                                                const std::vector<HandoverHostState>& states,
+                                                const std::string& target);
 
 /// What to do once the old primary is stopped and the target was waited for.
 enum class CatchUpVerdict {
