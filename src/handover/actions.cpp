@@ -6,14 +6,18 @@
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
+#include "script_util.hpp"
 
 namespace pgrepl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The cluster's own psql on its local socket, as promote runs it; append a here-document.
-std::string psql_words(const Host& host, PsqlUser user = PsqlUser::Current) {
+}  // namespace
+
+namespace handover_detail {
+
+std::string psql_words(const Host& host, PsqlUser user) {
     PsqlCommand psql;
     psql.user = user;
     psql.application_name = "pgrepl-promote";
@@ -22,7 +26,7 @@ std::string psql_words(const Host& host, PsqlUser user = PsqlUser::Current) {
     return psql_command(host, psql);
 }
 
-bool modern(const Host& host) {
+bool wal_names(const Host& host) {
     return host.postgres.version.number() >= 1000;
 }
 
@@ -41,7 +45,56 @@ std::string first_error(const CommandResult& result) {
     return fmt::format("exit {}{}{}", result.exit_status, line.empty() ? "" : ": ", line);
 }
 
-}  // namespace
+std::string fast_stop_words(std::chrono::seconds pg_ctl_timeout) {
+    const std::string env =
+        pg_ctl_timeout.count() > 0 ? fmt::format("PGCTLTIMEOUT={} ", pg_ctl_timeout.count()) : "";
+    const std::string after =
+        pg_ctl_timeout.count() > 0 ? fmt::format(" {} s", pg_ctl_timeout.count()) : "";
+    return fmt::format(
+        R"SH(running() {{ [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; }}
+put() {{ f=$1; m=$2; shift 2; t="$f.pgrepl-tmp"; "$@" > "$t" && chown postgres:postgres "$t" && chmod "$m" "$t" && mv -f "$t" "$f"; }}
+if running; then
+  {env}pg_ctlcluster "$V" "$C" stop -m fast >&2
+  if running; then echo "PostgreSQL still runs{after} after pg_ctlcluster $V $C stop -m fast" >&2; exit 3; fi
+  echo @@stopped
+fi
+)SH",
+        fmt::arg("env", env), fmt::arg("after", after));
+}
+
+Result<CommandResult> run_stop_script(Executor& executor, const Host& host, std::string script,
+                                      std::string purpose, const std::string& step,
+                                      const std::string& refused_hint,
+                                      const std::string& failed_hint) {
+    Command command;
+    command.script = std::move(script);
+    command.mutation = Mutation::Mutating;
+    command.purpose = std::move(purpose);
+    auto result = executor.run(command);
+    if (!result) return result.error();
+    if (result->exit_status == 3) {
+        return make_host_error(ErrorKind::Refused, host.name, step, first_error(*result),
+                               refused_hint);
+    }
+    if (!result->success()) {
+        return make_host_error(ErrorKind::Remote, host.name, step, first_error(*result),
+                               failed_hint);
+    }
+    return result;
+}
+
+std::string standby_signal_words(const Host& host, const std::string& first_line) {
+    if (host.postgres.version.number() >= 1200)
+        return "[ -f \"$D/standby.signal\" ] || put \"$D/standby.signal\" 0600 true || exit 1\n";
+    return fmt::format(
+        "[ -f \"$D/recovery.conf\" ] || put \"$D/recovery.conf\" 0600 printf '%s\\n' {} "
+        "\"standby_mode = 'on'\" || exit 1\n",
+        shell_quote(first_line));
+}
+
+}  // namespace handover_detail
+
+using namespace handover_detail;
 
 std::string fence_script(const Host& host, const FenceInput& input) {
     const ClusterPaths paths = cluster_paths(host);
@@ -54,25 +107,11 @@ std::string fence_script(const Host& host, const FenceInput& input) {
         "# pg_ctlcluster refuses to start it. See pgrepl.fenced next to this file.\n"
         "disabled\n",
         input.when, input.new_primary);
-    std::string signal;
-    if (host.postgres.version.number() >= 1200) {
-        signal = R"SH([ -f "$D/standby.signal" ] || put "$D/standby.signal" 0600 true || exit 1
-)SH";
-    } else {
-        signal =
-            R"SH([ -f "$D/recovery.conf" ] || put "$D/recovery.conf" 0600 printf '%s\n' "# written by pgrepl promote (fence): start as a standby, never as a primary" "standby_mode = 'on'" || exit 1
-)SH";
-    }
+    const std::string signal = standby_signal_words(
+        host, "# written by pgrepl promote (fence): start as a standby, never as a primary");
     return fmt::format(
         R"SH(V={v}; C={c}; D={d}; CONF={conf}
-running() {{ [ -f "$D/postmaster.pid" ] && kill -0 "$(head -n 1 "$D/postmaster.pid")" 2>/dev/null; }}
-put() {{ f=$1; m=$2; shift 2; t="$f.pgrepl-tmp"; "$@" > "$t" && chown postgres:postgres "$t" && chmod "$m" "$t" && mv -f "$t" "$f"; }}
-if running; then
-  pg_ctlcluster "$V" "$C" stop -m fast >&2
-  if running; then echo "PostgreSQL still runs after pg_ctlcluster $V $C stop -m fast" >&2; exit 3; fi
-  echo @@stopped
-fi
-was=$(grep -v '^[[:space:]]*#' "$CONF/start.conf" 2>/dev/null | tr -d '[:space:]')
+{stop}was=$(grep -v '^[[:space:]]*#' "$CONF/start.conf" 2>/dev/null | tr -d '[:space:]')
 [ -n "$was" ] && [ "$was" != disabled ] || was=auto
 put "$CONF/pgrepl.fenced" 0644 printf '%s\nstart.conf was: %s\n' {marker} "$was" || exit 1
 put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
@@ -81,7 +120,8 @@ put "$CONF/start.conf" 0644 printf '%s' {start_conf} || exit 1
         fmt::arg("v", shell_quote(version)), fmt::arg("c", shell_quote(host.postgres.cluster_name)),
         fmt::arg("d", shell_quote(input.data_directory)),
         fmt::arg("conf", shell_quote(paths.conf_dir)), fmt::arg("marker", shell_quote(marker)),
-        fmt::arg("start_conf", shell_quote(start_conf)), fmt::arg("signal", signal));
+        fmt::arg("start_conf", shell_quote(start_conf)), fmt::arg("signal", signal),
+        fmt::arg("stop", fast_stop_words(std::chrono::seconds(0))));
 }
 
 FenceResult parse_fence_output(std::string_view out) {
@@ -96,28 +136,19 @@ FenceResult parse_fence_output(std::string_view out) {
 }
 
 Result<FenceResult> run_fence(Executor& executor, const Host& host, const FenceInput& input) {
-    Command command;
-    command.script = fence_script(host, input);
-    command.mutation = Mutation::Mutating;
-    command.purpose = "stop and fence the old primary";
-    auto result = executor.run(command);
+    auto result = run_stop_script(executor, host, fence_script(host, input),
+                                  "stop and fence the old primary", "fence",
+                                  "stop PostgreSQL on it by hand (or make sure the host is down), "
+                                  "then run promote again",
+                                  "look at the host; it may be stopped but not fenced");
     if (!result) return result.error();
-    if (result->exit_status == 3) {
-        return make_host_error(ErrorKind::Refused, host.name, "fence", first_error(*result),
-                               "stop PostgreSQL on it by hand (or make sure the host is down), "
-                               "then run promote again");
-    }
-    if (!result->success()) {
-        return make_host_error(ErrorKind::Remote, host.name, "fence", first_error(*result),
-                               "look at the host; it may be stopped but not fenced");
-    }
     return parse_fence_output(result->out);
 }
 
 std::string promote_script(const Host& host, std::chrono::seconds timeout) {
     const bool new_style = host.postgres.version.number() >= 1200;
-    const char* walfile = modern(host) ? "pg_walfile_name" : "pg_xlogfile_name";
-    const char* current = modern(host) ? "pg_current_wal_lsn()" : "pg_current_xlog_location()";
+    const char* walfile = wal_names(host) ? "pg_walfile_name" : "pg_xlogfile_name";
+    const char* current = wal_names(host) ? "pg_current_wal_lsn()" : "pg_current_xlog_location()";
     std::string trigger = new_style ? std::string()
                                     : fmt::format("pg_ctlcluster {} {} promote >&2 || exit 1\n",
                                                   shell_quote(host.postgres.version.to_string()),
@@ -179,25 +210,35 @@ Result<PromoteResult> run_promote_script(Executor& executor, const Host& host,
     return parsed;
 }
 
-std::string catch_up_script(const Host& host, std::uint64_t lsn, std::chrono::seconds timeout) {
+std::string catch_up_script(const Host& host, std::uint64_t lsn, std::chrono::seconds timeout,
+                            CatchUpRule rule) {
     const char* receive =
-        modern(host) ? "pg_last_wal_receive_lsn()" : "pg_last_xlog_receive_location()";
+        wal_names(host) ? "pg_last_wal_receive_lsn()" : "pg_last_xlog_receive_location()";
     const char* replay =
-        modern(host) ? "pg_last_wal_replay_lsn()" : "pg_last_xlog_replay_location()";
+        wal_names(host) ? "pg_last_wal_replay_lsn()" : "pg_last_xlog_replay_location()";
+    const std::string at = "'" + format_lsn(lsn) + "'::pg_lsn";
+    const std::string reached =
+        rule == CatchUpRule::ReceivedOrReplayed
+            ? fmt::format("coalesce({0} >= {2}, false) OR coalesce({1} >= {2}, false)", receive,
+                          replay, at)
+            : fmt::format("coalesce({0} > {2} AND {1} > {2}, false)", receive, replay, at);
     return fmt::format(
         R"SH({psql} <<'PGREPL_SQL_END'
 DO $$ BEGIN
   FOR i IN 1..{polls} LOOP
-    IF coalesce({receive} >= '{lsn}'::pg_lsn, false) OR coalesce({replay} >= '{lsn}'::pg_lsn, false) THEN RETURN; END IF;
+    IF {reached} THEN RETURN; END IF;
     PERFORM pg_sleep(0.01);
   END LOOP;
-  RAISE EXCEPTION 'WAL up to {lsn} not received after {seconds} s';
+END $$;
+SELECT coalesce({receive}::text, ''), coalesce({replay}::text, ''), 'end';
+DO $$ BEGIN
+  IF NOT ({reached}) THEN RAISE EXCEPTION 'WAL up to {lsn} not held after {seconds} s'; END IF;
 END $$;
 PGREPL_SQL_END
 )SH",
         fmt::arg("psql", psql_words(host)), fmt::arg("polls", timeout.count() * 100),
-        fmt::arg("receive", receive), fmt::arg("replay", replay), fmt::arg("lsn", format_lsn(lsn)),
-        fmt::arg("seconds", timeout.count()));
+        fmt::arg("reached", reached), fmt::arg("receive", receive), fmt::arg("replay", replay),
+        fmt::arg("lsn", format_lsn(lsn)), fmt::arg("seconds", timeout.count()));
 }
 
 Result<bool> run_catch_up(Executor& executor, const Host& host, std::uint64_t lsn,

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "pgrepl/inventory/load.hpp"
+#include "pgrepl/util/diff.hpp"
 
 namespace pgrepl {
 namespace {
@@ -196,6 +197,32 @@ Result<int> update_inventory_roles(const std::string& path, const Inventory& inv
                           fmt::format("{}: cannot replace it: {}", path, std::strerror(error)));
     }
     return static_cast<int>(edits.size());
+}
+
+InventoryUpdate update_stale_inventory(const Inventory& inventory, const Inventory& promoted,
+                                       const std::string& command, const std::string& target,
+                                       UpdateInventory update, RunMode mode) {
+    InventoryUpdate result;
+    result.path = inventory.path;
+    result.stale = stale_inventory_lines(inventory, promoted);
+    result.command = command;
+    result.target = target;
+    result.update = update;
+    result.mode = mode;
+    if (result.stale.empty() || update == UpdateInventory::No) return result;
+    if (mode == RunMode::Check) {
+        std::ifstream in(inventory.path, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        auto rewritten = rewrite_role_values(text.str(), role_edits(inventory, promoted));
+        result.would_rewrite = rewritten ? line_diff(text.str(), *rewritten, inventory.path, 0)
+                                         : "cannot: " + rewritten.error().message;
+    } else if (auto updated = update_inventory_roles(inventory.path, inventory, promoted)) {
+        result.rewritten = *updated;
+    } else {
+        result.error = updated.error();
+    }
+    return result;
 }
 
 }  // namespace pgrepl

@@ -75,6 +75,7 @@ SnapshotRequest handover_state_request(const Host& host) {
     const ClusterPaths paths = cluster_paths(host);
     SnapshotRequest request;
     request.files.push_back(paths.fence_file);
+    request.files.push_back(paths.switchover_marker);
     if (host.postgres.version.number() < 1200)
         request.files.push_back(recovery_conf_path(paths.data_dir));
     return request;
@@ -93,6 +94,8 @@ HandoverHostState handover_state_from_snapshot(const Host& host, const HostSnaps
     state.control_system_identifier = facts.system_identifier;
     state.data_directory = facts.data_directory.empty() ? paths.data_dir : facts.data_directory;
     if (auto fence = snapshot.file(paths.fence_file)) state.fence_note = first_line(*fence);
+    if (auto marker = snapshot.file(paths.switchover_marker))
+        state.switchover_note = first_line(*marker);
     if (state.running) {
         state.query_error = snapshot.server_error;
         state.server = snapshot.server;

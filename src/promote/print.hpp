@@ -1,5 +1,5 @@
 // Output of `pgrepl promote` (internal to src/promote/): the sink of its events (kept for the
-// report, printed as they arrive) and the pure renderers of its tables and step lines.
+// report, printed as they arrive). The tables and step lines are handover/render's.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/handover/follow.hpp"
+#include "pgrepl/handover/render.hpp"
 #include "pgrepl/handover/state.hpp"
 #include "pgrepl/handover/topology.hpp"
 #include "pgrepl/inventory/inventory.hpp"
@@ -44,25 +45,5 @@ class EventSink : public RepointSink {
     std::mutex mutex_;
     std::vector<PromoteEvent> events_;
 };
-
-/// "0.42 s", "12.3 s", "85 ms".
-std::string format_duration(std::chrono::milliseconds duration);
-
-/// The table of what each host is now (role, state, WAL position, timeline, upstream).
-std::vector<std::string> state_table(const Inventory& inventory,
-                                     const std::vector<HandoverHostState>& states);
-
-/// One line for a step report: "  db3: replica: changed: point the standby at db2 [1.2 s]"
-/// followed by its hint and, when `show_diff`, its diff (each line indented).
-std::vector<std::string> step_lines(const StepReport& report, RunMode mode, bool show_diff);
-
-/// The new topology as a tree below the new primary; `remarks` (by host index) are appended to
-/// their host's line ("fenced", "unreachable: not re-pointed", ...).
-std::vector<std::string> topology_lines(const Inventory& promoted,
-                                        const std::vector<std::string>& remarks);
-
-/// The stale lines of the inventory, "  FILE:LINE: host db2: role: replica -> primary".
-std::vector<std::string> stale_lines_text(const std::string& path,
-                                          const std::vector<StaleLine>& lines);
 
 }  // namespace pgrepl::promote_detail

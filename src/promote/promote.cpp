@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "pgrepl/engine/secret.hpp"
 #include "pgrepl/handover/actions.hpp"
@@ -18,7 +16,6 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/promote/decide.hpp"
-#include "pgrepl/util/diff.hpp"
 #include "print.hpp"
 #include "wait.hpp"
 
@@ -105,26 +102,8 @@ void plan(const Inventory& inventory, const PromoteDecision& decision, EventSink
 // Reports the stale lines and, when asked, rewrites them. False when the rewrite failed.
 bool handle_inventory(const Inventory& inventory, const Inventory& promoted,
                       const PromoteOptions& options, EventSink& sink) {
-    PromoteInventory event;
-    event.path = inventory.path;
-    event.stale = stale_inventory_lines(inventory, promoted);
-    event.target = options.target;
-    event.update = options.update_inventory;
-    event.mode = options.mode;
-    if (!event.stale.empty() && options.update_inventory == UpdateInventory::Yes) {
-        if (options.mode == RunMode::Check) {
-            std::ifstream in(inventory.path, std::ios::binary);
-            std::ostringstream text;
-            text << in.rdbuf();
-            auto rewritten = rewrite_role_values(text.str(), role_edits(inventory, promoted));
-            event.would_rewrite = rewritten ? line_diff(text.str(), *rewritten, inventory.path, 0)
-                                            : "cannot: " + rewritten.error().message;
-        } else if (auto updated = update_inventory_roles(inventory.path, inventory, promoted)) {
-            event.rewritten = *updated;
-        } else {
-            event.error = updated.error();
-        }
-    }
+    PromoteInventory event = update_stale_inventory(inventory, promoted, "promote", options.target,
+                                                    options.update_inventory, options.mode);
     const bool ok = !event.error;
     sink.emit(std::move(event));
     return ok;

@@ -116,64 +116,20 @@ struct Renderer {
                         e.host, e.timeline, format_duration(e.took), format_duration(e.at))};
     }
     Lines operator()(const RepointStep& e) const {
-        auto lines = step_lines(e.report, options.mode, options.show_diffs);
-        if (!e.detail.empty()) lines.insert(lines.begin() + 1, "      detail: " + e.detail);
-        return lines;
+        return repoint_lines(e, options.mode, options.show_diffs);
     }
     Lines operator()(const RepointFollowed& e) const {
-        if (e.following) {
-            return {fmt::format("  {}: streaming from {} on timeline {} ({} since start)", e.host,
-                                e.upstream, e.timeline, format_duration(e.at))};
-        }
-        Lines lines{fmt::format("  {}: does not follow {} after {} s ({})", e.host, e.upstream,
-                                e.timeout_s, e.status),
-                    "      hint: " + e.hint};
-        for (auto line : split_lines(e.log_tail)) {
-            if (!line.empty()) lines.push_back("      log: " + std::string(line));
-        }
-        return lines;
+        return repoint_lines(e, options.mode, options.show_diffs);
     }
     Lines operator()(const RepointAhead& e) const {
-        return {fmt::format("  {}: not re-pointed: it holds {} byte(s) of WAL that {} never "
-                            "received",
-                            e.host, e.bytes, e.primary),
-                "      hint: " + e.hint};
+        return repoint_lines(e, options.mode, options.show_diffs);
     }
     Lines operator()(const PromoteTopology& e) const {
         Lines lines{e.mode == RunMode::Check ? "new topology (planned):" : "new topology:"};
         for (auto& line : topology_lines(e.promoted, e.remarks)) lines.push_back(line);
         return lines;
     }
-    Lines operator()(const PromoteInventory& e) const {
-        if (e.stale.empty()) return {"inventory: up to date with the new topology"};
-        Lines lines{
-            fmt::format("inventory: {} stale line(s) (the live topology is the truth; "
-                        "pgrepl verify already uses it):",
-                        e.stale.size())};
-        for (auto& line : stale_lines_text(e.path, e.stale)) lines.push_back(line);
-        const bool any_role = std::any_of(e.stale.begin(), e.stale.end(), [](const auto& line) {
-            return line.kind == StaleKind::Role;
-        });
-        if (e.update == UpdateInventory::No) {
-            if (any_role) {
-                lines.push_back(
-                    fmt::format("  run pgrepl promote {} --update-inventory to rewrite the "
-                                "role values in place, or edit them",
-                                e.target));
-            }
-        } else if (e.mode == RunMode::Check) {
-            lines.push_back("  --update-inventory: would rewrite the role values in place:");
-            for (auto line : split_lines(e.would_rewrite))
-                lines.push_back("      " + std::string(line));
-        } else if (e.error) {
-            lines.push_back("  --update-inventory: failed: " + e.error->message);
-            lines.push_back("      hint: " + e.error->hint);
-        } else {
-            lines.push_back(fmt::format("  --update-inventory: rewrote {} role value(s) in {}",
-                                        e.rewritten, e.path));
-        }
-        return lines;
-    }
+    Lines operator()(const PromoteInventory& e) const { return inventory_update_lines(e); }
     Lines operator()(const PromoteDone& e) const {
         if (e.mode == RunMode::Check)
             return {fmt::format("check: {} would be promoted; nothing was changed", e.target)};

@@ -29,9 +29,12 @@ constexpr const char* kFreshSql =
     "AND n.nspname NOT LIKE 'pg_toast_temp%'), (SELECT count(*) FROM pg_roles WHERE oid >= 16384);";
 
 // Where a standby stands: its replay position and timeline (both empty on a primary). The
-// timeline is the newest of the WAL receiver's (received_tli), the last restartpoint's and the
-// minimum recovery point's: each may lag behind the timeline being replayed, none is ahead of
-// it, so the greatest is the best guess and never claims a divergence that is not there.
+// timeline is the newest of the WAL receiver's (received_tli), the last restartpoint's, the
+// minimum recovery point's and the newest of the WAL segments in pg_wal (a standby receives a
+// timeline's WAL only once it follows that timeline): each may lag behind the timeline being
+// replayed (the first three do right after the upstream changed, while no receiver runs and no
+// restartpoint happened yet), none claims a timeline the standby could not follow, so the
+// greatest is the best guess and never claims a divergence that is not there.
 constexpr const char* kTimelineQuery = "standby-timeline";
 
 std::string standby_timeline_sql(PgVersion version) {
@@ -40,9 +43,11 @@ std::string standby_timeline_sql(PgVersion version) {
         "CASE WHEN pg_is_in_recovery() THEN coalesce(greatest("
         "(SELECT max(received_tli) FROM pg_stat_wal_receiver), "
         "(SELECT timeline_id FROM pg_control_checkpoint()), "
-        "(SELECT min_recovery_end_timeline FROM pg_control_recovery()))::text, '') "
+        "(SELECT min_recovery_end_timeline FROM pg_control_recovery()), "
+        "(SELECT max(('x' || substr(f, 1, 8))::bit(32)::int) FROM pg_ls_dir('{}') AS f "
+        "WHERE f ~ '^[0-9A-F]{{24}}$'))::text, '') "
         "ELSE '' END;",
-        wal_functions(version).replay);
+        wal_functions(version).replay, version.number() >= 1000 ? "pg_wal" : "pg_xlog");
 }
 
 std::optional<std::uint32_t> timeline_number(std::string_view text) {

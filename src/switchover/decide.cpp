@@ -185,6 +185,23 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
             fmt::format("{} has a restart pending ({})", target,
                         fmt::join(tf.pending_restart, ", ")),
             fmt::format("restart {} first (pgrepl setup restarts it), then switch over", target));
+    if (const auto& rules = facts[p].replication_hba; rules && tf.replication_hba) {
+        std::vector<std::string> missing;
+        for (const auto& rule : *rules) {
+            if (std::find(tf.replication_hba->begin(), tf.replication_hba->end(), rule) ==
+                tf.replication_hba->end())
+                missing.push_back(rule);
+        }
+        if (!missing.empty())
+            return stop(d, V::Refuse,
+                        fmt::format("pg_hba.conf on {} lacks {} replication rule(s) that {} has "
+                                    "({}): the standbys could not stream from it",
+                                    target, missing.size(), primary_name, fmt::join(missing, "; ")),
+                        fmt::format("run pgrepl setup (it writes the same replication rules on "
+                                    "every node), or add them to {}'s pg_hba.conf and reload, "
+                                    "then switch over",
+                                    target));
+    }
 
     // Every other host, and who streams from the target afterwards.
     for (std::size_t i = 0; i < states.size(); ++i) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/util/text.hpp"
 
@@ -11,6 +13,7 @@ namespace {
 constexpr std::size_t kColumns = 8;
 constexpr const char* kFactsQuery = "switchover_facts";
 constexpr const char* kReplicationQuery = "switchover_replication";
+constexpr const char* kHbaQuery = "switchover_hba";
 
 Error malformed(const std::string& what, std::string_view value) {
     return make_error(ErrorKind::Remote,
@@ -74,9 +77,28 @@ void apply_replay_lags(const Inventory& inventory, const std::vector<Replication
     }
 }
 
+std::string replication_hba_sql() {
+    return "SELECT type || ' ' || array_to_string(user_name, ',') || ' ' || coalesce(address, '') "
+           "|| ' ' || coalesce(netmask, '') || ' ' || auth_method FROM pg_hba_file_rules WHERE "
+           "error IS NULL AND 'replication' = ANY(database) ORDER BY line_number;";
+}
+
+std::optional<std::vector<std::string>> parse_replication_hba(std::string_view out) {
+    std::vector<std::string> rules;
+    for (auto line : split_lines(out)) {
+        if (line.empty()) continue;
+        // Every rule has its five words; anything else is an error message, not an answer.
+        if (std::count(line.begin(), line.end(), ' ') != 4) return std::nullopt;
+        rules.emplace_back(line);
+    }
+    return rules;
+}
+
 void extend_with_switchover_queries(const Host& host, SnapshotRequest& request) {
     request.queries.emplace_back(kFactsQuery, switchover_facts_sql());
     request.queries.emplace_back(kReplicationQuery, stat_replication_sql(host.postgres.version));
+    if (host.postgres.version.number() >= 1000)
+        request.queries.emplace_back(kHbaQuery, replication_hba_sql());
 }
 
 std::vector<SwitchoverFacts> switchover_facts_of(const Inventory& inventory,
@@ -91,6 +113,8 @@ std::vector<SwitchoverFacts> switchover_facts_of(const Inventory& inventory,
         if (const auto* out = answer(i, kFactsQuery)) {
             if (auto parsed = parse_switchover_facts(*out)) facts[i] = std::move(*parsed);
         }
+        if (const auto* out = answer(i, kHbaQuery))
+            facts[i].replication_hba = parse_replication_hba(*out);
     }
     // The replay lag of each standby, as its primary sees it.
     for (std::size_t i = 0; i < states.size(); ++i) {

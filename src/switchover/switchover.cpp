@@ -4,7 +4,7 @@
 
 #include "pgrepl/handover/gather.hpp"
 #include "pgrepl/switchover/facts.hpp"
-#include "pgrepl/util/parallel.hpp"
+#include "sequence.hpp"
 
 namespace pgrepl {
 namespace {
@@ -20,7 +20,12 @@ void plan_lines(const Inventory& inventory, const SwitchoverDecision& d,
     const std::string& old = inventory.hosts[d.primary].name;
     const std::string& target = inventory.hosts[d.target].name;
     int n = 0;
-    out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
+    if (d.resume) {
+        out.push_back(
+            fmt::format("  {}. {} is stopped already (standby.signal, marker)", ++n, old));
+    } else {
+        out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
+    }
     out.push_back(fmt::format(
         "  {}. wait (at most {} s) until {} replayed {}'s shutdown checkpoint, else start {} "
         "again as the primary",
@@ -50,13 +55,7 @@ std::vector<std::string> render_switchover_text(const Inventory& inventory,
     if (d.verdict == SwitchoverVerdict::Switch) {
         out.push_back((check ? "plan: " : "decided: ") + d.reason);
         plan_lines(inventory, d, options, out);
-        if (check) {
-            out.push_back("check: nothing was changed");
-        } else {
-            out.push_back(
-                "error: the switchover sequence is not implemented yet (docs/switchover.md): "
-                "nothing was changed");
-        }
+        if (check) out.push_back("check: nothing was changed");
         return out;
     }
     out.push_back(fmt::format("{}: {}",
@@ -79,13 +78,16 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
     report.facts = switchover_facts_of(inventory, report.states);
     report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
                                         options.thresholds);
-    if (const auto kind = stop_kind(report.decision.verdict)) {
-        report.exit_code = exit_code_for(*kind);
-    } else {
-        report.exit_code = options.mode == RunMode::Check ? ExitCode::Ok : ExitCode::Failed;
+    if (report.decision.verdict == SwitchoverVerdict::Refuse) {
+        if (auto resumed = decide_resume(inventory, report.states, options.target))
+            report.decision = std::move(*resumed);
     }
-    for (const auto& line : render_switchover_text(inventory, report, options)) out << line << '\n';
-    out.flush();
+    const auto kind = stop_kind(report.decision.verdict);
+    report.exit_code = kind ? exit_code_for(*kind) : ExitCode::Ok;
+    switchover_detail::Printer printer(out, options.start);
+    printer.lines(render_switchover_text(inventory, report, options));
+    if (kind || options.mode == RunMode::Check) return report;
+    report.exit_code = switchover_detail::run_sequence(inventory, options, links, report, printer);
     return report;
 }
 

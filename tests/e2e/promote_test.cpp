@@ -18,71 +18,12 @@
 
 #include "lab.hpp"
 #include "promote_support.hpp"
+#include "writer.hpp"
 
 namespace pgrepl::e2e {
 namespace {
 
 using namespace std::chrono_literals;
-/// The ids of pgrepl_e2e_writes on a host.
-std::set<int> ids_on(const std::string& host) {
-    std::set<int> ids;
-    std::istringstream in(psql(host, "SELECT id FROM pgrepl_e2e_writes").out);
-    for (int id = 0; in >> id;) ids.insert(id);
-    return ids;
-}
-
-/// A writer on `host`: one psql per INSERT, each in its own transaction; the id is appended to
-/// a file of the lab directory (outside the host, so it survives the host) once psql said the
-/// commit succeeded.
-class Writer {
-  public:
-    explicit Writer(const std::string& host) : acked_(lab_path("promote-acked-ids")) {
-        EXPECT_EQ(psql(host,
-                       "DROP TABLE IF EXISTS pgrepl_e2e_writes; "
-                       "CREATE TABLE pgrepl_e2e_writes(id int PRIMARY KEY);")
-                      .exit_code,
-                  0);
-        write_local_file(acked_, "");
-        const auto started =
-            lab_shell(host,
-                      "(i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); "
-                      "runuser -u postgres -- psql -X -q -c \"INSERT INTO pgrepl_e2e_writes VALUES "
-                      "($i)\" >/dev/null 2>&1 && echo $i >> " +
-                          acked_ + "; done) </dev/null >/dev/null 2>&1 &");
-        EXPECT_EQ(started.exit_code, 0) << started.describe();
-    }
-    /// Every id whose commit was acknowledged so far.
-    std::set<int> acknowledged() const {
-        std::set<int> ids;
-        std::istringstream in(read_local_file(acked_));
-        for (std::string line; std::getline(in, line);) {
-            if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos)
-                ids.insert(std::stoi(line));
-        }
-        return ids;
-    }
-
-  private:
-    std::string acked_;
-};
-
-/// Waits until a standby has replayed all it received (so that a read shows all of it).
-void wait_replayed(const std::string& host) {
-    for (int i = 0; i < 100; ++i) {
-        if (query(host, "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()") == "t")
-            return;
-        std::this_thread::sleep_for(100ms);
-    }
-    ADD_FAILURE() << host << " does not finish replaying";
-}
-
-/// Acknowledged ids missing on `host`.
-std::size_t lost_on(const std::set<int>& acknowledged, const std::string& host) {
-    const auto present = ids_on(host);
-    return static_cast<std::size_t>(std::count_if(acknowledged.begin(), acknowledged.end(),
-                                                  [&](int id) { return present.count(id) == 0; }));
-}
-
 // ---- refusals ---------------------------------------------------------------------------------
 
 TEST(PromoteRefusals, LivePrimaryWithoutForceChangesNothing) {

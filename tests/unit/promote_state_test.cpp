@@ -129,7 +129,7 @@ TEST(PromoteState, QueryErrorsAreKept) {
     EXPECT_EQ(state.query_error, "FATAL:  the database system is starting up");
 }
 
-TEST(PromoteState, FenceMarkerAndRecoveryConfBefore12) {
+TEST(PromoteState, FenceAndSwitchoverMarkersAndRecoveryConfBefore12) {
     auto inventory = inventory_from(R"(postgres: { version: 11 }
 hosts:
   - { name: db1, address: 10.0.0.11, role: primary }
@@ -137,17 +137,21 @@ hosts:
 )");
     const Host& host = inventory.hosts[1];
     const auto request = handover_state_request(host);
-    ASSERT_EQ(request.files.size(), 2u);
+    ASSERT_EQ(request.files.size(), 3u);
     EXPECT_EQ(request.files[0], "/etc/postgresql/11/main/pgrepl.fenced");
-    EXPECT_EQ(request.files[1], "/var/lib/postgresql/11/main/recovery.conf");
+    EXPECT_EQ(request.files[1], "/etc/postgresql/11/main/pgrepl.switchover");
+    EXPECT_EQ(request.files[2], "/var/lib/postgresql/11/main/recovery.conf");
     auto snapshot = snapshot_with("t||0/1|0/1|1|f||\n");
     snapshot.files[request.files[0]] =
         "at 2026-01-01T00:00:00Z, db3 was promoted\nstart.conf was: auto\n";
-    snapshot.files[request.files[1]] =
+    snapshot.files[request.files[1]] = "stopped by pgrepl switchover for a switchover to db1\n";
+    snapshot.files[request.files[2]] =
         "standby_mode = 'on'\nprimary_conninfo = 'host=10.0.0.11 port=5432 user=replicator'\n";
     const auto state = handover_state_from_snapshot(host, snapshot);
     EXPECT_EQ(state.fence_note,
               std::optional<std::string>("at 2026-01-01T00:00:00Z, db3 was promoted"));
+    EXPECT_EQ(state.switchover_note,
+              std::optional<std::string>("stopped by pgrepl switchover for a switchover to db1"));
     EXPECT_EQ(state.upstream_endpoint().host, "10.0.0.11");
     EXPECT_EQ(state.upstream_endpoint().port, std::optional<int>(5432));
 }

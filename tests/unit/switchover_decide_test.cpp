@@ -232,6 +232,24 @@ std::vector<Case> cases() {
              "db2 has a restart pending (max_connections, shared_buffers)", "restart db2 first"});
     }
     {
+        auto f = std::vector<SwitchoverFacts>{roomy(), roomy(), roomy()};
+        const std::string rule = "host pgrepl 10.0.0.13 255.255.255.255 scram-sha-256";
+        f[0].replication_hba = std::vector<std::string>{rule};
+        f[1].replication_hba = std::vector<std::string>{};
+        add({"TargetLackingAReplicationRuleIsRefused", three, healthy(), f, "db2",
+             SwitchoverVerdict::Refuse,
+             "pg_hba.conf on db2 lacks 1 replication rule(s) that db1 has (" + rule + ")",
+             "run pgrepl setup"});
+        auto same = f;
+        same[1].replication_hba = f[0].replication_hba;
+        add({"SameReplicationRulesSwitch", three, healthy(), same, "db2", SwitchoverVerdict::Switch,
+             "switch over from db1 to db2", ""});
+        auto unknown = f;
+        unknown[1].replication_hba.reset();
+        add({"UnknownRulesAreNotHeldAgainstIt", three, healthy(), unknown, "db2",
+             SwitchoverVerdict::Switch, "switch over from db1 to db2", ""});
+    }
+    {
         auto s = healthy();
         s[2] = down("db3");
         add({"SiblingDownIsRefused",

@@ -70,9 +70,10 @@ TEST(SwitchoverFacts, AskedInTheStateRoundTripAndReadFromItsAnswers) {
     const Inventory inventory = promote_test::three_hosts();
     SnapshotRequest request;
     extend_with_switchover_queries(inventory.hosts[0], request);
-    ASSERT_EQ(request.queries.size(), 2u);
+    ASSERT_EQ(request.queries.size(), 3u);
     EXPECT_EQ(request.queries[0].second, switchover_facts_sql());
     EXPECT_EQ(request.queries[1].second, stat_replication_sql(inventory.hosts[0].postgres.version));
+    EXPECT_EQ(request.queries[2].second, replication_hba_sql());
     std::vector<HandoverHostState> states = {promote_test::primary("db1"),
                                              promote_test::standby("db2", "0/5000000"),
                                              promote_test::down("db3")};
@@ -81,6 +82,8 @@ TEST(SwitchoverFacts, AskedInTheStateRoundTripAndReadFromItsAnswers) {
         "4242|db2|10.0.0.12|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|0.1|0.1|"
         "1.5\n";
     states[1].queries[request.queries[0].first] = "5|4|0|shared_buffers|off|f|0|\n";
+    states[1].queries[request.queries[2].first] =
+        "host pgrepl 10.0.0.11 255.255.255.255 scram-sha-256\n";
     states[2].queries[request.queries[0].first] = "9|9|9||off|f|0|\n";  // down: not read
     const auto facts = switchover_facts_of(inventory, states);
     ASSERT_EQ(facts.size(), 3u);
@@ -89,6 +92,10 @@ TEST(SwitchoverFacts, AskedInTheStateRoundTripAndReadFromItsAnswers) {
     EXPECT_EQ(facts[1].pending_restart, (std::vector<std::string>{"shared_buffers"}));
     EXPECT_EQ(facts[1].replay_lag_seconds, 1.5);
     EXPECT_EQ(facts[2].max_wal_senders, SwitchoverFacts{}.max_wal_senders);
+    ASSERT_TRUE(facts[1].replication_hba);
+    EXPECT_EQ(*facts[1].replication_hba,
+              std::vector<std::string>{"host pgrepl 10.0.0.11 255.255.255.255 scram-sha-256"});
+    EXPECT_FALSE(facts[0].replication_hba) << "not asked: unknown";
     // A malformed answer leaves the host's facts empty.
     states[1].queries[request.queries[0].first] = "psql: ERROR:  boom\n";
     EXPECT_EQ(switchover_facts_of(inventory, states)[1].max_wal_senders,
@@ -140,6 +147,27 @@ TEST(SwitchoverText, ARefusalWithItsHint) {
         "nothing was changed",
     };
     EXPECT_EQ(lines, expected);
+}
+
+TEST(SwitchoverFacts, ReplicationRulesOfPgHba) {
+    EXPECT_NE(replication_hba_sql().find("FROM pg_hba_file_rules"), std::string::npos);
+    EXPECT_NE(replication_hba_sql().find("'replication' = ANY(database)"), std::string::npos);
+    const auto rules = parse_replication_hba(
+        "host pgrepl 10.0.0.12 255.255.255.255 scram-sha-256\nlocal all   peer\n");
+    ASSERT_TRUE(rules);
+    EXPECT_EQ(rules->size(), 2u);
+    EXPECT_FALSE(parse_replication_hba("ERROR:  permission denied for view pg_hba_file_rules\n"));
+    ASSERT_TRUE(parse_replication_hba(""));
+    EXPECT_TRUE(parse_replication_hba("")->empty());
+    // Before 10 there is no pg_hba_file_rules: not asked.
+    const Inventory old = promote_test::inventory_from(R"(postgres: { version: 9.6 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+)");
+    SnapshotRequest request;
+    extend_with_switchover_queries(old.hosts[0], request);
+    EXPECT_EQ(request.queries.size(), 2u);
 }
 
 }  // namespace

@@ -66,9 +66,19 @@ Result<PromoteResult> parse_promote_output(std::string_view out);
 Result<PromoteResult> run_promote_script(Executor& executor, const Host& host,
                                          std::chrono::seconds timeout);
 
+/// What a standby must hold for catch_up_script() to stop waiting.
+enum class CatchUpRule {
+    /// Received or replayed WAL up to `lsn` (promote: the promotion replays what it received).
+    ReceivedOrReplayed,
+    /// Received and replayed WAL beyond `lsn`, the record at `lsn` included (switchover).
+    ReplayedBeyond,
+};
+
 /// The script (RunAs::Postgres) that waits, polling every 10 ms up to `timeout`, until the
-/// standby has received or replayed WAL up to `lsn`; psql fails (exit 3) on timeout.
-std::string catch_up_script(const Host& host, std::uint64_t lsn, std::chrono::seconds timeout);
+/// standby holds WAL as `rule` says; it then prints one row `received|replayed|end` (empty
+/// fields when unknown) either way, and psql fails (exit 3) on timeout.
+std::string catch_up_script(const Host& host, std::uint64_t lsn, std::chrono::seconds timeout,
+                            CatchUpRule rule = CatchUpRule::ReceivedOrReplayed);
 
 /// Runs catch_up_script(); false on timeout.
 Result<bool> run_catch_up(Executor& executor, const Host& host, std::uint64_t lsn,

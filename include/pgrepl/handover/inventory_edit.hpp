@@ -6,6 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
+#include "pgrepl/engine/step.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/util/result.hpp"
 
@@ -39,5 +43,25 @@ Result<int> update_inventory_roles(const std::string& path, const Inventory& inv
 
 /// The edits that make `inventory`'s roles those of `promoted` (same hosts, same order).
 std::vector<RoleEdit> role_edits(const Inventory& inventory, const Inventory& promoted);
+
+/// The inventory's stale lines after a role change and what --update-inventory did about them.
+struct InventoryUpdate {
+    std::string path;                              ///< the inventory file
+    std::vector<StaleLine> stale;                  ///< its stale lines (none: up to date)
+    std::string command;                           ///< "promote" or "switchover", for the hint
+    std::string target;                            ///< the new primary, for the hint
+    UpdateInventory update = UpdateInventory::No;  ///< --update-inventory
+    RunMode mode = RunMode::Apply;                 ///< check: only show the rewrite
+    std::string would_rewrite;   ///< check mode: the diff of the rewrite (or "cannot: ...")
+    std::optional<Error> error;  ///< the rewrite failed
+    int rewritten = 0;           ///< role values rewritten
+};
+
+/// Lists the lines of the inventory file that the `promoted` topology made stale and, with
+/// UpdateInventory::Yes, rewrites its role values in place (in check mode only the diff of the
+/// rewrite is made). `command` and `target` are kept for the hint.
+InventoryUpdate update_stale_inventory(const Inventory& inventory, const Inventory& promoted,
+                                       const std::string& command, const std::string& target,
+                                       UpdateInventory update, RunMode mode);
 
 }  // namespace pgrepl

@@ -42,7 +42,9 @@ struct HandoverHostState {
     /// host=/port= of recovery.conf's primary_conninfo (before 12), when the file exists.
     std::optional<Endpoint> recovery_conf_upstream;
     std::optional<std::string> fence_note;  ///< first line of the fence marker, when fenced
-    std::string query_error;                ///< why the state query failed, if it did
+    /// First line of switchover's marker (pgrepl.switchover), when a switchover stopped it.
+    std::optional<std::string> switchover_note;
+    std::string query_error;  ///< why the state query failed, if it did
     /// The answers of the extra queries a command added to the state request (name → psql
     /// output; see RequestExtension), empty when the server did not run.
     std::map<std::string, std::string> queries;
@@ -67,7 +69,7 @@ struct HandoverHostState {
 };
 
 /// What promote and switchover ask the snapshot for besides the server's state (LiveServer): the
-/// fence marker, and recovery.conf before 12.
+/// fence marker, switchover's marker, and recovery.conf before 12.
 SnapshotRequest handover_state_request(const Host& host);
 
 /// What a command adds to each host's state request (named queries, in the same one round

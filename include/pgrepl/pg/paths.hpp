@@ -20,6 +20,10 @@ struct ClusterPaths {
     std::string start_conf;    ///< conf_dir/start.conf (postgresql-common: auto, manual, disabled)
     std::string
         fence_file;  ///< conf_dir/pgrepl.fenced: written by promote when it fences a primary
+    /// conf_dir/pgrepl.switchover: written by switchover when it stops the primary, removed
+    /// once that host streams from the new primary (or runs as the primary again after an
+    /// abort); a run killed in between is resumed by it
+    std::string switchover_marker;
     /// conf_dir/pgrepl.cloning: written by the replica step before it clones into the data
     /// directory, removed once the standby streams (an interrupted clone is recognised by it)
     std::string clone_marker;

@@ -95,17 +95,8 @@ struct PromoteTopology {
     std::vector<std::string> remarks;  ///< per host index
     RunMode mode = RunMode::Apply;     ///< check: planned
 };
-/// The inventory's stale lines and what --update-inventory did about them.
-struct PromoteInventory {
-    std::string path;                              ///< the inventory file
-    std::vector<StaleLine> stale;                  ///< its stale lines (none: up to date)
-    std::string target;                            ///< the promoted host, for the hint
-    UpdateInventory update = UpdateInventory::No;  ///< --update-inventory
-    RunMode mode = RunMode::Apply;                 ///< check: only show the rewrite
-    std::string would_rewrite;   ///< check mode: the diff of the rewrite (or "cannot: ...")
-    std::optional<Error> error;  ///< the rewrite failed
-    int rewritten = 0;           ///< role values rewritten
-};
+/// The inventory's stale lines and what --update-inventory did about them (handover's).
+using PromoteInventory = InventoryUpdate;
 /// The end of the run.
 struct PromoteDone {
     std::string target;                      ///< the new primary

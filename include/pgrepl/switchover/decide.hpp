@@ -36,6 +36,9 @@ struct SwitchoverFacts {
     std::string archive_last_failed_wal;    ///< pg_stat_archiver.last_failed_wal
     /// The primary's pg_stat_replication.replay_lag of this standby, when it is known.
     std::optional<double> replay_lag_seconds;
+    /// The pg_hba.conf rules for the replication database (pg_hba_file_rules, 10+), one
+    /// "TYPE USERS ADDRESS NETMASK METHOD" each; empty when unknown (before 10, no answer).
+    std::optional<std::vector<std::string>> replication_hba;
 };
 
 /// What switchover will do.
@@ -68,6 +71,8 @@ struct SwitchoverDecision {
     /// How many hosts stream from the target afterwards (the old primary, the siblings, the
     /// standbys below it): the WAL senders and (with slots) the slots it needs.
     int senders_needed = 0;
+    /// A run killed after the primary's stop is resumed: the primary is stopped already.
+    bool resume = false;
 };
 
 /// Decides. `states` and `facts` are aligned with inventory.hosts. Refused, in this order:
@@ -78,7 +83,9 @@ struct SwitchoverDecision {
 ///   streaming (its WAL receiver) from the primary: a cascading standby (below another
 ///   standby) is refused, switch over to its upstream first; replay paused; replaying more
 ///   than `max_lag_bytes` behind the primary, or its replay_lag above `max_lag_seconds`;
-///   a restart pending; fewer max_wal_senders, or (replication.slots) max_replication_slots
+///   a restart pending; a replication rule of the primary's pg_hba.conf that the target's
+///   lacks (when both are known: the siblings and the old primary could not stream from it);
+///   fewer max_wal_senders, or (replication.slots) max_replication_slots
 ///   minus the slots it has, than the hosts that will stream from it;
 /// - every other host: unreachable, not running, not a standby of the same system;
 /// - the primary archives and its archiver's last attempt failed.
@@ -87,6 +94,17 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
                                      const std::vector<SwitchoverFacts>& facts,
                                      const std::string& target,
                                      const SwitchoverThresholds& thresholds = {});
+
+/// A switchover to `target` that a killed run left half done, to be resumed (nullopt when
+/// there is none): no host runs as the primary; exactly one reachable host is stopped with
+/// switchover's marker naming `target` (HandoverHostState::switchover_note); the target runs
+/// as a standby of the same system with replay not paused; every other host is a running
+/// standby of it. The decision has `resume` set; the siblings are the standbys configured to
+/// stream from the stopped primary. The sequence then goes on from the stop (which finds the
+/// server stopped) and the wait.
+std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
+                                                const std::vector<HandoverHostState>& states,
+                                                const std::string& target);
 
 /// What to do once the old primary is stopped and the target was waited for.
 enum class CatchUpVerdict {

@@ -3,6 +3,7 @@
 // pg_stat_replication, asked in the same state round trip (handover's RequestExtension).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,13 @@ namespace pgrepl {
 /// last_failed_wal.
 std::string switchover_facts_sql();
 
+/// The replication rules of pg_hba.conf as the server reads the file (pg_hba_file_rules, 10+):
+/// one row "TYPE USERS ADDRESS NETMASK METHOD" per valid rule for the replication database.
+std::string replication_hba_sql();
+
+/// Parses replication_hba_sql() output; std::nullopt when a line is not a rule (an error).
+std::optional<std::vector<std::string>> parse_replication_hba(std::string_view out);
+
 /// Parses switchover_facts_sql() output; an Error (Remote) names a malformed field.
 /// replay_lag_seconds is left empty (apply_replay_lags() fills it in).
 Result<SwitchoverFacts> parse_switchover_facts(std::string_view out);
@@ -33,7 +41,8 @@ void apply_replay_lags(const Inventory& inventory, const std::vector<Replication
                        std::vector<SwitchoverFacts>& facts);
 
 /// Adds switchover's queries to a host's state request (handover's RequestExtension): the
-/// facts query, and pg_stat_replication (for the replay lags a primary sees).
+/// facts query, pg_stat_replication (for the replay lags a primary sees) and, from 10, the
+/// replication rules of pg_hba.conf.
 void extend_with_switchover_queries(const Host& host, SnapshotRequest& request);
 
 /// The facts of every host from the answers its state carries (HandoverHostState::queries):

@@ -1,9 +1,12 @@
-// `pgrepl switchover HOST`: the planned role change with no loss (docs/switchover.md). So far
-// it gathers every host's state and switchover's facts, decides and prints the plan or the
-// refusal; the sequence that changes roles is not implemented yet.
+// `pgrepl switchover HOST`: the planned role change with no loss (docs/switchover.md): it
+// gathers every host's state and switchover's facts, decides, and either prints the plan or
+// the refusal (--check, refusals) or runs the sequence: the old primary stops cleanly, HOST
+// gets all of its WAL and is promoted, the old primary and the siblings follow HOST.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/exec/reach.hpp"
+#include "pgrepl/handover/inventory_edit.hpp"
 #include "pgrepl/handover/state.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/switchover/decide.hpp"
@@ -29,25 +33,45 @@ struct SwitchoverOptions {
     std::chrono::seconds timeout{kDefaultSwitchoverTimeout};  ///< --timeout
     ReachProbe reach;                 ///< --reach-timeout's probe of each SSH port
     SwitchoverThresholds thresholds;  ///< lag limits (verify's defaults)
+    UpdateInventory update_inventory = UpdateInventory::No;  ///< --update-inventory
+    /// When the command started (the total time is measured from it).
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+/// How far a switchover run got.
+enum class SwitchoverOutcome {
+    Decided,   ///< nothing was changed: --check, a refusal, or a failure before the stop
+    Switched,  ///< the target is the primary and every other host follows it
+    Aborted,   ///< the old primary was started again as the primary (or that was tried)
+    Failed,    ///< something failed after the stop; the report says what runs where
 };
 
 /// What a switchover run saw and decided.
 struct SwitchoverReport {
-    std::vector<HandoverHostState> states;  ///< aligned with the inventory's hosts
-    std::vector<SwitchoverFacts> facts;     ///< aligned with the inventory's hosts
-    SwitchoverDecision decision;            ///< the verdict and the plan
-    ExitCode exit_code = ExitCode::Ok;      ///< what the process exits with
+    std::vector<HandoverHostState> states;                   ///< aligned with the inventory's hosts
+    std::vector<SwitchoverFacts> facts;                      ///< aligned with the inventory's hosts
+    SwitchoverDecision decision;                             ///< the verdict and the plan
+    ExitCode exit_code = ExitCode::Ok;                       ///< what the process exits with
+    SwitchoverOutcome outcome = SwitchoverOutcome::Decided;  ///< how far it got
+    /// The old primary's shutdown checkpoint (pg_controldata), once it was stopped.
+    std::optional<std::uint64_t> shutdown_checkpoint;
+    /// From the start of the stop to the target accepting writes, once it did.
+    std::optional<std::chrono::milliseconds> unavailable;
+    std::chrono::milliseconds total{0};  ///< the whole run, when it switched
+    int timeline = 0;                    ///< the new primary's timeline, once promoted
+    int following = 0;                   ///< hosts streaming in the new topology
+    int not_following = 0;               ///< hosts that did not follow (hints printed)
 };
 
-/// The text of a report (pure): the decision (refusal with its hint, or the plan step by
-/// step) and what was changed (nothing, so far).
+/// The text of the decision (pure): the refusal with its hint, or the plan step by step; with
+/// --check, that nothing was changed.
 std::vector<std::string> render_switchover_text(const Inventory& inventory,
                                                 const SwitchoverReport& report,
                                                 const SwitchoverOptions& options);
 
-/// Runs switchover and prints its report to `out`. Exit code: 2 unknown target; 3 refused;
-/// 1 the target cannot be reached, or (without --check) the switch itself, not implemented
-/// yet; 0 with --check when it would switch over. Never changes anything yet.
+/// Runs switchover and prints what happens to `out` as it happens. Exit code: 2 unknown
+/// target; 3 refused (nothing changed); 1 the target cannot be reached, or the sequence failed
+/// or aborted (the output says what runs where); 0 switched (with --check: would switch).
 SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOptions& options,
                                 const ExecutorFactory& factory, std::ostream& out);
 
