@@ -96,6 +96,9 @@ std::vector<ManagedSetting> managed_settings(const NodeSettingsInput& input) {
     settings.push_back({"max_replication_slots", std::to_string(input.max_replication_slots)});
     if (version >= 1300) {
         settings.push_back({"wal_keep_size", input.wal_keep});
+        // A slot of a dead replica would otherwise keep WAL until the disk is full; past this
+        // the slot is lost and the replica needs the archive or a re-clone (verify says so).
+        settings.push_back({"max_slot_wal_keep_size", input.max_slot_wal_keep});
     } else {
         const std::uint64_t segments = (*wal_keep_bytes + kWalSegmentBytes - 1) / kWalSegmentBytes;
         settings.push_back({"wal_keep_segments", std::to_string(segments)});

@@ -34,6 +34,7 @@ constexpr const char* k13On =
     "max_wal_senders = 10\n"
     "max_replication_slots = 10\n"
     "wal_keep_size = 1GB\n"
+    "max_slot_wal_keep_size = 10GB\n"
     "hot_standby = on\n"
     "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
@@ -76,6 +77,7 @@ constexpr const char* kArchived13On =
     "max_wal_senders = '20'  # inventory setting (replaces the pgrepl default)\n"
     "max_replication_slots = 8\n"
     "wal_keep_size = 500MB\n"
+    "max_slot_wal_keep_size = 10GB\n"
     "hot_standby = on\n"
     "wal_log_hints = on\n"
     "wal_receiver_timeout = 10s\n"
@@ -113,16 +115,35 @@ TEST(PgSettings, NoDuplicateNamesAndOriginsReported) {
     input.version = {15, 0};
     input.extra = {{"work_mem", "4MB"}, {"hot_standby", "off"}, {"work_mem", "8MB"}};
     const auto settings = managed_settings(input);
-    ASSERT_EQ(settings.size(), 10u);
-    EXPECT_EQ(settings[5].name, "hot_standby");
-    EXPECT_EQ(settings[5].value, "'off'");
-    EXPECT_EQ(settings[5].origin, SettingOrigin::Override);
-    EXPECT_EQ(settings[6].name, "wal_log_hints");
-    EXPECT_EQ(settings[7].name, "wal_receiver_timeout");
-    EXPECT_EQ(settings[9].name, "work_mem");
-    EXPECT_EQ(settings[9].value, "'8MB'");
-    EXPECT_EQ(settings[9].origin, SettingOrigin::Inventory);
+    ASSERT_EQ(settings.size(), 11u);
+    EXPECT_EQ(settings[6].name, "hot_standby");
+    EXPECT_EQ(settings[6].value, "'off'");
+    EXPECT_EQ(settings[6].origin, SettingOrigin::Override);
+    EXPECT_EQ(settings[7].name, "wal_log_hints");
+    EXPECT_EQ(settings[8].name, "wal_receiver_timeout");
+    EXPECT_EQ(settings[10].name, "work_mem");
+    EXPECT_EQ(settings[10].value, "'8MB'");
+    EXPECT_EQ(settings[10].origin, SettingOrigin::Inventory);
     EXPECT_EQ(settings[0].origin, SettingOrigin::Managed);
+}
+
+// max_slot_wal_keep_size caps what a dead replica's slot holds back (13+; nothing before):
+// 10GB unless the inventory's postgres.settings says otherwise, in place.
+TEST(PgSettings, MaxSlotWalKeepSizeFrom13OverriddenInPlace) {
+    NodeSettingsInput input;
+    input.version = {15, 0};
+    auto settings = managed_settings(input);
+    ASSERT_EQ(settings[5].name, "max_slot_wal_keep_size");
+    EXPECT_EQ(settings[5].value, "10GB");
+    EXPECT_EQ(settings[5].origin, SettingOrigin::Managed);
+    input.extra = {{"max_slot_wal_keep_size", "32MB"}};
+    settings = managed_settings(input);
+    EXPECT_EQ(settings[5].value, "'32MB'");
+    EXPECT_EQ(settings[5].origin, SettingOrigin::Override);
+    input.version = {12, 0};
+    input.extra.clear();
+    for (const auto& setting : managed_settings(input))
+        EXPECT_NE(setting.name, "max_slot_wal_keep_size");
 }
 
 TEST(PgSettings, WalKeepSegmentsRoundUp) {

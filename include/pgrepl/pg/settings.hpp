@@ -26,12 +26,20 @@ struct ManagedSetting {
     SettingOrigin origin = SettingOrigin::Managed;  ///< pgrepl default or inventory setting
 };
 
+/// The default max_slot_wal_keep_size: ten times the default wal_keep_size. A replica may be
+/// down for hours of ordinary write load and keep its slot; a dead one holds back at most
+/// this much WAL (override it with postgres.settings; -1 is PostgreSQL's unlimited).
+inline constexpr std::string_view kDefaultMaxSlotWalKeep = "10GB";
+
 /// Everything managed_settings() needs to know about a node.
 struct NodeSettingsInput {
     PgVersion version;               ///< server major version
     int max_wal_senders = 10;        ///< max_wal_senders
     int max_replication_slots = 10;  ///< max_replication_slots
     std::string wal_keep = "1GB";  ///< WAL kept for replicas: digits with kB/MB/GB/TB or none (MB)
+    /// max_slot_wal_keep_size (13+): the most WAL a slot may hold back, so that a dead replica
+    /// cannot fill the primary's disk (docs/steps.md says why 10GB)
+    std::string max_slot_wal_keep = std::string(kDefaultMaxSlotWalKeep);
     std::string listen_addresses = "*";  ///< listen_addresses
     bool archive_mode = false;           ///< archive_mode = on (also on replicas)
     std::string archive_command;         ///< archive_command, emitted with archive_mode
@@ -53,8 +61,8 @@ bool is_valid_setting_name(std::string_view name);
 
 /// The settings pgrepl writes on a node, in a fixed order: listen_addresses, wal_level,
 /// max_wal_senders, max_replication_slots, wal_keep_size (13+) or wal_keep_segments (before
-/// 13, rounded up to whole 16 MB segments), hot_standby, wal_receiver_timeout = 10s,
-/// wal_receiver_status_interval = 2s, archive_mode/archive_command/
+/// 13, rounded up to whole 16 MB segments), max_slot_wal_keep_size (13+), hot_standby,
+/// wal_receiver_timeout = 10s, wal_receiver_status_interval = 2s, archive_mode/archive_command/
 /// archive_timeout (only when archiving), then the inventory's extra settings. An extra setting
 /// named like a managed one (case-insensitively) replaces its value in place; a repeated extra
 /// setting keeps its last value. Extra values are always conf_quote'd. Throws
