@@ -8,6 +8,7 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/pg/quote.hpp"
+#include "pgrepl/pg/sql.hpp"
 #include "pgrepl/util/text.hpp"
 #include "script_util.hpp"
 
@@ -150,15 +151,12 @@ Result<HeldPositions> run_hold_wait(Executor& executor, const Host& host, std::u
 }
 
 std::string drop_slots_script(const Host& host, const std::vector<std::string>& slots) {
-    std::string names;
-    for (const auto& slot : slots) names += (names.empty() ? "" : ", ") + sql_literal(slot);
     return fmt::format(
         R"SH({psql} <<'PGREPL_SQL_END'
-SELECT slot_name FROM (SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND slot_type = 'physical' AND slot_name IN ({names})) AS dropped;
-PGREPL_SQL_END
+{sql}PGREPL_SQL_END
 rm -f {marker}
 )SH",
-        fmt::arg("psql", psql_words(host)), fmt::arg("names", names.empty() ? "NULL" : names),
+        fmt::arg("psql", psql_words(host)), fmt::arg("sql", drop_inactive_slots_sql(slots)),
         fmt::arg("marker", shell_quote(cluster_paths(host).switchover_marker)));
 }
 

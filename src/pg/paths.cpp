@@ -17,6 +17,7 @@ ClusterPaths cluster_paths(const Host& host) {
     paths.fence_file = paths.conf_dir + "/pgrepl.fenced";
     paths.clone_marker = paths.conf_dir + "/pgrepl.cloning";
     paths.switchover_marker = paths.conf_dir + "/pgrepl.switchover";
+    paths.slot_record = paths.conf_dir + "/pgrepl.slots";
     paths.trigger_file = "/var/lib/postgresql/" + version + "/" + name + ".promote";
     return paths;
 }

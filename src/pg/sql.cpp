@@ -46,7 +46,6 @@ std::string password_sql_preamble(PgVersion version) {
     return out;
 }
 
-
 std::string role_probe_sql(std::string_view user) {
     return "SELECT 't', rolreplication, rolcanlogin, rolsuper, CASE"
            " WHEN rolpassword IS NULL THEN 'none'"
@@ -117,19 +116,25 @@ std::string slot_name_for(std::string_view host_name) {
     return out;
 }
 
+bool slot_wal_at_risk(const SlotInfo& slot) {
+    return slot.wal_status == "unreserved" || slot.wal_status == "lost";
+}
+
 std::string slot_list_sql() {
-    return "SELECT slot_name, slot_type, active, coalesce(restart_lsn::text, '')"
-           " FROM pg_replication_slots ORDER BY slot_name;\n";
+    return "SELECT slot_name, slot_type, active, coalesce(restart_lsn::text, ''),"
+           " coalesce(to_jsonb(s)->>'wal_status', ''), coalesce(to_jsonb(s)->>'safe_wal_size', '')"
+           " FROM pg_replication_slots AS s ORDER BY slot_name;\n";
 }
 
 Result<std::vector<SlotInfo>> parse_slot_list(std::string_view out) {
-    auto table = parse_psql_table(out, 4, "pg_replication_slots");
+    auto table = parse_psql_table(out, 6, "pg_replication_slots");
     if (!table) return table.error();
     std::vector<SlotInfo> slots;
     for (std::vector<std::string>& row : *table) {
         const auto active = parse_psql_bool(row[2]);
         if (!active) return bad_output("pg_replication_slots", "active is not a boolean");
-        slots.push_back({std::move(row[0]), std::move(row[1]), *active, std::move(row[3])});
+        slots.push_back({std::move(row[0]), std::move(row[1]), *active, std::move(row[3]),
+                         std::move(row[4]), std::move(row[5])});
     }
     return slots;
 }
@@ -140,6 +145,17 @@ std::string create_slot_sql(std::string_view name) {
     return "SELECT pg_create_physical_replication_slot(" + literal +
            ", true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = " +
            literal + ");\n";
+}
+
+std::string drop_inactive_slots_sql(const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& name : names) {
+        require_slot_name(name);
+        list += (list.empty() ? "" : ", ") + sql_literal(name);
+    }
+    return "SELECT slot_name FROM (SELECT slot_name, pg_drop_replication_slot(slot_name) FROM "
+           "pg_replication_slots WHERE NOT active AND slot_type = 'physical' AND slot_name IN (" +
+           (list.empty() ? std::string("NULL") : list) + ")) AS dropped;\n";
 }
 
 std::string drop_slot_sql(std::string_view name) {

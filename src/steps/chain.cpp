@@ -38,8 +38,8 @@ std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const H
         steps.push_back(make_replica_step());
         steps.push_back(make_restart_step());
     }
-    if (inventory.replication.slots && !downstream.empty())
-        steps.push_back(make_slots_step(downstream));
+    // On every host, also without downstreams: it drops pgrepl's slots of removed replicas.
+    if (inventory.replication.slots) steps.push_back(make_slots_step(downstream));
     return steps;
 }
 

@@ -1,16 +1,24 @@
-// slots: one physical replication slot per downstream replica, named after the replica.
+// slots: one physical replication slot per downstream replica, named after the replica; the
+// slots pgrepl recorded as its own (ClusterPaths::slot_record) whose replica left the
+// inventory are dropped once inactive (docs/steps.md).
 #include <fmt/format.h>
 
-#include <set>
+#include <algorithm>
 
 #include "common.hpp"
 #include "pgrepl/pg/sql.hpp"
+#include "pgrepl/steps/slot_plan.hpp"
 #include "pgrepl/steps/steps.hpp"
+#include "pgrepl/util/text.hpp"
 
 namespace pgrepl {
 namespace {
 
 constexpr const char* kQuery = "slots";
+
+std::string join(const std::vector<std::string>& names) {
+    return fmt::format("{}", fmt::join(names, ", "));
+}
 
 class SlotsStep final : public Step {
   public:
@@ -18,34 +26,76 @@ class SlotsStep final : public Step {
 
     std::string_view name() const override { return "slots"; }
 
-    void request(const Inventory&, const Host&, const ClusterPaths&,
+    void request(const Inventory&, const Host&, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
         request.queries.emplace_back(kQuery, slot_list_sql());
+        request.files.push_back(paths.slot_record);
     }
 
     Result<Check> check(const StepContext& context) override {
         if (!context.snapshot.facts.cluster_running) {
-            return Check::needed(fmt::format("create slot(s) {} (server not running yet)",
-                                             fmt::join(wanted(), ", ")));
+            if (downstream_.empty()) return Check::done("server not running, no slot wanted");
+            return Check::needed(
+                fmt::format("create slot(s) {} (server not running yet)", join(wanted())));
         }
-        auto missing = missing_slots(context);
-        if (!missing) return missing.error();
-        if (missing->empty())
-            return Check::done(fmt::format("slot(s) {} exist", fmt::join(wanted(), ", ")));
+        auto plan = plan_for(context);
+        if (!plan) return plan.error();
+        const std::string warning = kept_warning(*plan);
+        const bool record_changes = plan->record != recorded(context);
+        if (plan->create.empty() && plan->drop.empty() && !record_changes) {
+            const std::string state = downstream_.empty()
+                                          ? "no slot wanted"
+                                          : fmt::format("slot(s) {} exist", join(wanted()));
+            return Check::done(state + warning);
+        }
+        std::vector<std::string> what;
         std::string diff;
-        for (const auto& slot : *missing) diff += "+ slot " + slot + "\n";
-        return Check::needed(fmt::format("create physical slot(s) {}", fmt::join(*missing, ", ")),
-                             diff);
+        if (!plan->create.empty()) what.push_back("create physical slot(s) " + join(plan->create));
+        for (const auto& slot : plan->create) diff += "+ slot " + slot + "\n";
+        if (!plan->drop.empty()) {
+            what.push_back(
+                fmt::format("drop slot(s) {} (no longer in the inventory)", join(plan->drop)));
+        }
+        for (const auto& slot : plan->drop)
+            diff += "- slot " + slot + " (inactive, recorded as pgrepl's, not in the inventory)\n";
+        if (plan->create.empty() && plan->drop.empty()) {
+            what.push_back("record slot(s) " + join(plan->record) + " as pgrepl's");
+            diff += "~ " + context.paths.slot_record + ": " + join(plan->record) + "\n";
+        }
+        return Check::needed(fmt::format("{}{}", fmt::join(what, "; "), warning), diff);
     }
 
     Status apply(const StepContext& context, const Check&) override {
-        auto missing = missing_slots(context);
-        if (!missing) return missing.error();
+        auto plan = plan_for(context);
+        if (!plan) return plan.error();
+        std::vector<std::string> record = plan->record;
         std::string sql;
-        for (const auto& slot : *missing) sql += create_slot_sql(slot) + "\n";
-        auto result = steps::run_sql(context, name(), sql, Mutation::Mutating, "create slots");
-        if (!result) return result.error();
-        return ok_status();
+        for (const auto& slot : plan->create) sql += create_slot_sql(slot);
+        if (!plan->drop.empty()) sql += "\\echo @@dropped\n" + drop_inactive_slots_sql(plan->drop);
+        if (!sql.empty()) {
+            auto result = steps::run_sql(context, name(), sql, Mutation::Mutating,
+                                         plan->drop.empty() ? "create slots" : "create/drop slots");
+            if (!result) return result.error();
+            // A slot that became active since the check is not dropped: it stays recorded.
+            const std::string& out = result->out;
+            const auto marker = out.find("@@dropped\n");
+            std::vector<std::string> dropped;
+            if (marker != std::string::npos) {
+                for (auto line : split_lines(std::string_view(out).substr(marker + 10)))
+                    if (!line.empty()) dropped.emplace_back(trim(line));
+            }
+            for (const auto& slot : plan->drop) {
+                if (std::find(dropped.begin(), dropped.end(), slot) == dropped.end())
+                    record.push_back(slot);
+            }
+            std::sort(record.begin(), record.end());
+        }
+        const bool on_file = context.snapshot.file(context.paths.slot_record).has_value();
+        if (record == recorded(context) && (on_file || record.empty())) return ok_status();
+        FileSpec file;
+        file.path = context.paths.slot_record;
+        file.content = render_slot_record(record);
+        return context.executor.write_file(file);
     }
 
   private:
@@ -55,18 +105,26 @@ class SlotsStep final : public Step {
         return names;
     }
 
-    Result<std::vector<std::string>> missing_slots(const StepContext& context) const {
+    static std::vector<std::string> recorded(const StepContext& context) {
+        const auto content = context.snapshot.file(context.paths.slot_record);
+        return content ? parse_slot_record(*content) : std::vector<std::string>{};
+    }
+
+    static std::string kept_warning(const SlotPlan& plan) {
+        if (plan.kept_active.empty()) return {};
+        return fmt::format(
+            "; warning: slot(s) {} of host(s) no longer in the inventory kept: still active "
+            "(stop that standby, then run setup again to drop it)",
+            join(plan.kept_active));
+    }
+
+    Result<SlotPlan> plan_for(const StepContext& context) const {
         auto slots = parse_slot_list(context.snapshot.query(kQuery));
         if (!slots) return slots.error();
-        std::set<std::string> present;
-        for (const auto& slot : *slots) {
-            if (slot.type == "physical") present.insert(slot.name);
-        }
-        std::vector<std::string> missing;
-        for (const auto& name : wanted()) {
-            if (present.count(name) == 0) missing.push_back(name);
-        }
-        return missing;
+        std::vector<std::string> inventory;
+        for (const auto& host : context.inventory.hosts)
+            inventory.push_back(slot_name_for(host.name));
+        return plan_slots(wanted(), inventory, *slots, recorded(context));
     }
 
     std::vector<std::string> downstream_;

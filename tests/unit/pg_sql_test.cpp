@@ -77,9 +77,16 @@ TEST(PgSql, SlotNames) {
 }
 
 TEST(PgSql, SlotStatements) {
+    // One text for every version: wal_status and safe_wal_size (13+) through to_jsonb.
     EXPECT_EQ(slot_list_sql(),
-              "SELECT slot_name, slot_type, active, coalesce(restart_lsn::text, '') FROM "
-              "pg_replication_slots ORDER BY slot_name;\n");
+              "SELECT slot_name, slot_type, active, coalesce(restart_lsn::text, ''), "
+              "coalesce(to_jsonb(s)->>'wal_status', ''), coalesce(to_jsonb(s)->>'safe_wal_size', "
+              "'') FROM pg_replication_slots AS s ORDER BY slot_name;\n");
+    EXPECT_EQ(drop_inactive_slots_sql({"db_3", "db_4"}),
+              "SELECT slot_name FROM (SELECT slot_name, pg_drop_replication_slot(slot_name) FROM "
+              "pg_replication_slots WHERE NOT active AND slot_type = 'physical' AND slot_name IN "
+              "('db_3', 'db_4')) AS dropped;\n");
+    EXPECT_THROW(drop_inactive_slots_sql({"db'3"}), std::invalid_argument);
     EXPECT_EQ(create_slot_sql("db_2"),
               "SELECT pg_create_physical_replication_slot('db_2', true) WHERE NOT EXISTS "
               "(SELECT 1 FROM pg_replication_slots WHERE slot_name = 'db_2');\n");
@@ -91,7 +98,7 @@ TEST(PgSql, SlotStatements) {
 }
 
 TEST(PgSql, ParseSlotList) {
-    const auto slots = parse_slot_list("db_2|physical|t|0/3000148\ndb_3|physical|f|\n");
+    const auto slots = parse_slot_list("db_2|physical|t|0/3000148|reserved|\ndb_3|physical|f|||\n");
     ASSERT_TRUE(slots.ok());
     ASSERT_EQ(slots->size(), 2u);
     EXPECT_EQ((*slots)[0].name, "db_2");
@@ -99,8 +106,13 @@ TEST(PgSql, ParseSlotList) {
     EXPECT_TRUE((*slots)[0].active);
     EXPECT_EQ((*slots)[0].restart_lsn, "0/3000148");
     EXPECT_FALSE((*slots)[1].active);
+    EXPECT_EQ((*slots)[0].wal_status, "reserved");
+    EXPECT_EQ((*slots)[1].wal_status, "");
+    EXPECT_FALSE(slot_wal_at_risk((*slots)[0]));
+    EXPECT_TRUE(slot_wal_at_risk(SlotInfo{"db_3", "physical", false, "", "lost", ""}));
+    EXPECT_TRUE(slot_wal_at_risk(SlotInfo{"db_3", "physical", false, "0/1", "unreserved", "-1"}));
     EXPECT_EQ((*slots)[1].restart_lsn, "");
-    EXPECT_FALSE(parse_slot_list("db_2|physical|x|\n").ok());
+    EXPECT_FALSE(parse_slot_list("db_2|physical|x|||\n").ok());
     EXPECT_TRUE(parse_slot_list("")->empty());
 }
 

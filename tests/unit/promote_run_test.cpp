@@ -145,9 +145,11 @@ TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
         .with_stdin("pg_create_physical_replication_slot('db3', true)")
         .as(RunAs::Postgres)
         .does([&](const Command&) {
-            db2.state().queries["slots"] = "db3|physical|f|\n";
+            db2.state().queries["slots"] = "db3|physical|f|||\n";
             return Result<CommandResult>(command_ok("db3|0/5000100\n"));
         });
+    // The slot promote creates on the new primary is recorded as pgrepl's there.
+    db2.fake().expect_write("/etc/postgresql/15/main/pgrepl.slots").content("\ndb3\n");
     db3.fake().expect_write(kStandbyConf).content("host=10.0.0.12");
     db3.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
     db3.fake().expect_run("reload", command_ok());

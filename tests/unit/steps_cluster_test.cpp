@@ -1,4 +1,4 @@
-// pg_hba, role and slots steps.
+// pg_hba and role steps.
 #include <gtest/gtest.h>
 
 #include "pgrepl/steps/steps.hpp"
@@ -125,23 +125,6 @@ TEST(StepRole, AnHbaRejectionIsNotFixedByChangingThePassword) {
     auto report = run_one(*step, inventory, inventory.hosts[0], sim);
     EXPECT_EQ(report.status, StepStatus::Failed);
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
-}
-
-TEST(StepSlots, CreatesMissingSlotsThenConverges) {
-    auto inventory = three_host_inventory();
-    SimHost sim("db1");
-    sim.state().queries["slots"] = "db2|physical|t|0/3000000\n";
-    sim.fake()
-        .expect_run("psql")
-        .with_stdin("pg_create_physical_replication_slot")
-        .does([&](const Command& c) {
-            EXPECT_NE(c.stdin_data.find("db3"), std::string::npos);
-            EXPECT_EQ(c.stdin_data.find("'db2'"), std::string::npos);
-            sim.state().queries["slots"] = "db2|physical|t|0/3000000\ndb3|physical|f|0/3000000\n";
-            return Result<CommandResult>(command_ok());
-        });
-    auto step = make_slots_step({"db2", "db3"});
-    expect_converges(*step, inventory, inventory.hosts[0], sim);
 }
 
 }  // namespace

@@ -267,7 +267,7 @@ TEST(VerifyAssess, WarningsKeepTheClusterHealthy) {
     extra.client_addr = "10.0.0.99";
     extra.state = "backup";
     states[0].replication.push_back(extra);
-    states[0].slots.push_back({"old_replica", "physical", false, "0/4000000"});
+    states[0].slots.push_back({"old_replica", "physical", false, "0/4000000", "reserved", ""});
     states[1].settings = {{"wal_level", "replica", "", "postmaster", "configuration file",
                            "/var/lib/postgresql/15/main/postgresql.auto.conf", 3, false}};
     const VerifyReport report = assess_states(inventory, std::move(states));

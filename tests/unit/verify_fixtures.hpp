@@ -77,7 +77,7 @@ inline HostState primary_state(const Inventory& inventory, const std::string& na
         state.replication.push_back(row);
         state.processes.walsenders.push_back(
             {pid, "replicator", row.client_addr + "(40000)", "streaming"});
-        state.slots.push_back({replica, "physical", true, lsn});
+        state.slots.push_back({replica, "physical", true, lsn, "reserved", ""});
     }
     return state;
 }

@@ -315,7 +315,7 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
                                     "|0/6000000|||||1700000000.0|150004") +
                    "@@query replication\n"
                    "102|db3|10.0.0.13|streaming|0/6000000|0/6000000|0/6000000|0/6000000|async|0|"
-                   "||\n@@query receiver\n@@query slots\ndb3|physical|t|0/6000000\n"
+                   "||\n@@query receiver\n@@query slots\ndb3|physical|t|0/6000000||\n"
                    "@@query file_settings\n@@query settings\n" +
                    settings_output(inventory, inventory.hosts[1]) +
                    "@@end-queries\n@@psql-exit 0\n@@end\n"));

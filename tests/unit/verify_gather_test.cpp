@@ -29,8 +29,8 @@ constexpr const char* kPrimaryOutput =
     "2259|db3|10.0.0.13|streaming|0/403F368|0/403F368|0/403F368|0/403F368|async|0|||\n"
     "@@query receiver\n"
     "@@query slots\n"
-    "db2|physical|t|0/403F368\n"
-    "db3|physical|f|0/4000000\n"
+    "db2|physical|t|0/403F368||\n"
+    "db3|physical|f|0/4000000||\n"
     "@@query file_settings\n@@query settings\n"
     "wal_level|replica||postmaster|configuration file|/etc/postgresql/15/main/conf.d/"
     "pgrepl.conf|3|f\n"
@@ -241,7 +241,7 @@ TEST(VerifyGather, ServerStopped) {
 TEST(VerifyGather, QueryErrorsAreKept) {
     const Inventory inventory = test::verify_inventory();
     std::string output = kPrimaryOutput;
-    output.replace(output.find("db3|physical|f|0/4000000\n"), 25, "db3|physical|f\n");
+    output.replace(output.find("db3|physical|f|0/4000000||\n"), 27, "db3|physical|f\n");
     const HostState state = parse_gather_output(
         inventory.hosts[0], output,
         "psql:<stdin>:7: ERROR:  permission denied for view pg_stat_replication\n");

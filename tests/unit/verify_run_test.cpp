@@ -32,7 +32,8 @@ std::string primary_output(const Inventory& inventory) {
            "@@query replication\n"
            "101|db2|10.0.0.12|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
            "102|db3|10.0.0.13|streaming|0/5000000|0/5000000|0/5000000|0/5000000|async|0|||\n"
-           "@@query receiver\n@@query slots\ndb2|physical|t|0/5000000\ndb3|physical|t|0/5000000\n"
+           "@@query receiver\n@@query "
+           "slots\ndb2|physical|t|0/5000000||\ndb3|physical|t|0/5000000||\n"
            "@@query file_settings\n@@query settings\n" +
            settings_output(inventory, inventory.hosts[0]) + "@@end-queries\n@@psql-exit 0\n@@end\n";
 }

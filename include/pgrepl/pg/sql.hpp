@@ -60,7 +60,15 @@ struct SlotInfo {
     std::string type;         ///< physical or logical
     bool active = false;      ///< a walsender uses it now
     std::string restart_lsn;  ///< oldest WAL it retains, empty when none
+    /// wal_status (13+): reserved, extended, unreserved (the WAL it needs is past
+    /// max_slot_wal_keep_size and goes at the next checkpoint) or lost; empty before 13
+    std::string wal_status;
+    std::string safe_wal_size;  ///< bytes writable before the slot is lost (13+), empty: none
 };
+
+/// True when a slot's wal_status says its standby can no longer count on the slot: the WAL it
+/// needs is past max_slot_wal_keep_size (unreserved) or already removed (lost).
+bool slot_wal_at_risk(const SlotInfo& slot);
 
 /// True for a valid slot name: 1 to 63 characters of [a-z0-9_].
 bool is_valid_slot_name(std::string_view name);
@@ -70,7 +78,9 @@ bool is_valid_slot_name(std::string_view name);
 /// std::invalid_argument on an empty host name.
 std::string slot_name_for(std::string_view host_name);
 
-/// Rows `slot_name|slot_type|active|restart_lsn` of every slot, by name.
+/// Rows `slot_name|slot_type|active|restart_lsn|wal_status|safe_wal_size` of every slot, by
+/// name. The same text on every version: the two 13+ columns are read through to_jsonb of
+/// the row, so they are empty before 13.
 std::string slot_list_sql();
 
 /// Parses slot_list_sql() output.
@@ -80,6 +90,11 @@ Result<std::vector<SlotInfo>> parse_slot_list(std::string_view out);
 /// one output row when created, none otherwise). Throws std::invalid_argument on an invalid
 /// name.
 std::string create_slot_sql(std::string_view name);
+
+/// Drops those of the named slots that are physical and inactive, in one statement; one row per
+/// slot dropped, its name (a slot that became active meanwhile is left alone). Throws
+/// std::invalid_argument on an invalid name.
+std::string drop_inactive_slots_sql(const std::vector<std::string>& names);
 
 /// Drops the slot if it exists (fails while it is active). Throws std::invalid_argument on an
 /// invalid name.

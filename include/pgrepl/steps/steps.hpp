@@ -28,7 +28,9 @@ std::unique_ptr<Step> make_passfile_step();
 std::unique_ptr<Step> make_role_step();
 /// rewind_role: the role pg_rewind logs in as (LOGIN, pg_rewind's EXECUTE grants; 11+).
 std::unique_ptr<Step> make_rewind_role_step();
-/// slots: one physical slot per downstream replica (by the replicas' host names).
+/// slots: one physical slot per downstream replica (by the replicas' host names), recorded in
+/// ClusterPaths::slot_record; drops the recorded, inactive slots of hosts no longer in the
+/// inventory (steps/slot_plan.hpp).
 std::unique_ptr<Step> make_slots_step(std::vector<std::string> downstream_hosts);
 /// replica: the host is a streaming hot standby of its upstream (clone when needed, guarded).
 std::unique_ptr<Step> make_replica_step();
@@ -41,7 +43,8 @@ Result<std::vector<SettingRow>> managed_setting_rows(const HostSnapshot& snapsho
 /// when a hot-standby parameter rises on their upstream.
 std::vector<std::unique_ptr<Step>> restart_steps_for();
 
-/// The chain of steps for `host` in order (primary or replica; slots when it has downstreams).
+/// The chain of steps for `host` in order (primary or replica; slots on every host when
+/// replication.slots is on).
 std::vector<std::unique_ptr<Step>> steps_for(const Inventory& inventory, const Host& host);
 
 }  // namespace pgrepl
