@@ -64,6 +64,39 @@ bool upstream_check(const AssessContext& context, std::size_t index, CheckList& 
     return true;
 }
 
+/// The slot check of a slot whose WAL is past max_slot_wal_keep_size (unreserved: it goes at
+/// the upstream's next checkpoint) or already removed (lost), with the way back for the standby.
+void slot_wal_check(const Inventory& inventory, const std::string& standby,
+                    const std::string& upstream, const SlotFigures& slot, CheckList& checks) {
+    const bool archive = inventory.replication.archive.method != ArchiveMethod::None;
+    const std::string reclone = fmt::format(
+        "pgrepl setup --force --limit {0},{1} (re-creates the slot on {0}, re-clones {1})",
+        upstream, standby);
+    if (slot.wal_status == "lost") {
+        checks.force(
+            "slot", CheckStatus::Failed,
+            fmt::format("slot {} on {} is lost: {} removed WAL that {} needs (past "
+                        "max_slot_wal_keep_size)",
+                        slot.name, upstream, upstream, standby),
+            archive ? fmt::format("{} catches up from the archive (restore_command) if it holds "
+                                  "the segments, then streams again; if not, re-clone it: {}",
+                                  standby, reclone)
+                    : fmt::format("{} cannot catch up (no archive holds the removed WAL): "
+                                  "re-clone it: {}",
+                                  standby, reclone));
+        return;
+    }
+    const std::string retains =
+        slot.retained_bytes ? " (retains " + format_bytes(*slot.retained_bytes) + ")" : "";
+    checks.force("slot", CheckStatus::Warning,
+                 fmt::format("slot {} on {} is unreserved{}: the WAL {} needs is past "
+                             "max_slot_wal_keep_size and goes at {}'s next checkpoint",
+                             slot.name, upstream, retains, standby, upstream),
+                 fmt::format("get {} streaming now; once the WAL is gone {}", standby,
+                             archive ? "it needs the archive, or a re-clone: " + reclone
+                                     : "it needs a re-clone: " + reclone));
+}
+
 }  // namespace
 
 void assess_standby(const AssessContext& context, std::size_t index, HostReport& report,
@@ -189,6 +222,7 @@ void assess_standby(const AssessContext& context, std::size_t index, HostReport&
                 figures.exists = true;
                 figures.active = slot.active;
                 figures.restart_lsn = slot.restart_lsn;
+                figures.wal_status = slot.wal_status;
                 const auto restart = parse_lsn(slot.restart_lsn);
                 const auto position = host_position(*upstream);
                 if (restart && position >= *restart)
@@ -201,6 +235,8 @@ void assess_standby(const AssessContext& context, std::size_t index, HostReport&
                 checks.force("slot", CheckStatus::Failed,
                              fmt::format("slot {} missing on {}", slot_name, up),
                              "run pgrepl setup: it creates the slot");
+            } else if (figures.wal_status == "lost" || figures.wal_status == "unreserved") {
+                slot_wal_check(context.inventory, host.name, up, figures, checks);
             } else if (!figures.active && receiving) {
                 checks.force("slot", CheckStatus::Failed,
                              fmt::format("slot {} on {} is not active{}", slot_name, up, retains),

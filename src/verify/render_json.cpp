@@ -92,7 +92,9 @@ Json slots_json(const HostState& state) {
                          {"type", slot.type},
                          {"active", slot.active},
                          {"restart_lsn", json_text_or_null(slot.restart_lsn)},
-                         {"retained_bytes", std::move(retained)}});
+                         {"retained_bytes", std::move(retained)},
+                         {"wal_status", json_text_or_null(slot.wal_status)},
+                         {"safe_wal_size", json_text_or_null(slot.safe_wal_size)}});
     }
     return slots;
 }
@@ -128,7 +130,8 @@ Json slot_json(const std::optional<SlotFigures>& slot) {
             {"exists", slot->exists},
             {"active", slot->active},
             {"restart_lsn", json_text_or_null(slot->restart_lsn)},
-            {"retained_bytes", json_value(slot->retained_bytes)}};
+            {"retained_bytes", json_value(slot->retained_bytes)},
+            {"wal_status", json_text_or_null(slot->wal_status)}};
 }
 
 Json host_json(const HostReport& host) {

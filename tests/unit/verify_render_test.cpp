@@ -93,8 +93,9 @@ TEST(VerifyJson, HostShapeIsStable) {
                                                                 "replay_lsn", "detail"}));
     EXPECT_EQ(standby["probe"]["status"], "replayed");
     EXPECT_EQ(standby["probe"]["ms"], 3.0);
-    EXPECT_EQ(keys(standby["slot"]), (std::vector<std::string>{"name", "exists", "active",
-                                                               "restart_lsn", "retained_bytes"}));
+    EXPECT_EQ(keys(standby["slot"]),
+              (std::vector<std::string>{"name", "exists", "active", "restart_lsn", "retained_bytes",
+                                        "wal_status"}));
     EXPECT_EQ(standby["sender"]["state"], "streaming");
     EXPECT_EQ(standby["sender"]["process_present"], true);
     EXPECT_EQ(standby["wal_receiver"]["status"], "streaming");

@@ -62,6 +62,8 @@ struct SlotFigures {
     bool active = false;                         ///< a walsender uses it
     std::string restart_lsn;                     ///< oldest WAL it retains
     std::optional<std::int64_t> retained_bytes;  ///< upstream's position minus restart_lsn
+    /// pg_replication_slots.wal_status (13+; empty before): reserved, extended, unreserved or lost
+    std::string wal_status;
 };
 
 /// Everything verify says about one host.
