@@ -24,6 +24,8 @@ SlotPlan plan_slots(const std::vector<std::string>& wanted,
     for (const SlotInfo& slot : existing) {
         if (slot.type != "physical") continue;
         physical.insert(slot.name);
+        if (slot.wal_status == "lost" && contains(wanted, slot.name))
+            (slot.active ? plan.lost_active : plan.recreate).push_back(slot.name);
         if (!contains(recorded, slot.name) || contains(wanted, slot.name)) continue;
         if (contains(inventory, slot.name)) {
             record.insert(slot.name);  // another host's replica: not ours to judge here

@@ -42,7 +42,8 @@ class SlotsStep final : public Step {
         if (!plan) return plan.error();
         const std::string warning = kept_warning(*plan);
         const bool record_changes = plan->record != recorded(context);
-        if (plan->create.empty() && plan->drop.empty() && !record_changes) {
+        if (plan->create.empty() && plan->recreate.empty() && plan->drop.empty() &&
+            !record_changes) {
             const std::string state = downstream_.empty()
                                           ? "no slot wanted"
                                           : fmt::format("slot(s) {} exist", join(wanted()));
@@ -52,13 +53,20 @@ class SlotsStep final : public Step {
         std::string diff;
         if (!plan->create.empty()) what.push_back("create physical slot(s) " + join(plan->create));
         for (const auto& slot : plan->create) diff += "+ slot " + slot + "\n";
+        if (!plan->recreate.empty()) {
+            what.push_back(fmt::format(
+                "re-create lost slot(s) {} (their WAL was removed past max_slot_wal_keep_size)",
+                join(plan->recreate)));
+        }
+        for (const auto& slot : plan->recreate)
+            diff += "~ slot " + slot + " (lost: dropped and created again)\n";
         if (!plan->drop.empty()) {
             what.push_back(
                 fmt::format("drop slot(s) {} (no longer in the inventory)", join(plan->drop)));
         }
         for (const auto& slot : plan->drop)
             diff += "- slot " + slot + " (inactive, recorded as pgrepl's, not in the inventory)\n";
-        if (plan->create.empty() && plan->drop.empty()) {
+        if (plan->create.empty() && plan->recreate.empty() && plan->drop.empty()) {
             what.push_back("record slot(s) " + join(plan->record) + " as pgrepl's");
             diff += "~ " + context.paths.slot_record + ": " + join(plan->record) + "\n";
         }
@@ -70,11 +78,16 @@ class SlotsStep final : public Step {
         if (!plan) return plan.error();
         std::vector<std::string> record = plan->record;
         std::string sql;
+        // A lost slot that became active meanwhile is not dropped, nor created again.
+        if (!plan->recreate.empty()) sql += drop_inactive_slots_sql(plan->recreate);
         for (const auto& slot : plan->create) sql += create_slot_sql(slot);
+        for (const auto& slot : plan->recreate) sql += create_slot_sql(slot);
         if (!plan->drop.empty()) sql += "\\echo @@dropped\n" + drop_inactive_slots_sql(plan->drop);
         if (!sql.empty()) {
-            auto result = steps::run_sql(context, name(), sql, Mutation::Mutating,
-                                         plan->drop.empty() ? "create slots" : "create/drop slots");
+            auto result =
+                steps::run_sql(context, name(), sql, Mutation::Mutating,
+                               plan->drop.empty() && plan->recreate.empty() ? "create slots"
+                                                                            : "create/drop slots");
             if (!result) return result.error();
             // A slot that became active since the check is not dropped: it stays recorded.
             const std::string& out = result->out;
@@ -111,11 +124,20 @@ class SlotsStep final : public Step {
     }
 
     static std::string kept_warning(const SlotPlan& plan) {
-        if (plan.kept_active.empty()) return {};
-        return fmt::format(
-            "; warning: slot(s) {} of host(s) no longer in the inventory kept: still active "
-            "(stop that standby, then run setup again to drop it)",
-            join(plan.kept_active));
+        std::string out;
+        if (!plan.kept_active.empty()) {
+            out += fmt::format(
+                "; warning: slot(s) {} of host(s) no longer in the inventory kept: still active "
+                "(stop that standby, then run setup again to drop it)",
+                join(plan.kept_active));
+        }
+        if (!plan.lost_active.empty()) {
+            out += fmt::format(
+                "; warning: slot(s) {} lost (their WAL was removed past "
+                "max_slot_wal_keep_size) but active: not re-created (see pgrepl verify)",
+                join(plan.lost_active));
+        }
+        return out;
     }
 
     Result<SlotPlan> plan_for(const StepContext& context) const {

@@ -178,6 +178,53 @@ TEST(StepSlots, ACascadingUpstreamDropsItsOwnRecordedSlot) {
     expect_converges(*step, inventory, inventory.hosts[1], sim);
 }
 
+// A wanted slot whose WAL was removed (wal_status lost, past max_slot_wal_keep_size) holds
+// nothing any more: dropped and created again while inactive, kept with a warning while active.
+TEST(StepSlots, ReCreatesALostInactiveSlot) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.fake().add_file(kRecord, render_slot_record({"db2", "db3"}));
+    sim.state().queries["slots"] = "db2|physical|t|0/3000000|reserved|\ndb3|physical|f||lost|\n";
+    sim.fake()
+        .expect_run("psql")
+        .with_stdin("pg_drop_replication_slot")
+        .mutation(Mutation::Mutating)
+        .does([&](const Command& c) {
+            const auto drop = c.stdin_data.find(
+                "NOT active AND slot_type = 'physical' AND "
+                "slot_name IN ('db3')");
+            const auto create = c.stdin_data.find("pg_create_physical_replication_slot('db3'");
+            EXPECT_NE(drop, std::string::npos) << c.stdin_data;
+            EXPECT_NE(create, std::string::npos) << c.stdin_data;
+            EXPECT_LT(drop, create);
+            EXPECT_EQ(c.stdin_data.find("'db2'"), std::string::npos);
+            sim.state().queries["slots"] =
+                "db2|physical|t|0/3000000|reserved|\ndb3|physical|f|0/4000000|reserved|\n";
+            return Result<CommandResult>(command_ok("db3\n"));
+        });
+    auto step = make_slots_step({"db2", "db3"});
+    auto check = run_one(*step, inventory, inventory.hosts[0], sim, RunMode::Check);
+    EXPECT_EQ(check.status, StepStatus::Changed) << check.reason;
+    EXPECT_NE(check.reason.find("re-create lost slot(s) db3"), std::string::npos) << check.reason;
+    EXPECT_NE(check.diff.find("~ slot db3 (lost: dropped and created again)"), std::string::npos)
+        << check.diff;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+TEST(StepSlots, KeepsALostActiveSlotWithAWarning) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db1");
+    sim.fake().add_file(kRecord, render_slot_record({"db2", "db3"}));
+    sim.state().queries["slots"] =
+        "db2|physical|t|0/3000000|reserved|\ndb3|physical|t|0/4000000|lost|\n";
+    auto step = make_slots_step({"db2", "db3"});
+    auto report = run_one(*step, inventory, inventory.hosts[0], sim);
+    EXPECT_EQ(report.status, StepStatus::Ok) << report.reason;
+    EXPECT_NE(report.reason.find("warning: slot(s) db3 lost"), std::string::npos) << report.reason;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+}
+
 TEST(StepSlots, NothingWantedOnAStoppedServer) {
     auto inventory = two_host_inventory();
     SimState state;

@@ -17,6 +17,12 @@ namespace pgrepl {
 /// What the slots step will do on one host.
 struct SlotPlan {
     std::vector<std::string> create;  ///< wanted slots that do not exist
+    /// wanted slots that exist but are lost (wal_status, 13+: the WAL they held was removed,
+    /// past max_slot_wal_keep_size) and inactive: dropped and created again, so that they hold
+    /// WAL again (a lost slot stays lost on 16+, also when its standby streams again)
+    std::vector<std::string> recreate;
+    /// wanted slots that are lost but active: kept (a slot in use cannot be dropped)
+    std::vector<std::string> lost_active;
     /// pgrepl's inactive physical slots whose host is no longer in the inventory
     std::vector<std::string> drop;
     /// pgrepl's slots whose host is no longer in the inventory but that are active: kept
