@@ -356,7 +356,16 @@ Status start_standby(const StepContext& context, std::string_view step) {
         if (auto written = write_standby_files(context); !written) return written;
     }
     if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
-    if (auto streaming = wait_streaming(context, step); !streaming) return streaming;
+    if (auto streaming = wait_streaming(context, step); !streaming) {
+        // Stopped, it could not tell: the upstream removed the WAL it needs (its slot was lost).
+        if (context.force == Force::Yes &&
+            streaming.error().hint.find("has already been removed") != std::string::npos) {
+            spdlog::warn("{}: {}: {} removed WAL it needs: re-cloning it (--force)",
+                         context.host.name, step, context.inventory.upstream_of(context.host).name);
+            return clone_standby(context, step);
+        }
+        return streaming;
+    }
     return forget_earlier_clone(context, step);
 }
 

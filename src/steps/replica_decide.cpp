@@ -96,6 +96,19 @@ std::optional<UpstreamTimeline> upstream_timeline(const HostSnapshot::Login& log
     return UpstreamTimeline{*timeline, std::move(history).value()};
 }
 
+// The server log lines read for upstream_removed_wal().
+constexpr int kLogLines = 20;
+
+// True when the log says, after the last time streaming started, that the upstream removed WAL
+// the standby asked for.
+bool upstream_removed_wal(const std::vector<std::string>& tail) {
+    for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
+        if (it->find("started streaming WAL") != std::string::npos) return false;
+        if (it->find("has already been removed") != std::string::npos) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void replica_request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
@@ -105,6 +118,7 @@ void replica_request(const Inventory& inventory, const Host& host, const Cluster
     request.files.push_back(paths.fence_file);
     request.files.push_back(paths.clone_marker);
     request.files.push_back(recovery_conf_path(paths.data_dir));
+    request.log_lines = std::max(request.log_lines, kLogLines);
     request.queries.emplace_back(kFreshQuery, kFreshSql);
     request.queries.emplace_back(kTimelineQuery, standby_timeline_sql(host.postgres.version));
     request.replication_login_conninfo = login_check_conninfo(
@@ -144,6 +158,8 @@ ReplicaDecision replica_decision(const StepContext& context) {
         input.data_summary = "contents unknown";
     }
     input.fenced = context.snapshot.file(context.paths.fence_file).has_value();
+    input.upstream_removed_wal = upstream_removed_wal(context.snapshot.log_tail);
+    input.archive = context.inventory.replication.archive.method != ArchiveMethod::None;
     input.rewind_supported = rewind_role_supported(context.host.postgres.version);
     if (const auto* rewind_login = context.snapshot.login_test(kRewindLogin);
         rewind_login && !rewind_login->ok) {

@@ -204,6 +204,25 @@ ReplicaDecision decide_during_basebackup(const ReplicaGuardInput& input) {
             "let it end, or stop it if nobody needs it, then run pgrepl setup again"};
 }
 
+// A running standby that cannot stream because its upstream removed the WAL it needs (its slot
+// was lost past max_slot_wal_keep_size, or it has none): re-cloned with --force; refused
+// without, when no archive can fill the gap; left alone (catching up from the archive) else.
+std::optional<ReplicaDecision> removed_wal(const ReplicaGuardInput& input) {
+    if (input.force == Force::Yes) {
+        return ReplicaDecision{
+            ReplicaAction::Clone,
+            fmt::format("re-clone the standby: {} removed WAL it needs (--force)",
+                        input.upstream_name),
+            {}};
+    }
+    if (input.archive) return std::nullopt;
+    return ReplicaDecision{
+        ReplicaAction::Refuse,
+        fmt::format("the standby cannot stream: {} removed WAL it needs, and no archive holds it",
+                    input.upstream_name),
+        fmt::format("re-clone it: pgrepl setup --force --limit {}", input.host_name)};
+}
+
 }  // namespace
 
 const std::string& ReplicaGuardInput::system_identifier() const {
@@ -251,6 +270,9 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                     {}};
         }
         const std::string status = input.server->receiver ? input.server->receiver->status : "";
+        if (status != "streaming" && input.upstream_removed_wal) {
+            if (auto decision = removed_wal(input)) return *decision;
+        }
         if (status == "streaming" && input.clone_marker) {
             return {ReplicaAction::FinishClone,
                     fmt::format("the clone streams from {}: remove pgrepl's clone marker",

@@ -50,6 +50,11 @@ struct ReplicaGuardInput {
     /// Why pg_rewind's login to the upstream (the rewind role, database postgres) failed; empty
     /// when it worked or was not tried.
     std::string rewind_login_error;
+    /// A running standby's server log says, since it last started streaming, that its upstream
+    /// removed WAL it needs ("requested WAL segment ... has already been removed").
+    bool upstream_removed_wal = false;
+    /// WAL is archived (replication.archive): a standby may catch up from the archive.
+    bool archive = false;
 
     /// The running server's system identifier, else pg_controldata's ("" when unknown).
     const std::string& system_identifier() const;

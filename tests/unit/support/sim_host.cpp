@@ -50,6 +50,10 @@ std::string SimHost::render(const std::string& script) const {
         if (!s.basebackup_pids.empty()) out << "basebackup_pids=" << s.basebackup_pids << "\n";
     }
     out << "@@end-facts\n";
+    if (script.find("echo @@log\n") != std::string::npos) {
+        out << "@@log\n";
+        for (const auto& line : s.log_tail) out << '|' << line << "\n";
+    }
     static const std::regex file_re(R"(f='([^']*)'; if)");
     for (auto it = std::sregex_iterator(script.begin(), script.end(), file_re);
          it != std::sregex_iterator(); ++it) {

@@ -48,6 +48,8 @@ struct SimState {
     std::map<std::string, HostSnapshot::LoginTest> login_tests;
     /// Host name → the addresses it resolves to on the host (a name not here does not resolve).
     std::map<std::string, std::vector<std::string>> resolves;
+    /// The server log's last lines (printed when the snapshot asks for the log).
+    std::vector<std::string> log_tail;
 };
 
 /// A running standby of system `system_identifier` streaming from `receiver_host`, whose
