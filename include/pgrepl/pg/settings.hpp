@@ -38,7 +38,7 @@ struct NodeSettingsInput {
     int max_replication_slots = 10;  ///< max_replication_slots
     std::string wal_keep = "1GB";  ///< WAL kept for replicas: digits with kB/MB/GB/TB or none (MB)
     /// max_slot_wal_keep_size (13+): the most WAL a slot may hold back, so that a dead replica
-    /// cannot fill the primary's disk (docs/steps.md says why 10GB)
+    /// cannot fill the primary's disk (docs/slots.md says why 10GB)
     std::string max_slot_wal_keep = std::string(kDefaultMaxSlotWalKeep);
     std::string listen_addresses = "*";  ///< listen_addresses
     bool archive_mode = false;           ///< archive_mode = on (also on replicas)
