@@ -4,6 +4,7 @@
 // and following the fix brings the cluster back.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 
 #include "setup_support.hpp"
@@ -25,6 +26,23 @@ std::string without_db3(const TempDir& dir, const std::string& path) {
     return smaller;
 }
 
+/// Stops db3's PostgreSQL and waits until its slot on db1 is inactive.
+void stop_db3() {
+    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
+    ASSERT_EQ(
+        wait_for_sql("db1", "SELECT active FROM pg_replication_slots WHERE slot_name = 'db3'", "f"),
+        "f");
+}
+
+/// Sets the lab up with `inventory` and waits until db2 and db3 stream from db1.
+void set_up(const std::string& inventory) {
+    const auto setup = run_pgrepl({"setup", inventory});
+    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
+    ASSERT_EQ(wait_for_sql(
+                  "db1", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", "2"),
+              "2");
+}
+
 /// Every host's changed= count of a setup run is 0.
 void expect_no_change(const ProcessResult& setup) {
     EXPECT_EQ(setup.exit_code, 0) << setup.describe();
@@ -36,13 +54,7 @@ TEST(SlotsRemovedReplica, ItsSlotIsDroppedOnceInactiveAndNoOtherSlotIsTouched) {
     reset_lab();
     TempDir dir;
     const auto inventory = write_inventory(dir);
-    const auto setup = run_pgrepl({"setup", inventory});
-    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
-    ASSERT_EQ(wait_for_sql("db1",
-                           "SELECT count(*) FROM pg_stat_replication WHERE state = "
-                           "'streaming'",
-                           "2"),
-              "2");
+    ASSERT_NO_FATAL_FAILURE(set_up(inventory));
     // A slot pgrepl did not create, named like a host that is not in the inventory.
     ASSERT_TRUE(host_sql("db1", "SELECT pg_create_physical_replication_slot('db9')").ok);
     ASSERT_EQ(host_sql("db1", kSlots).out, "db2,db3,db9");
@@ -58,12 +70,7 @@ TEST(SlotsRemovedReplica, ItsSlotIsDroppedOnceInactiveAndNoOtherSlotIsTouched) {
     EXPECT_EQ(host_sql("db1", kSlots).out, "db2,db3,db9");
 
     // Once db3 is stopped, --check shows the drop and changes nothing; setup drops it.
-    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
-    ASSERT_EQ(wait_for_sql("db1",
-                           "SELECT active FROM pg_replication_slots WHERE slot_name = "
-                           "'db3'",
-                           "f"),
-              "f");
+    ASSERT_NO_FATAL_FAILURE(stop_db3());
     const auto check = run_pgrepl({"setup", smaller, "--check"});
     EXPECT_NE(check.out.find("drop slot(s) db3 (no longer in the inventory)"), std::string::npos)
         << check.describe();
@@ -89,21 +96,10 @@ TEST(SlotsLost, AStoppedReplicaPastMaxSlotWalKeepSizeIsNamedAndReClonedByTheFix)
         write_inventory(dir, "root",
                         "postgres:\n  version: 15\n  settings:\n    max_slot_wal_keep_size: 64MB\n"
                         "    wal_keep_size: 0\n");
-    const auto setup = run_pgrepl({"setup", inventory});
-    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
+    ASSERT_NO_FATAL_FAILURE(set_up(inventory));
     ASSERT_EQ(host_sql("db1", "SHOW max_slot_wal_keep_size").out, "64MB");
-    ASSERT_EQ(wait_for_sql("db1",
-                           "SELECT count(*) FROM pg_stat_replication WHERE state = "
-                           "'streaming'",
-                           "2"),
-              "2");
 
-    ASSERT_EQ(lab_shell("db3", "pg_ctlcluster 15 main stop").exit_code, 0);
-    ASSERT_EQ(wait_for_sql("db1",
-                           "SELECT active FROM pg_replication_slots WHERE slot_name = "
-                           "'db3'",
-                           "f"),
-              "f");
+    ASSERT_NO_FATAL_FAILURE(stop_db3());
     const auto written =
         host_sql("db1",
                  "CREATE TABLE e2e_wal AS SELECT g, repeat('x', 1000) AS pad FROM "
@@ -132,6 +128,8 @@ TEST(SlotsLost, AStoppedReplicaPastMaxSlotWalKeepSizeIsNamedAndReClonedByTheFix)
     const auto fixed = run_pgrepl({"setup", inventory, "--force", "--limit", "db1,db3"});
     EXPECT_EQ(fixed.exit_code, 0) << fixed.describe();
     EXPECT_NE(fixed.out.find("re-create lost slot(s) db3"), std::string::npos) << fixed.out;
+    EXPECT_NE((fixed.out + fixed.err).find("re-clon"), std::string::npos) << fixed.describe();
+    std::cout << "the fix:\n" << fixed.out << fixed.err;
     EXPECT_EQ(wait_for_sql("db3", "SELECT count(*) FROM e2e_wal", "200000", 30), "200000");
     EXPECT_EQ(host_sql("db1",
                        "SELECT wal_status FROM pg_replication_slots WHERE slot_name = "

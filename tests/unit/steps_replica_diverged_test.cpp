@@ -119,19 +119,7 @@ TEST(StepReplicaDiverged, ForceReclonesTheRunningStandbyThenLeavesItAlone) {
     EXPECT_EQ(check.reason, kClone);
     EXPECT_EQ(fake.mutating_calls(), 0);
 
-    expect_clone_marker(fake, kSystem);
-    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
-        .mutation(Mutation::Mutating)
-        .does([&](const Command&) {
-            sim.state().running = false;
-            return Result<CommandResult>(command_ok());
-        });
-    fake.expect_run("pg_basebackup").as(RunAs::Postgres).does([&](const Command& c) {
-        EXPECT_NE(c.script.find("host=10.0.0.12"), std::string::npos) << c.script;
-        EXPECT_NE(c.script.find("-S 'db3'"), std::string::npos) << c.script;
-        EXPECT_NE(c.script.find("application_name=db3"), std::string::npos) << c.script;
-        return Result<CommandResult>(command_ok());
-    });
+    expect_wipe_and_basebackup(sim, kSystem, "10.0.0.12", "db3");
     fake.expect_write(kStandbyConf).content("host=10.0.0.12");
     fake.expect_write("/var/lib/postgresql/15/main/standby.signal").mode(0600);
     fake.expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {

@@ -39,17 +39,7 @@ void lose_wal(SimHost& sim, const Inventory& inventory) {
 // The clone of db3 from db1, which then streams.
 void expect_reclone(SimHost& sim) {
     auto& fake = sim.fake();
-    expect_clone_marker(fake, kSystem);
-    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
-        .mutation(Mutation::Mutating)
-        .does([&](const Command&) {
-            sim.state().running = false;
-            return Result<CommandResult>(command_ok());
-        });
-    fake.expect_run("pg_basebackup").as(RunAs::Postgres).does([&](const Command& c) {
-        EXPECT_NE(c.script.find("-S 'db3'"), std::string::npos) << c.script;
-        return Result<CommandResult>(command_ok());
-    });
+    expect_wipe_and_basebackup(sim, kSystem, "10.0.0.11", "db3");
     fake.expect_write(kStandbyConf).content("host=10.0.0.11");
     fake.expect_write("/var/lib/postgresql/15/main/standby.signal").mode(0600);
     fake.expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {
@@ -141,20 +131,24 @@ TEST(StepReplicaRemovedWal, ForceReclonesTheRunningStandbyThenLeavesItAlone) {
 
 // Stopped, the standby cannot tell: setup starts it; when it then cannot stream because db1
 // removed its WAL, --force re-clones it in the same run.
+// db3 stopped: starting it works, but it cannot stream (db1 removed the WAL it needs).
+void stop_and_expect_a_failing_start(SimHost& sim) {
+    sim.state().running = false;
+    sim.state().log_tail.clear();
+    sim.fake().expect_run("pg_ctlcluster '15' 'main' start").does([&sim](const Command&) {
+        sim.state().running = true;
+        return Result<CommandResult>(command_ok());
+    });
+    sim.fake().expect_run("SELECT status FROM pg_stat_wal_receiver",
+                          command_failed(1, "wal receiver status: waiting\n"));
+    sim.fake().expect_run("tail -n 8", command_ok(kRemovedLog[1] + "\n"));
+}
+
 TEST(StepReplicaRemovedWal, ForceReclonesAStoppedStandbyThatCannotStreamOnceStarted) {
     auto inventory = three_host_inventory();
     SimHost sim("db3", streaming_standby(kSystem, "10.0.0.11"));
     lose_wal(sim, inventory);
-    sim.state().running = false;
-    sim.state().log_tail.clear();
-    auto& fake = sim.fake();
-    fake.expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {
-        sim.state().running = true;
-        return Result<CommandResult>(command_ok());
-    });
-    fake.expect_run("SELECT status FROM pg_stat_wal_receiver",
-                    command_failed(1, "wal receiver status: waiting\n"));
-    fake.expect_run("tail -n 8", command_ok(kRemovedLog[1] + "\n"));
+    stop_and_expect_a_failing_start(sim);
     expect_reclone(sim);
     auto forced =
         run_one(*make_replica_step(), inventory, db3(inventory), sim, RunMode::Apply, Force::Yes);
@@ -167,11 +161,7 @@ TEST(StepReplicaRemovedWal, WithoutForceAStoppedStandbyThatCannotStreamFails) {
     auto inventory = three_host_inventory();
     SimHost sim("db3", streaming_standby(kSystem, "10.0.0.11"));
     lose_wal(sim, inventory);
-    sim.state().running = false;
-    sim.fake().expect_run("pg_ctlcluster '15' 'main' start", command_ok());
-    sim.fake().expect_run("SELECT status FROM pg_stat_wal_receiver",
-                          command_failed(1, "wal receiver status: waiting\n"));
-    sim.fake().expect_run("tail -n 8", command_ok(kRemovedLog[1] + "\n"));
+    stop_and_expect_a_failing_start(sim);
     auto report = run_one(*make_replica_step(), inventory, db3(inventory), sim);
     EXPECT_EQ(report.status, StepStatus::Failed) << report.reason;
     EXPECT_NE(report.hint.find("has already been removed"), std::string::npos) << report.hint;

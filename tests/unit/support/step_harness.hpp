@@ -68,6 +68,30 @@ inline void expect_clone_marker(FakeExecutor& fake, const std::string& system_id
         });
 }
 
+/// Expects the first half of a re-clone of a running standby (cluster 15/main) from the upstream
+/// at `upstream_address` through slot `slot`: the clone marker, the stop and wipe (after which
+/// the sim is stopped) and pg_basebackup. The caller expects the settings and the start.
+inline void expect_wipe_and_basebackup(SimHost& sim, const std::string& system_identifier,
+                                       const std::string& upstream_address,
+                                       const std::string& slot) {
+    auto& fake = sim.fake();
+    expect_clone_marker(fake, system_identifier);
+    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete")
+        .mutation(Mutation::Mutating)
+        .does([&sim](const Command&) {
+            sim.state().running = false;
+            return Result<CommandResult>(command_ok());
+        });
+    fake.expect_run("pg_basebackup")
+        .as(RunAs::Postgres)
+        .does([upstream_address, slot](const Command& c) {
+            EXPECT_NE(c.script.find("host=" + upstream_address), std::string::npos) << c.script;
+            EXPECT_NE(c.script.find("-S '" + slot + "'"), std::string::npos) << c.script;
+            EXPECT_NE(c.script.find("application_name=" + slot), std::string::npos) << c.script;
+            return Result<CommandResult>(command_ok());
+        });
+}
+
 /// Applies the step (expecting `changed`), then re-runs it expecting ok and no mutating call.
 inline void expect_converges(Step& step, const Inventory& inventory, const Host& host,
                              SimHost& sim) {
