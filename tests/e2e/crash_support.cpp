@@ -1,0 +1,119 @@
+#include "crash_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "pgrepl/exec/crash_point.hpp"
+#include "setup_support.hpp"
+
+namespace pgrepl::e2e {
+namespace {
+
+/// Sets an environment variable for the pgrepl processes this test starts; unsets it after.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() { ::unsetenv(name_); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+};
+
+std::vector<MutatingCall> parse_log(const std::string& text) {
+    std::vector<MutatingCall> calls;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        const auto tab1 = line.find('\t');
+        const auto tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+        if (tab2 == std::string::npos) continue;
+        calls.push_back(MutatingCall{std::atoi(line.substr(0, tab1).c_str()),
+                                     line.substr(tab1 + 1, tab2 - tab1 - 1),
+                                     line.substr(tab2 + 1)});
+    }
+    std::sort(calls.begin(), calls.end(),
+              [](const MutatingCall& a, const MutatingCall& b) { return a.n < b.n; });
+    return calls;
+}
+
+}  // namespace
+
+std::string HookedRun::call(int n) const {
+    for (const auto& logged : calls)
+        if (logged.n == n) return logged.host + ": " + logged.purpose;
+    return "-";
+}
+
+HookedRun run_hooked(const std::vector<std::string>& args, int crash_after) {
+    TempDir dir;
+    const std::string log = dir.file("mutations");
+    ScopedEnv log_env(kMutationLogEnv, log);
+    std::optional<ScopedEnv> crash_env;
+    if (crash_after > 0) crash_env.emplace(kCrashAfterEnv, std::to_string(crash_after));
+    HookedRun run;
+    run.result = run_pgrepl(args);
+    run.calls = parse_log(read_local_file(log));
+    return run;
+}
+
+std::vector<int> crash_points_to_try(int total, int sample) {
+    std::vector<int> points;
+    const char* long_mode = std::getenv("PGREPL_LONG");
+    const bool all = long_mode != nullptr && std::string(long_mode) == "1";
+    if (all || total <= sample) {
+        for (int n = 1; n <= total; ++n) points.push_back(n);
+        return points;
+    }
+    for (int k = 0; k < sample; ++k) {
+        const int n = 1 + k * (total - 1) / (sample - 1);
+        if (points.empty() || points.back() != n) points.push_back(n);
+    }
+    return points;
+}
+
+int total_changed(const ProcessResult& setup) {
+    const auto counts = recap_changed(setup.out);
+    if (counts.empty()) return -1;
+    int sum = 0;
+    for (const auto& [host, changed] : counts) sum += changed;
+    return sum;
+}
+
+std::string setup_summary(const ProcessResult& setup) {
+    return "setup exit " + std::to_string(setup.exit_code) +
+           " changed=" + std::to_string(total_changed(setup));
+}
+
+void print_crash_table(const std::vector<CrashRow>& rows) {
+    std::ostringstream table;
+    table << "\ncrash points:\n"
+          << std::left << std::setw(16) << "command" << std::setw(5) << "N" << std::setw(58)
+          << "crashed right after" << std::setw(52) << "re-run"
+          << "result\n";
+    int converged = 0;
+    for (const auto& row : rows) {
+        std::string result = "converged";
+        if (!row.problems.empty()) {
+            result = "NOT converged:";
+            for (const auto& problem : row.problems) result += " " + problem + ";";
+        } else {
+            ++converged;
+        }
+        table << std::setw(16) << row.command << std::setw(5) << row.n << std::setw(58)
+              << row.call.substr(0, 56) << std::setw(52) << row.rerun << result << "\n";
+    }
+    table << "crash points: " << rows.size() << " tried, " << converged << " converged\n";
+    std::cout << table.str() << std::flush;
+}
+
+}  // namespace pgrepl::e2e
