@@ -50,6 +50,9 @@ struct ReplicaGuardInput {
     /// Why pg_rewind's login to the upstream (the rewind role, database postgres) failed; empty
     /// when it worked or was not tried.
     std::string rewind_login_error;
+    /// host=/port= that the standby's primary_conninfo must name (the upstream's address and
+    /// port); an empty host: not compared.
+    Endpoint desired_upstream;
 
     /// The running server's system identifier, else pg_controldata's ("" when unknown).
     const std::string& system_identifier() const;
