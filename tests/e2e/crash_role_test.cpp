@@ -52,9 +52,11 @@ void check_converged(CrashRow& row, const std::vector<std::string>& live,
                      const std::string& standbys, const std::set<int>& acknowledged) {
     if (primaries(live) != std::set<std::string>{"db2"})
         row.problems.push_back("not exactly one primary (db2)");
-    if (wait_for_sql("db2", "SELECT application_name, state FROM pg_stat_replication ORDER BY 1",
-                     standbys, 30) != standbys)
-        row.problems.push_back("standbys not streaming from db2");
+    if (const auto seen = wait_for_sql(
+            "db2", "SELECT application_name, state FROM pg_stat_replication ORDER BY 1", standbys,
+            30);
+        seen != standbys)
+        row.problems.push_back("streaming from db2: [" + seen + "]");
     const std::string table = "e2e_crash_point_" + std::to_string(row.n);
     if (psql("db2", "CREATE TABLE " + table + " AS SELECT 1 AS one").exit_code != 0)
         row.problems.push_back("db2 does not write");
@@ -76,10 +78,8 @@ CrashRow switchover_point(int n, const std::string& db2_primary, HookedRun& cras
     Writer writer("db1", WriterTable::Create, 1, "0", "crash-acked-ids");
     std::this_thread::sleep_for(1s);
     crashed = run_hooked({"switchover", "db2"}, n);
-    row.call = crashed.call(n);
     if (n > 0) {
-        if (crashed.result.exit_code != 128 + 9)
-            row.problems.push_back("crashed run: exit " + std::to_string(crashed.result.exit_code));
+        note_crashed_run(row, crashed);
         const ProcessResult rerun = run_pgrepl({"switchover", "db2"});
         row.rerun = "switchover exit " + std::to_string(rerun.exit_code);
         if (contains(rerun.out, "resume the switchover")) row.rerun += " (resumed)";
@@ -108,7 +108,7 @@ TEST(CrashPointsSwitchover, EveryCrashPointConvergesOnAReRun) {
     ASSERT_TRUE(counted.problems.empty()) << counted.problems.front();
     const int total = static_cast<int>(first.calls.size());
     ASSERT_GT(total, 0);
-    std::cout << "switchover db2 (verify included): " << total << " mutating calls\n";
+    print_calls("switchover db2 (verify included)", first);
     std::vector<CrashRow> rows;
     for (int n : crash_points_to_try(total)) {
         HookedRun crashed;
@@ -142,10 +142,8 @@ CrashRow promote_point(int n, HookedRun& crashed) {
         wait_for_sql(standby, "SELECT count(*) FROM pgrepl_e2e_writes", rows_on_db1);
     run_lab({"stop-host", "db1"});
     crashed = run_hooked({"promote", "db2"}, n);
-    row.call = crashed.call(n);
     if (n > 0) {
-        if (crashed.result.exit_code != 128 + 9)
-            row.problems.push_back("crashed run: exit " + std::to_string(crashed.result.exit_code));
+        note_crashed_run(row, crashed);
         const ProcessResult rerun = run_pgrepl({"promote", "db2"});
         row.rerun = "promote exit " + std::to_string(rerun.exit_code);
         if (rerun.exit_code != 0) {
@@ -166,7 +164,7 @@ TEST(CrashPointsPromote, EveryCrashPointConvergesOnAReRun) {
     ASSERT_TRUE(counted.problems.empty()) << counted.problems.front();
     const int total = static_cast<int>(first.calls.size());
     ASSERT_GT(total, 0);
-    std::cout << "promote db2, db1's host down: " << total << " mutating calls\n";
+    print_calls("promote db2, db1's host down", first);
     std::vector<CrashRow> rows;
     for (int n : crash_points_to_try(total)) {
         HookedRun crashed;

@@ -20,9 +20,7 @@ CrashRow setup_point(const std::string& inventory, int n) {
     CrashRow row{"setup", n, "", "", {}};
     reset_lab();
     const HookedRun crashed = run_hooked({"setup", inventory}, n);
-    row.call = crashed.call(n);
-    if (crashed.result.exit_code != 128 + 9)
-        row.problems.push_back("crashed run: exit " + std::to_string(crashed.result.exit_code));
+    note_crashed_run(row, crashed);
     const ProcessResult rerun = run_pgrepl({"setup", inventory});
     row.rerun = setup_summary(rerun);
     if (rerun.exit_code != 0) {
@@ -62,7 +60,7 @@ TEST(CrashPointsSetup, EveryCrashPointConvergesOnAPlainReRun) {
     const int total = static_cast<int>(first.calls.size());
     ASSERT_GT(total, 0);
     ASSERT_EQ(first.calls.back().n, total);
-    std::cout << "setup of 1+2 with archiving: " << total << " mutating calls\n";
+    print_calls("setup of 1+2 with archiving", first);
     std::vector<CrashRow> rows;
     for (int n : crash_points_to_try(total)) {
         rows.push_back(setup_point(inventory, n));

@@ -94,6 +94,21 @@ std::string setup_summary(const ProcessResult& setup) {
            " changed=" + std::to_string(total_changed(setup));
 }
 
+void note_crashed_run(CrashRow& row, const HookedRun& crashed) {
+    row.call = crashed.call(row.n);
+    if (crashed.result.exit_code == 128 + 9) return;
+    row.problems.push_back("crashed run: exit " + std::to_string(crashed.result.exit_code));
+    print_calls(row.command + " meant to crash at " + std::to_string(row.n), crashed);
+}
+
+void print_calls(const std::string& title, const HookedRun& run) {
+    std::ostringstream out;
+    out << title << ": " << run.calls.size() << " mutating calls\n";
+    for (const auto& call : run.calls)
+        out << "  " << std::setw(3) << call.n << " " << call.host << ": " << call.purpose << "\n";
+    std::cout << out.str() << std::flush;
+}
+
 void print_crash_table(const std::vector<CrashRow>& rows) {
     std::ostringstream table;
     table << "\ncrash points:\n"

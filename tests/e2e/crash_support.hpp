@@ -43,6 +43,13 @@ struct CrashRow {
     std::vector<std::string> problems;  ///< what did not converge; empty: converged
 };
 
+/// Records in `row` the crashed run's Nth call and, unless the hook killed it (exit 137), a
+/// problem (its calls are printed: it made fewer than N).
+void note_crashed_run(CrashRow& row, const HookedRun& crashed);
+
+/// Prints a run's mutating calls, one a line ("  N host: purpose"), to stdout.
+void print_calls(const std::string& title, const HookedRun& run);
+
 /// Prints the table (command, N, crashed call, re-run, result) and its totals to stdout.
 void print_crash_table(const std::vector<CrashRow>& rows);
 
