@@ -38,6 +38,18 @@ std::string write_db2_primary_inventory(const TempDir& dir) {
     return path;
 }
 
+/// Every point starts from the same state, a 1+2 cluster set up from scratch with db1 the
+/// primary (after a first switchover, db1 would keep standby files that a later run need not
+/// write again, and the calls would not be the counted ones); false (a problem in `row`) when
+/// it cannot be had.
+bool fresh_setup(CrashRow& row) {
+    wipe_lab();
+    const ProcessResult setup = run_pgrepl({"setup"});
+    if (setup.exit_code == 0 && wait_healthy()) return true;
+    row.problems.push_back("no healthy cluster to start from: " + setup.describe());
+    return false;
+}
+
 /// The hosts among `hosts` that run as a primary.
 std::set<std::string> primaries(const std::vector<std::string>& hosts) {
     std::set<std::string> found;
@@ -70,11 +82,10 @@ void check_converged(CrashRow& row, const std::vector<std::string>& live,
     }
 }
 
-/// switchover db2 crashed at `n` (0: not crashed) under a writer on db1, then re-run; the
-/// cluster is switched back to db1 afterwards.
+/// switchover db2 crashed at `n` (0: not crashed) under a writer on db1, then re-run.
 CrashRow switchover_point(int n, const std::string& db2_primary, HookedRun& crashed) {
     CrashRow row{"switchover db2", n, "", "", {}};
-    fresh_cluster();
+    if (!fresh_setup(row)) return row;
     Writer writer("db1", WriterTable::Create, 1, "0", "crash-acked-ids");
     std::this_thread::sleep_for(1s);
     crashed = run_hooked({"switchover", "db2"}, n);
@@ -95,12 +106,11 @@ CrashRow switchover_point(int n, const std::string& db2_primary, HookedRun& cras
     std::this_thread::sleep_for(1s);
     writer.stop();
     check_converged(row, kHosts, "db1|streaming\ndb3|streaming", writer.acknowledged());
-    const ProcessResult back = run_pgrepl({"switchover", "db1"});
-    if (back.exit_code != 0) std::cout << "switch back to db1: " << back.describe() << "\n";
     return row;
 }
 
 TEST(CrashPointsSwitchover, EveryCrashPointConvergesOnAReRun) {
+    Restore restore(wipe_lab);
     TempDir dir;
     const std::string db2_primary = write_db2_primary_inventory(dir);
     HookedRun first;
@@ -109,30 +119,17 @@ TEST(CrashPointsSwitchover, EveryCrashPointConvergesOnAReRun) {
     const int total = static_cast<int>(first.calls.size());
     ASSERT_GT(total, 0);
     print_calls("switchover db2 (verify included)", first);
-    std::vector<CrashRow> rows;
-    for (int n : crash_points_to_try(total)) {
+    sweep_crash_points(total, [&](int n) {
         HookedRun crashed;
-        rows.push_back(switchover_point(n, db2_primary, crashed));
-        ASSERT_FALSE(HasFatalFailure());
-        const CrashRow& row = rows.back();
-        EXPECT_TRUE(row.problems.empty()) << "switchover crashed at " << n << " (" << row.call
-                                          << "): " << row.rerun << ": " << row.problems.front();
-        std::cout << "switchover N=" << n << " (" << row.call << "): " << row.rerun
-                  << (row.problems.empty() ? ", converged" : ", NOT converged") << std::endl;
-    }
-    print_crash_table(rows);
+        return switchover_point(n, db2_primary, crashed);
+    });
 }
 
 /// db1's host stopped after every acknowledged row reached both standbys, promote db2 crashed
 /// at `n` (0: not crashed), then re-run.
 CrashRow promote_point(int n, HookedRun& crashed) {
     CrashRow row{"promote db2", n, "", "", {}};
-    wipe_lab();
-    const ProcessResult setup = run_pgrepl({"setup"});
-    if (setup.exit_code != 0 || !wait_healthy()) {
-        row.problems.push_back("no healthy cluster to start from: " + setup.describe());
-        return row;
-    }
+    if (!fresh_setup(row)) return row;
     Writer writer("db1", WriterTable::Create, 1, "0", "crash-acked-ids");
     std::this_thread::sleep_for(1s);
     writer.stop();
@@ -165,18 +162,10 @@ TEST(CrashPointsPromote, EveryCrashPointConvergesOnAReRun) {
     const int total = static_cast<int>(first.calls.size());
     ASSERT_GT(total, 0);
     print_calls("promote db2, db1's host down", first);
-    std::vector<CrashRow> rows;
-    for (int n : crash_points_to_try(total)) {
+    sweep_crash_points(total, [](int n) {
         HookedRun crashed;
-        rows.push_back(promote_point(n, crashed));
-        ASSERT_FALSE(HasFatalFailure());
-        const CrashRow& row = rows.back();
-        EXPECT_TRUE(row.problems.empty()) << "promote crashed at " << n << " (" << row.call
-                                          << "): " << row.rerun << ": " << row.problems.front();
-        std::cout << "promote N=" << n << " (" << row.call << "): " << row.rerun
-                  << (row.problems.empty() ? ", converged" : ", NOT converged") << std::endl;
-    }
-    print_crash_table(rows);
+        return promote_point(n, crashed);
+    });
 }
 
 }  // namespace

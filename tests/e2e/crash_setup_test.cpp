@@ -61,17 +61,7 @@ TEST(CrashPointsSetup, EveryCrashPointConvergesOnAPlainReRun) {
     ASSERT_GT(total, 0);
     ASSERT_EQ(first.calls.back().n, total);
     print_calls("setup of 1+2 with archiving", first);
-    std::vector<CrashRow> rows;
-    for (int n : crash_points_to_try(total)) {
-        rows.push_back(setup_point(inventory, n));
-        ASSERT_FALSE(HasFatalFailure());
-        const CrashRow& row = rows.back();
-        EXPECT_TRUE(row.problems.empty())
-            << "setup crashed at " << n << " (" << row.call << "): " << row.rerun;
-        std::cout << "setup N=" << n << " (" << row.call << "): " << row.rerun
-                  << (row.problems.empty() ? ", converged" : ", NOT converged") << std::endl;
-    }
-    print_crash_table(rows);
+    sweep_crash_points(total, [&](int n) { return setup_point(inventory, n); });
 }
 
 }  // namespace

@@ -109,6 +109,22 @@ void print_calls(const std::string& title, const HookedRun& run) {
     std::cout << out.str() << std::flush;
 }
 
+void sweep_crash_points(int total, const std::function<CrashRow(int)>& point) {
+    std::vector<CrashRow> rows;
+    for (int n : crash_points_to_try(total)) {
+        rows.push_back(point(n));
+        if (::testing::Test::HasFatalFailure()) break;
+        const CrashRow& row = rows.back();
+        std::string problems;
+        for (const auto& problem : row.problems) problems += "; " + problem;
+        EXPECT_TRUE(row.problems.empty()) << row.command << " crashed at " << n << " (" << row.call
+                                          << "): " << row.rerun << problems;
+        std::cout << row.command << " N=" << n << " (" << row.call << "): " << row.rerun
+                  << (row.problems.empty() ? ", converged" : ", NOT converged") << std::endl;
+    }
+    print_crash_table(rows);
+}
+
 void print_crash_table(const std::vector<CrashRow>& rows) {
     std::ostringstream table;
     table << "\ncrash points:\n"

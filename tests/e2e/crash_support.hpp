@@ -3,6 +3,7 @@
 // what each re-run did.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,11 @@ void note_crashed_run(CrashRow& row, const HookedRun& crashed);
 
 /// Prints a run's mutating calls, one a line ("  N host: purpose"), to stdout.
 void print_calls(const std::string& title, const HookedRun& run);
+
+/// The sweep: for each of crash_points_to_try(`total`), `point(n)` (crash at n, re-run,
+/// check); each row that did not converge fails the test; prints a line per point as it goes,
+/// then the table. Stops at a fatal failure.
+void sweep_crash_points(int total, const std::function<CrashRow(int)>& point);
 
 /// Prints the table (command, N, crashed call, re-run, result) and its totals to stdout.
 void print_crash_table(const std::vector<CrashRow>& rows);
