@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
@@ -68,6 +69,18 @@ HookedRun run_hooked(const std::vector<std::string>& args, int crash_after) {
 
 std::vector<int> crash_points_to_try(int total, int sample) {
     std::vector<int> points;
+    if (const char* chosen = std::getenv("PGREPL_CRASH_POINTS"); chosen != nullptr && *chosen) {
+        std::istringstream items(chosen);
+        for (std::string item; std::getline(items, item, ',');) {
+            int from = 0;
+            int to = 0;
+            const int read = std::sscanf(item.c_str(), "%d-%d", &from, &to);
+            if (read < 1) continue;
+            if (read == 1) to = from;
+            for (int n = std::max(from, 1); n <= std::min(to, total); ++n) points.push_back(n);
+        }
+        return points;
+    }
     const char* long_mode = std::getenv("PGREPL_LONG");
     const bool all = long_mode != nullptr && std::string(long_mode) == "1";
     if (all || total <= sample) {
@@ -111,25 +124,37 @@ void print_calls(const std::string& title, const HookedRun& run) {
 
 void sweep_crash_points(int total, const std::function<CrashRow(int)>& point) {
     std::vector<CrashRow> rows;
+    const auto sweep_start = std::chrono::steady_clock::now();
     for (int n : crash_points_to_try(total)) {
+        const auto start = std::chrono::steady_clock::now();
         rows.push_back(point(n));
         if (::testing::Test::HasFatalFailure()) break;
-        const CrashRow& row = rows.back();
+        CrashRow& row = rows.back();
+        row.seconds = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::steady_clock::now() - start)
+                                           .count());
         std::string problems;
         for (const auto& problem : row.problems) problems += "; " + problem;
         EXPECT_TRUE(row.problems.empty()) << row.command << " crashed at " << n << " (" << row.call
                                           << "): " << row.rerun << problems;
         std::cout << row.command << " N=" << n << " (" << row.call << "): " << row.rerun
-                  << (row.problems.empty() ? ", converged" : ", NOT converged") << std::endl;
+                  << (row.problems.empty() ? ", converged" : ", NOT converged") << " ("
+                  << row.seconds << " s)" << std::endl;
     }
     print_crash_table(rows);
+    std::cout << "sweep: "
+              << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                  sweep_start)
+                     .count()
+              << " s\n"
+              << std::flush;
 }
 
 void print_crash_table(const std::vector<CrashRow>& rows) {
     std::ostringstream table;
     table << "\ncrash points:\n"
           << std::left << std::setw(16) << "command" << std::setw(5) << "N" << std::setw(58)
-          << "crashed right after" << std::setw(52) << "re-run"
+          << "crashed right after" << std::setw(52) << "re-run" << std::setw(6) << "s"
           << "result\n";
     int converged = 0;
     for (const auto& row : rows) {
@@ -141,7 +166,8 @@ void print_crash_table(const std::vector<CrashRow>& rows) {
             ++converged;
         }
         table << std::setw(16) << row.command << std::setw(5) << row.n << std::setw(58)
-              << row.call.substr(0, 56) << std::setw(52) << row.rerun << result << "\n";
+              << row.call.substr(0, 56) << std::setw(52) << row.rerun << std::setw(6) << row.seconds
+              << result << "\n";
     }
     table << "crash points: " << rows.size() << " tried, " << converged << " converged\n";
     std::cout << table.str() << std::flush;

@@ -32,8 +32,9 @@ HookedRun run_hooked(const std::vector<std::string>& args, int crash_after = 0);
 
 /// The crash points to try out of 1..`total`: all of them when PGREPL_LONG=1 (scripts/test
 /// --long, bench/crashpoints), else a fixed sample of `sample` points spread over the range,
-/// the first and the last included.
-std::vector<int> crash_points_to_try(int total, int sample = 6);
+/// the first and the last included. PGREPL_CRASH_POINTS (a comma-separated list of N and
+/// FROM-TO, "2-20,30") tries only those points: a full sweep run in chunks.
+std::vector<int> crash_points_to_try(int total, int sample = 3);
 
 /// One row of the table: a command crashed at N, and what the re-run did.
 struct CrashRow {
@@ -42,6 +43,7 @@ struct CrashRow {
     std::string call;                   ///< the Nth call, "host: purpose"
     std::string rerun;                  ///< what the re-run did ("setup exit 0 changed=7")
     std::vector<std::string> problems;  ///< what did not converge; empty: converged
+    int seconds = 0;                    ///< how long the point took (set by the sweep)
 };
 
 /// Records in `row` the crashed run's Nth call and, unless the hook killed it (exit 137), a
@@ -52,8 +54,8 @@ void note_crashed_run(CrashRow& row, const HookedRun& crashed);
 void print_calls(const std::string& title, const HookedRun& run);
 
 /// The sweep: for each of crash_points_to_try(`total`), `point(n)` (crash at n, re-run,
-/// check); each row that did not converge fails the test; prints a line per point as it goes,
-/// then the table. Stops at a fatal failure.
+/// check); each row that did not converge fails the test; prints a line per point as it goes
+/// (with its time), then the table. Stops at a fatal failure.
 void sweep_crash_points(int total, const std::function<CrashRow(int)>& point);
 
 /// Prints the table (command, N, crashed call, re-run, result) and its totals to stdout.
