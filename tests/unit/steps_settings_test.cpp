@@ -114,6 +114,16 @@ std::string file_rows_from(const Inventory& inventory, const Host& host) {
     return out;
 }
 
+// file_rows_from() with shared_buffers' entry in the managed file "could not be applied".
+std::string file_rows_shared_buffers_not_applied(const Inventory& inventory, const Host& host) {
+    auto files = file_rows_from(inventory, host);
+    const auto at = files.find("shared_buffers|");
+    files.replace(
+        at, files.find('\n', at) - at,
+        "shared_buffers|" + std::string(kManaged) + "|12|20|f|setting could not be applied");
+    return files;
+}
+
 TEST(StepSettings, ARestartNeedingSettingWaitsForTheRestartStepInsteadOfConflicting) {
     auto inventory = with_settings("    shared_buffers: 64MB\n");
     const Host& host = inventory.hosts[0];
@@ -129,13 +139,9 @@ TEST(StepSettings, ARestartNeedingSettingWaitsForTheRestartStepInsteadOfConflict
         sim.state().queries["settings"] =
             rows_with(inventory, host, kManaged, "shared_buffers", "16384", true,
                       "/etc/postgresql/15/main/postgresql.conf");
-        auto files = file_rows_from(inventory, host);
-        const auto at = files.find("shared_buffers|");
-        files.replace(
-            at, files.find('\n', at) - at,
-            "shared_buffers|" + std::string(kManaged) + "|12|20|f|setting could not be applied");
         sim.state().queries["file_settings"] =
-            "shared_buffers|/etc/postgresql/15/main/postgresql.conf|127|1|f|\n" + files;
+            "shared_buffers|/etc/postgresql/15/main/postgresql.conf|127|1|f|\n" +
+            file_rows_shared_buffers_not_applied(inventory, host);
         return command_ok();
     });
     auto step = make_settings_step();
@@ -176,12 +182,7 @@ TEST(StepSettings, AFileInPlaceButNotLoadedIsReloaded) {
     const std::string conf = "/etc/postgresql/15/main/postgresql.conf";
     sim.state().queries["settings"] =
         rows_with(inventory, host, conf, "shared_buffers", "16384", false, conf);
-    auto files = file_rows_from(inventory, host);
-    const auto at = files.find("shared_buffers|");
-    files.replace(
-        at, files.find('\n', at) - at,
-        "shared_buffers|" + std::string(kManaged) + "|12|20|f|setting could not be applied");
-    sim.state().queries["file_settings"] = files;
+    sim.state().queries["file_settings"] = file_rows_shared_buffers_not_applied(inventory, host);
     sim.fake().expect_run("reload").does([&](const Command&) -> Result<CommandResult> {
         sim.state().queries["settings"] =
             rows_with(inventory, host, kManaged, "shared_buffers", "16384", true, conf);
