@@ -1,5 +1,8 @@
 #include "command_line.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
 #include <ostream>
 
 #include "pgrepl/util/exit_code.hpp"
@@ -76,6 +79,13 @@ std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::os
 
 int CommandLine::run() {
     setup_logging(verbosity_of(context_.global), context_.global.log_file);
+    // The crash-point test hook (exec/crash_point.hpp): read once, inert when unset.
+    auto hook = parse_crash_point_config(std::getenv(kCrashAfterEnv), std::getenv(kMutationLogEnv));
+    if (!hook) {
+        spdlog::error("pgrepl: {}", hook.error().message);
+        return to_int(exit_code_for(ErrorKind::Usage));
+    }
+    if (*hook) context_.crash_points = std::make_shared<CrashPoints>(std::move(**hook));
     return context_.action();
 }
 

@@ -77,8 +77,12 @@ std::optional<Inventory> load_or_report(const std::string& path) {
     return std::nullopt;
 }
 
-ExecutorFactory ssh_factory() {
-    return [](const Host& host) { return connect_ssh(host); };
+ExecutorFactory ssh_factory(const Context& context) {
+    return [points = context.crash_points](const Host& host) -> Result<std::unique_ptr<Executor>> {
+        auto connected = connect_ssh(host);
+        if (!connected || !points) return connected;
+        return make_crash_point(std::move(connected).value(), points);
+    };
 }
 
 void add_reach_timeout_option(CLI::App& command, double& seconds) {

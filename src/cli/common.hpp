@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "pgrepl/engine/connect.hpp"
+#include "pgrepl/exec/crash_point.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 
 namespace pgrepl::cli {
@@ -26,6 +28,9 @@ struct Context {
     std::string inventory_argument;  ///< the command's positional INVENTORY (setup, verify, ...)
     std::string command;             ///< the chosen command: "setup", "inventory check", ...
     std::function<int()> action;     ///< set by the subcommand that was chosen
+    /// The crash-point test hook's counter, shared by every executor of the process; null
+    /// (the hook is off) unless its environment variables are set.
+    std::shared_ptr<CrashPoints> crash_points;
 };
 
 /// Adds -i/--inventory, -v/--verbose, -q/--quiet and --log-file to `app` (the main app or a
@@ -44,8 +49,9 @@ std::string resolve_inventory_path(const Context& context);
 /// stderr and returns std::nullopt (the caller exits with code 2).
 std::optional<Inventory> load_or_report(const std::string& path);
 
-/// The production executor factory (SSH).
-ExecutorFactory ssh_factory();
+/// The production executor factory (SSH); each executor is wrapped in the crash-point test
+/// hook when context.crash_points is set.
+ExecutorFactory ssh_factory(const Context& context);
 
 /// The default of --reach-timeout, in seconds.
 inline constexpr double kDefaultReachTimeout = 1.0;

@@ -13,7 +13,7 @@ void add_ping_command(CLI::App& app, Context& context) {
         context.action = [&context] {
             auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
-            return to_int(run_ping(*inventory, ssh_factory(), std::cout).exit_code);
+            return to_int(run_ping(*inventory, ssh_factory(context), std::cout).exit_code);
         };
     });
 }

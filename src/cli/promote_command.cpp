@@ -69,8 +69,8 @@ void add_promote_command(CLI::App& app, Context& context) {
                 };
             }
             promote_options.wait = std::chrono::seconds(options->wait);
-            return to_int(
-                run_promote(*inventory, promote_options, ssh_factory(), std::cout).exit_code);
+            return to_int(run_promote(*inventory, promote_options, ssh_factory(context), std::cout)
+                              .exit_code);
         };
     });
 }

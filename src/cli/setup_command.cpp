@@ -30,7 +30,7 @@ void add_setup_command(CLI::App& app, Context& context) {
             setup.force = options->force ? Force::Yes : Force::No;
             setup.limit = split_names(options->limit);
             setup.show_diffs = context.global.verbose > 0 ? ShowDiffs::Yes : ShowDiffs::No;
-            return to_int(run_setup(*inventory, setup, ssh_factory(), std::cout).exit_code);
+            return to_int(run_setup(*inventory, setup, ssh_factory(context), std::cout).exit_code);
         };
     });
 }

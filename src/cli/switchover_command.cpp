@@ -47,7 +47,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
             switchover_options.update_inventory =
                 options->update_inventory ? UpdateInventory::Yes : UpdateInventory::No;
             const auto report =
-                run_switchover(*inventory, switchover_options, ssh_factory(), std::cout);
+                run_switchover(*inventory, switchover_options, ssh_factory(context), std::cout);
             if (report.outcome != SwitchoverOutcome::Switched) return to_int(report.exit_code);
             // The proof: a verify pass over the live topology (probe record included), with
             // the inventory as --update-inventory left it.
@@ -57,7 +57,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
             }
             VerifyOptions verify_options;
             verify_options.reach = switchover_options.reach;
-            return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
+            return to_int(run_verify(*inventory, verify_options, ssh_factory(context), std::cout));
         };
     });
 }

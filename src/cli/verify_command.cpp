@@ -73,7 +73,7 @@ void add_verify_command(CLI::App& app, Context& context) {
             verify_options.archive =
                 options->archive ? ArchiveTest::SwitchAndWait : ArchiveTest::Skip;
             verify_options.reach = reach_probe(options->reach_timeout);
-            return to_int(run_verify(*inventory, verify_options, ssh_factory(), std::cout));
+            return to_int(run_verify(*inventory, verify_options, ssh_factory(context), std::cout));
         };
     });
 }

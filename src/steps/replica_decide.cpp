@@ -137,6 +137,8 @@ ReplicaDecision replica_decision(const StepContext& context) {
     input.upstream_name = context.inventory.upstream_of(context.host).name;
     input.host_name = context.host.name;
     input.standby_files_match = standby_files_match(context);
+    const Host& upstream = context.inventory.upstream_of(context.host);
+    input.desired_upstream = Endpoint{upstream.address, upstream.postgres.port};
     if (auto marker = context.snapshot.file(context.paths.clone_marker))
         input.clone_marker = parse_clone_marker(*marker);
     const auto& login = context.snapshot.replication_login;

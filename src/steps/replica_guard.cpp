@@ -223,6 +223,17 @@ std::optional<ReplicaDecision> removed_wal(const ReplicaGuardInput& input) {
         fmt::format("re-clone it: pgrepl setup --force --limit {}", input.host_name)};
 }
 
+/// The running server's primary_conninfo names another host or port than the files say (a
+/// run killed between writing them and the reload); false when either is unknown.
+bool upstream_not_loaded(const ReplicaGuardInput& input) {
+    const Endpoint& loaded = input.server->configured_upstream;
+    const Endpoint& desired = input.desired_upstream;
+    if (loaded.host.empty() || desired.host.empty()) return false;
+    constexpr int kDefaultPort = 5432;
+    return loaded.host != desired.host ||
+           loaded.port.value_or(kDefaultPort) != desired.port.value_or(kDefaultPort);
+}
+
 }  // namespace
 
 const std::string& ReplicaGuardInput::system_identifier() const {
@@ -267,6 +278,12 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
         if (!input.standby_files_match) {
             return {ReplicaAction::Reconfigure,
                     fmt::format("point the standby at {} (settings differ)", input.upstream_name),
+                    {}};
+        }
+        if (upstream_not_loaded(input)) {
+            return {ReplicaAction::Reconfigure,
+                    fmt::format("point the standby at {} (its settings on disk are not loaded)",
+                                input.upstream_name),
                     {}};
         }
         const std::string status = input.server->receiver ? input.server->receiver->status : "";

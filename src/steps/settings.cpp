@@ -92,7 +92,22 @@ class SettingsStep final : public Step {
         }
         const auto judgement = judge_settings(*rows, *files, context.paths.managed_conf);
         std::vector<std::string> problems;
-        for (const auto& conflict : judgement.conflicts) problems.push_back(conflict.message);
+        bool all_invalid = true;
+        for (const auto& conflict : judgement.conflicts) {
+            problems.push_back(conflict.message);
+            all_invalid = all_invalid && conflict.kind == ConflictKind::Invalid;
+        }
+        // Entries of the file in place that "could not be applied" with no restart pending:
+        // either values the server rejects, or a file it has not loaded yet (a run killed
+        // between the write and the reload). Only a reload tells them apart: after it, a valid
+        // postmaster setting is pending a restart and a rejected one fails the re-check.
+        if (!problems.empty() && all_invalid) {
+            auto reload =
+                Check::needed(fmt::format("reload: {} in place but not loaded? {}",
+                                          context.paths.managed_conf, fmt::join(problems, "; ")));
+            reload.hint = "fix the value in the inventory, then run pgrepl setup again";
+            return reload;
+        }
         if (!problems.empty()) {
             return Check::conflict(fmt::format("overridden: {}", fmt::join(problems, "; ")),
                                    "remove the setting from that file (for postgresql.auto.conf: "
@@ -107,6 +122,9 @@ class SettingsStep final : public Step {
     }
 
     Status apply(const StepContext& context, const Check&) override {
+        // The file in place (the check asks for a reload): reload only.
+        if (context.snapshot.file(context.paths.managed_conf) == desired_content(context))
+            return steps::reload_and_wait(context, name());
         Command mkdir;
         mkdir.script = fmt::format("install -d -o postgres -g postgres -m 0755 {}",
                                    shell_quote(context.paths.conf_dir + "/conf.d"));

@@ -152,7 +152,11 @@ TEST(PromoteRun, FailsOverToTheTargetAndRePointsTheOthers) {
     db2.fake().expect_write("/etc/postgresql/15/main/pgrepl.slots").content("\ndb3\n");
     db3.fake().expect_write(kStandbyConf).content("host=10.0.0.12");
     db3.fake().expect_write("/var/lib/postgresql/15/main/standby.signal");
-    db3.fake().expect_run("reload", command_ok());
+    // The reload loads the new primary_conninfo (the replica step checks the live setting).
+    db3.fake().expect_run("reload").does([&](const Command&) {
+        db3.state().primary_conninfo = "host=10.0.0.12 port=5432";
+        return Result<CommandResult>(command_ok());
+    });
     db3.fake().expect_run("received_tli >= 2", command_ok("streaming|2|end\n"));
     db3.fake().expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok());
     PromoteOptions options;

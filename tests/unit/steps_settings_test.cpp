@@ -114,6 +114,16 @@ std::string file_rows_from(const Inventory& inventory, const Host& host) {
     return out;
 }
 
+// file_rows_from() with shared_buffers' entry in the managed file "could not be applied".
+std::string file_rows_shared_buffers_not_applied(const Inventory& inventory, const Host& host) {
+    auto files = file_rows_from(inventory, host);
+    const auto at = files.find("shared_buffers|");
+    files.replace(
+        at, files.find('\n', at) - at,
+        "shared_buffers|" + std::string(kManaged) + "|12|20|f|setting could not be applied");
+    return files;
+}
+
 TEST(StepSettings, ARestartNeedingSettingWaitsForTheRestartStepInsteadOfConflicting) {
     auto inventory = with_settings("    shared_buffers: 64MB\n");
     const Host& host = inventory.hosts[0];
@@ -129,13 +139,9 @@ TEST(StepSettings, ARestartNeedingSettingWaitsForTheRestartStepInsteadOfConflict
         sim.state().queries["settings"] =
             rows_with(inventory, host, kManaged, "shared_buffers", "16384", true,
                       "/etc/postgresql/15/main/postgresql.conf");
-        auto files = file_rows_from(inventory, host);
-        const auto at = files.find("shared_buffers|");
-        files.replace(
-            at, files.find('\n', at) - at,
-            "shared_buffers|" + std::string(kManaged) + "|12|20|f|setting could not be applied");
         sim.state().queries["file_settings"] =
-            "shared_buffers|/etc/postgresql/15/main/postgresql.conf|127|1|f|\n" + files;
+            "shared_buffers|/etc/postgresql/15/main/postgresql.conf|127|1|f|\n" +
+            file_rows_shared_buffers_not_applied(inventory, host);
         return command_ok();
     });
     auto step = make_settings_step();
@@ -159,6 +165,46 @@ TEST(StepSettings, ARestartNeedingSettingWaitsForTheRestartStepInsteadOfConflict
                                      "/var/lib/postgresql/15/main/postgresql.auto.conf:3"),
               std::string::npos)
         << overridden.reason;
+}
+
+// A run killed between writing the managed file and the reload: the file is in place, the
+// server still runs the old values, and pg_file_settings (which reads the file) says the
+// postmaster setting "could not be applied" with no restart pending (found by the crash-point
+// sweep: setup N=9). The re-run reloads, and the setting then waits for the restart step.
+TEST(StepSettings, AFileInPlaceButNotLoadedIsReloaded) {
+    auto inventory = with_settings("    shared_buffers: 64MB\n");
+    const Host& host = inventory.hosts[0];
+    SimHost sim("db1");
+    sim.fake().add_file(kManaged, render_managed_conf(desired_settings(inventory, host),
+                                                      "Replication settings for host db1. Change "
+                                                      "them in the inventory and run pgrepl "
+                                                      "setup."));
+    const std::string conf = "/etc/postgresql/15/main/postgresql.conf";
+    sim.state().queries["settings"] =
+        rows_with(inventory, host, conf, "shared_buffers", "16384", false, conf);
+    sim.state().queries["file_settings"] = file_rows_shared_buffers_not_applied(inventory, host);
+    sim.fake().expect_run("reload").does([&](const Command&) -> Result<CommandResult> {
+        sim.state().queries["settings"] =
+            rows_with(inventory, host, kManaged, "shared_buffers", "16384", true, conf);
+        return command_ok();
+    });
+    auto step = make_settings_step();
+    auto first = run_one(*step, inventory, host, sim);
+    EXPECT_EQ(first.status, StepStatus::Changed) << first.reason << "\nhint: " << first.hint;
+    EXPECT_NE(first.reason.find("reload"), std::string::npos) << first.reason;
+    sim.fake().clear_calls();
+    auto second = run_one(*step, inventory, host, sim);
+    EXPECT_EQ(second.status, StepStatus::Ok) << second.reason << "\nhint: " << second.hint;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+
+    // A value the server rejects stays "could not be applied" after the reload: a failure
+    // that says so.
+    sim.state().queries["settings"] =
+        rows_with(inventory, host, conf, "shared_buffers", "16384", false, conf);
+    sim.fake().expect_run("reload");
+    auto invalid = run_one(*step, inventory, host, sim);
+    EXPECT_EQ(invalid.status, StepStatus::Failed);
+    EXPECT_NE(invalid.reason.find("is the value valid?"), std::string::npos) << invalid.reason;
 }
 
 TEST(StepRestart, CheckModeNamesTheRestartASettingChangeCauses) {

@@ -55,6 +55,9 @@ struct ReplicaGuardInput {
     bool upstream_removed_wal = false;
     /// WAL is archived (replication.archive): a standby may catch up from the archive.
     bool archive = false;
+    /// host=/port= that the standby's primary_conninfo must name (the upstream's address and
+    /// port); an empty host: not compared.
+    Endpoint desired_upstream;
 
     /// The running server's system identifier, else pg_controldata's ("" when unknown).
     const std::string& system_identifier() const;
