@@ -2,13 +2,23 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/steps/steps.hpp"
+#include "pgrepl/util/text.hpp"
 #include "replica_decide.hpp"
 
 namespace pgrepl {
 namespace {
 
-enum class ClusterAction { None, Create, SetPort, Start, LeaveToRewind, LeaveToFirstStart };
+enum class ClusterAction {
+    None,
+    Create,
+    SetPort,
+    Start,
+    LeaveToRewind,
+    LeaveToFirstStart,
+    AwaitConnections
+};
 
 // A stopped replica host that the replica step rewinds with pg_rewind (it reads the same
 // snapshot: the chain's requests are merged): it must stay stopped until then.
@@ -33,7 +43,34 @@ ClusterAction decide(const StepContext& context) {
     if (!facts.cluster_running && may_start) {
         return replica_step_rewinds(context) ? ClusterAction::LeaveToRewind : ClusterAction::Start;
     }
+    // Running but refusing queries (starting up, in crash recovery, a standby not consistent
+    // yet: a run killed right after a start): the later steps need its answers.
+    if (facts.cluster_running && !context.snapshot.server && !context.snapshot.server_error.empty())
+        return ClusterAction::AwaitConnections;
     return ClusterAction::None;
+}
+
+// Polls a query every 0.2 s for up to 60 s; a Timeout naming the server's last answer.
+Status await_connections(const StepContext& context, std::string_view step) {
+    const auto psql = psql_command(context.host, PsqlCommand{}) + " -c 'SELECT 1'";
+    Command command;
+    command.script = fmt::format(
+        "i=0; until {0} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge 300 ]; then {0} 2>&1 | "
+        "grep -v '^$' | head -n 1 >&2; exit 1; fi; sleep 0.2; done",
+        psql);
+    command.run_as = RunAs::Postgres;
+    command.mutation = Mutation::ReadOnly;
+    command.purpose = "wait until the server accepts connections";
+    auto waited = context.executor.run(command);
+    if (!waited) return waited.error();
+    if (!waited->success()) {
+        return make_host_error(ErrorKind::Timeout, context.host.name, std::string(step),
+                               "the server runs but did not accept connections within 60 s: " +
+                                   std::string(trim(waited->err)),
+                               "see the server log (" + context.paths.log_file +
+                                   "); a standby accepts connections once it is consistent");
+    }
+    return ok_status();
 }
 
 class ClusterStep final : public Step {
@@ -89,6 +126,10 @@ class ClusterStep final : public Step {
                                 pg.port));
             case ClusterAction::Start:
                 return Check::needed(fmt::format("start cluster {}", label));
+            case ClusterAction::AwaitConnections:
+                return Check::needed(
+                    fmt::format("wait until {} accepts connections (it answered: {})", label,
+                                context.snapshot.server_error));
             case ClusterAction::LeaveToFirstStart:
                 return Check::done(fmt::format(
                     "{} created, never started: it starts with its settings (restart step)",
@@ -140,6 +181,8 @@ class ClusterStep final : public Step {
             }
             case ClusterAction::Start:
                 return steps::pg_ctlcluster(context, name(), "start");
+            case ClusterAction::AwaitConnections:
+                return await_connections(context, name());
             case ClusterAction::LeaveToRewind:
             case ClusterAction::LeaveToFirstStart:
             case ClusterAction::None:

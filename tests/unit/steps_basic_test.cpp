@@ -89,6 +89,29 @@ TEST(StepCluster, NeverStartsAStoppedNonStandbyOnAReplicaHost) {
     EXPECT_EQ(sim.fake().mutating_calls(), 0);
 }
 
+TEST(StepCluster, WaitsForARunningServerThatDoesNotAnswerYet) {
+    // A standby still starting up (a setup killed right after its start): the later steps need
+    // its answers, so the cluster step waits until it accepts connections.
+    auto inventory = three_host_inventory();
+    SimState state = streaming_standby("7000000000000000001", "10.0.0.11");
+    state.server_error = "psql: error: FATAL:  the database system is starting up";
+    SimHost sim("db2", state);
+    sim.fake().expect_run("SELECT 1").mutation(Mutation::ReadOnly).does([&](const Command&) {
+        sim.state().server_error.clear();
+        return Result<CommandResult>(command_ok());
+    });
+    auto step = make_cluster_step();
+    auto plan = run_one(*step, inventory, inventory.hosts[1], sim, RunMode::Check);
+    EXPECT_EQ(plan.reason,
+              "wait until 15/main accepts connections (it answered: psql: error: FATAL:  the "
+              "database system is starting up)");
+    auto first = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(first.status, StepStatus::Changed) << first.reason;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+    auto again = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(again.status, StepStatus::Ok) << again.reason;
+}
+
 TEST(StepRestart, RestartsOnlyWhenPending) {
     auto inventory = three_host_inventory();
     SimHost sim("db1");

@@ -32,7 +32,9 @@ std::string SimHost::render(const std::string& script) const {
             if (s.pg_version_file) out << "controldata_" << key << '=' << value << "\n";
         }
     }
-    if (s.cluster_exists && s.running) {
+    if (s.cluster_exists && s.running && !s.server_error.empty()) {
+        out << "running=yes\n@@server-error " << s.server_error << "\n";
+    } else if (s.cluster_exists && s.running) {
         out << "running=yes\n";
         // live_server_sql()'s row: role, system, timeline, positions, clock, version, start,
         // wal_receiver_timeout, primary_conninfo, then the WAL receiver's fields.
@@ -74,7 +76,7 @@ std::string SimHost::render(const std::string& script) const {
         }
         out << '\n';
     }
-    if (s.cluster_exists && s.running) {
+    if (s.cluster_exists && s.running && s.server_error.empty()) {
         static const std::regex query_re(R"(\\echo @@query (\S+))");
         for (auto it = std::sregex_iterator(script.begin(), script.end(), query_re);
              it != std::sregex_iterator(); ++it) {
