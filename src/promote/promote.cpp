@@ -125,9 +125,19 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
 
     sink.emit(PromoteStarted{options.target, options.mode, inventory.hosts.size()});
     std::vector<HostLink> links;
-    auto states = connect_and_gather(
-        inventory, factory, GatherOptions{options.mode, options.reach, options.postgres_reach},
-        links);
+    auto states =
+        connect_and_gather(inventory, factory,
+                           GatherOptions{options.mode,
+                                         options.reach,
+                                         options.postgres_reach,
+                                         {},
+                                         LockOptions{check ? "" : "promote", options.wait_lock}},
+                           links);
+    if (auto refused = lock_refusal(links)) {
+        sink.emit(PromoteStopped{PromoteVerdict::Refuse, describe(*refused), refused->hint,
+                                 "nothing was changed"});
+        return exit_code_for(refused->kind);
+    }
     sink.emit(PromoteStates{states});
     auto decision = decide_promote(inventory, states, options.target, options.force,
                                    PromoteWait{FirstLook{}, options.wait});
