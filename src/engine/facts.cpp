@@ -47,6 +47,7 @@ if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   echo pg_version_file=yes
   if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
   if [ -f "$D/backup_label" ]; then echo backup_label=yes; fi
+  [ -f "$D/postmaster.opts" ] || echo never_started=yes
   as_postgres env LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
     -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
     -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p' \
@@ -121,6 +122,7 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.data_dir_has_pg_version = get("pg_version_file") == "yes";
     facts.standby_signal = get("standby_signal") == "yes";
     facts.backup_label = get("backup_label") == "yes";
+    facts.never_started = get("never_started") == "yes";
     std::istringstream pids(get("basebackup_pids"));
     for (std::string pid; pids >> pid;) facts.basebackup_pids.push_back(pid);
     facts.system_identifier = get("controldata_sysid");

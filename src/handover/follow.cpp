@@ -16,16 +16,20 @@ namespace {
 
 constexpr std::chrono::seconds kFollowTimeout{30};
 
-// --limit names the new primary too: setup then creates the standby's slot there.
+// --limit names the new primary too: setup then creates the standby's slot there. A stopped
+// diverged standby is rewound by a plain setup (docs/rejoin.md); --force re-clones it.
 std::string reclone_hint(const FollowInput& input, const std::string& primary,
                          const std::string& host) {
+    const std::string rejoin = fmt::format(
+        "stop it, then pgrepl setup --limit {},{} rejoins it with pg_rewind (or says what "
+        "pg_rewind lacks; --force re-clones it)",
+        primary, host);
     if (input.roles_current == UpdateInventory::Yes)
-        return fmt::format("re-clone it from the new primary: pgrepl setup --force --limit {},{}",
-                           primary, host);
+        return "rejoin it to the new primary: " + rejoin;
     return fmt::format(
-        "re-clone it from the new primary: update the inventory's roles (pgrepl {} "
-        "--update-inventory), then pgrepl setup --force --limit {},{}",
-        input.command, primary, host);
+        "rejoin it to the new primary: update the inventory's roles (pgrepl {} "
+        "--update-inventory), {}",
+        input.command, rejoin);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include <fmt/format.h>
+
 namespace pgrepl::inventory_detail {
 
 SourceMark mark_of(const YAML::Node& node) {
@@ -14,7 +16,7 @@ SourceMark mark_of(const YAML::Node& node) {
 }
 
 void Diagnostics::add(SourceMark mark, std::string message) {
-    items_.push_back(InventoryDiagnostic{file_, mark, std::move(message)});
+    items_.push_back(InventoryDiagnostic{file_, mark, printable_text(message)});
 }
 
 std::vector<InventoryDiagnostic> Diagnostics::take() {
@@ -73,28 +75,74 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
     return " (did you mean '" + std::string(best) + "'?)";
 }
 
+std::size_t utf8_sequence(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        if (lead == 0xe0) low = 0xa0;
+        if (lead == 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        if (lead == 0xf0) low = 0x90;
+        if (lead == 0xf4) high = 0x8f;
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
+    }
+    return length;
+}
+
+namespace {
+
+// Appends the next character of `text` to `out`, escaped when it is not printable, and
+// returns how many bytes it took.
+std::size_t append_printable(std::string_view text, std::string& out) {
+    const char c = text.front();
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+        out += "\\n";
+    } else if (c == '\t') {
+        out += "\\t";
+    } else if (byte >= 0x80) {
+        const std::size_t length = utf8_sequence(text);
+        if (length != 0) {
+            out += text.substr(0, length);
+            return length;
+        }
+        out += fmt::format("\\x{:02x}", byte);
+    } else if (byte < 0x20 || byte == 0x7f) {
+        out += fmt::format("\\x{:02x}", byte);
+    } else {
+        out += c;
+    }
+    return 1;
+}
+
+}  // namespace
+
+std::string printable_text(std::string_view text) {
+    std::string out;
+    while (!text.empty()) text.remove_prefix(append_printable(text, out));
+    return out;
+}
+
 std::string quote_value(std::string_view value) {
     constexpr std::size_t kMaxShown = 60;
     std::string out = "'";
-    std::size_t shown = 0;
-    for (char c : value) {
+    for (std::size_t shown = 0; !value.empty(); ++shown) {
         if (shown == kMaxShown) {
             out += "...";
             break;
         }
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", byte);
-            out += buf;
-        } else {
-            out += c;
-        }
-        ++shown;
+        value.remove_prefix(append_printable(value, out));
     }
     out += "'";
     return out;

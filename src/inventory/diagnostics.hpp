@@ -43,7 +43,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 /// " (did you mean 'X'?)" when `word` is a near miss of one candidate, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
 
-/// A user value for a message: single-quoted, control characters escaped, long values cut.
+/// The length of the valid UTF-8 sequence of two to four bytes at the start of `text` (a code
+/// point past U+007F, neither overlong nor a surrogate nor past U+10FFFF), else 0.
+std::size_t utf8_sequence(std::string_view text);
+
+/// `text` safe to print: newlines, tabs, control characters and bytes that are not valid UTF-8
+/// escaped (\n, \t, \xNN). Every diagnostic's message goes through it.
+std::string printable_text(std::string_view text);
+
+/// A user value for a message: single-quoted, escaped as printable_text() does, long values
+/// cut after 60 characters (never inside a UTF-8 sequence).
 std::string quote_value(std::string_view value);
 
 /// "a map", "a list", "a scalar" or "empty": what a node is, for type errors.

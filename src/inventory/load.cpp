@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "inventory/rules.hpp"
 #include "inventory/sections.hpp"
 
@@ -36,6 +38,37 @@ class DocumentStarts : public YAML::EventHandler {
                     YAML::EmitterStyle::value) override {}
     void OnMapEnd() override {}
 };
+
+/// Checks that the text holds only what YAML allows (printable Unicode in UTF-8, with tab, line
+/// feed and carriage return): yaml-cpp reads NUL and other control bytes, or bytes that are not
+/// UTF-8, without complaint, and then reports positions that are not in the file. The first
+/// offending byte is reported at its line and column (bytes, as yaml-cpp counts them).
+bool check_characters(std::string_view text, Diagnostics& diags) {
+    SourceMark at{1, 1};
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t length = 1;
+        std::string problem;
+        if (byte >= 0x80) {
+            length = utf8_sequence(text.substr(i));
+            if (length == 0) problem = fmt::format("byte \\x{:02x} is not UTF-8", byte);
+        } else if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7f) {
+            problem = fmt::format("control character \\x{:02x}", byte);
+        }
+        if (!problem.empty()) {
+            diags.add(at, "not a YAML text: " + problem +
+                              " (an inventory is UTF-8 text without control characters)");
+            return false;
+        }
+        if (byte == '\n') {
+            at = SourceMark{at.line + 1, 1};
+        } else {
+            at.column += static_cast<int>(length);
+        }
+        i += length;
+    }
+    return true;
+}
 
 /// Checks the stream holds exactly one document. YAML::LoadAll loops forever on a stray ','
 /// at the start of a document (yaml-cpp 0.7 reports an empty document without consuming it),
@@ -138,7 +171,7 @@ InventoryLoad parse_inventory(std::string_view yaml_text, const std::string& pat
     Diagnostics diags(path);
     try {
         const std::string text(yaml_text);
-        if (check_single_document(text, diags))
+        if (check_characters(text, diags) && check_single_document(text, diags))
             read_document(YAML::Load(text), load.inventory, diags);
     } catch (const YAML::Exception& e) {
         SourceMark mark;

@@ -55,10 +55,24 @@ std::string name_list(const std::vector<ManagedSetting>& settings) {
 
 std::string pg_settings_query(const std::vector<ManagedSetting>& settings) {
     const std::string names = name_list(settings);
-    return "SELECT name, " + clean("setting") + ", coalesce(unit, ''), context, source, " +
-           clean("sourcefile") +
-           ", coalesce(sourceline::text, ''), pending_restart FROM pg_settings WHERE name IN (" +
-           names + ") ORDER BY name;\n";
+    std::vector<ManagedSetting> custom;
+    for (const ManagedSetting& setting : settings)
+        if (setting.name.find('.') != std::string::npos) custom.push_back(setting);
+    std::string query = "SELECT name, " + clean("setting") +
+                        ", coalesce(unit, ''), context, source, " + clean("sourcefile") +
+                        ", coalesce(sourceline::text, ''), pending_restart FROM pg_settings "
+                        "WHERE name IN (" +
+                        names + ")";
+    if (custom.empty()) return query + " ORDER BY name;\n";
+    // A custom setting (prefix.name) that no loaded module defines is a placeholder, which
+    // pg_settings leaves out: its row comes from current_setting() and the file that set it.
+    return query + " UNION ALL SELECT n, " + clean("current_setting(n, true)") +
+           ", '', 'user', 'configuration file', " + clean("f.sourcefile") +
+           ", coalesce(f.sourceline::text, ''), false FROM unnest(ARRAY[" + name_list(custom) +
+           "]::text[]) AS n LEFT JOIN LATERAL (SELECT sourcefile, sourceline FROM "
+           "pg_file_settings WHERE lower(name) = n AND applied ORDER BY seqno DESC LIMIT 1) f "
+           "ON true WHERE current_setting(n, true) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+           "pg_settings s WHERE s.name = n) ORDER BY 1;\n";
 }
 
 Result<std::vector<SettingRow>> parse_pg_settings(std::string_view psql_output) {

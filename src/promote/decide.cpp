@@ -124,8 +124,8 @@ PromoteDecision decide_promote(const Inventory& inventory,
         std::string hint =
             target.fence_note
                 ? "it was fenced by an earlier promote: rejoin it as a replica "
-                  "(pgrepl setup --force --limit " +
-                      target_name + ")"
+                  "(pgrepl setup --limit " +
+                      target_name + " rewinds it with pg_rewind; --force re-clones it)"
                 : fmt::format(
                       "start it as a standby first (pg_ctlcluster {} {} "
                       "start), or promote another replica",
@@ -174,8 +174,8 @@ PromoteDecision decide_promote(const Inventory& inventory,
                 fmt::format("{} already runs as a primary, and so does {}{}: two primaries of "
                             "the same cluster (split brain)",
                             target_name, names(inventory, live_primaries), silent_text),
-                "decide which one keeps its writes, stop the other and re-clone it as a replica "
-                "(pgrepl setup --force --limit HOST)");
+                "decide which one keeps its writes, stop the other and rejoin it as a replica "
+                "(pgrepl setup --limit HOST rewinds it with pg_rewind; --force re-clones it)");
         }
         if (target_host.role == Role::Primary) {
             return finish(std::move(decision), PromoteVerdict::Refuse,
@@ -328,8 +328,8 @@ PromoteDecision decide_promote(const Inventory& inventory,
     for (const auto& a : decision.ahead) {
         decision.notes.push_back(fmt::format(
             "--force: {} holds {} byte(s) of WAL that {} never received: it cannot follow and "
-            "must be re-cloned (update the inventory's roles, then pgrepl setup --force --limit "
-            "{},{})",
+            "must be rewound or re-cloned (update the inventory's roles, stop it, then pgrepl "
+            "setup --limit {},{}: pg_rewind, or --force to re-clone)",
             hosts[a.host].name, a.bytes, target_name, target_name, hosts[a.host].name));
     }
 

@@ -8,7 +8,7 @@
 namespace pgrepl {
 namespace {
 
-enum class ClusterAction { None, Create, SetPort, Start, LeaveToRewind };
+enum class ClusterAction { None, Create, SetPort, Start, LeaveToRewind, LeaveToFirstStart };
 
 // A stopped replica host that the replica step rewinds with pg_rewind (it reads the same
 // snapshot: the chain's requests are merged): it must stay stopped until then.
@@ -26,6 +26,10 @@ ClusterAction decide(const StepContext& context) {
     // starting it could bring up a second primary, and an empty data directory (a clone
     // interrupted right after the wipe) cannot start at all: the replica step clones into it.
     const bool may_start = context.host.role == Role::Primary || facts.standby_signal;
+    // A primary created by this step (or by a run killed after it) starts once, in the restart
+    // step, with its managed settings and pg_hba written: not now and again after them.
+    if (!facts.cluster_running && context.host.role == Role::Primary && facts.never_started)
+        return ClusterAction::LeaveToFirstStart;
     if (!facts.cluster_running && may_start) {
         return replica_step_rewinds(context) ? ClusterAction::LeaveToRewind : ClusterAction::Start;
     }
@@ -72,8 +76,10 @@ class ClusterStep final : public Step {
         switch (decide(context)) {
             case ClusterAction::Create:
                 return Check::needed(
-                    fmt::format("create cluster {} on port {} (pg_createcluster) and start it",
-                                label, pg.port),
+                    fmt::format("create cluster {} on port {} (pg_createcluster){}", label, pg.port,
+                                context.host.role == Role::Primary
+                                    ? "; it starts once its settings are written (restart step)"
+                                    : " and start it"),
                     fmt::format("+ cluster {} port {}\n", label, pg.port));
             case ClusterAction::SetPort:
                 return Check::needed(
@@ -83,6 +89,10 @@ class ClusterStep final : public Step {
                                 pg.port));
             case ClusterAction::Start:
                 return Check::needed(fmt::format("start cluster {}", label));
+            case ClusterAction::LeaveToFirstStart:
+                return Check::done(fmt::format(
+                    "{} created, never started: it starts with its settings (restart step)",
+                    label));
             case ClusterAction::LeaveToRewind:
                 return Check::done(fmt::format(
                     "{} stopped: left to the replica step, which rewinds it with pg_rewind",
@@ -104,9 +114,12 @@ class ClusterStep final : public Step {
                 Command command;
                 // On a replica host the new cluster only carries the configuration: the
                 // replica step replaces its data with a base backup, so initdb need not sync.
+                // A primary is not started here: the restart step starts it once, with its
+                // settings and pg_hba in place.
+                const bool replica = context.host.role == Role::Replica;
                 command.script =
-                    fmt::format("pg_createcluster --start -p {} {}{}", context.host.postgres.port,
-                                words, context.host.role == Role::Replica ? " -- --no-sync" : "");
+                    fmt::format("pg_createcluster {}-p {} {}{}", replica ? "--start " : "",
+                                context.host.postgres.port, words, replica ? " -- --no-sync" : "");
                 command.mutation = Mutation::Mutating;
                 command.purpose = "pg_createcluster";
                 auto result = steps::run_checked(context, name(), std::move(command));
@@ -128,6 +141,7 @@ class ClusterStep final : public Step {
             case ClusterAction::Start:
                 return steps::pg_ctlcluster(context, name(), "start");
             case ClusterAction::LeaveToRewind:
+            case ClusterAction::LeaveToFirstStart:
             case ClusterAction::None:
                 break;
         }

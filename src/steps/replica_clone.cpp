@@ -327,15 +327,29 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     backup.on_stderr = [&progress](std::string_view chunk) { progress.feed(chunk); };
     if (auto copied = run_checked(context, step, std::move(backup)); !copied) {
         auto error = copied.error();
-        error.hint =
-            "check that the upstream accepts replication logins from this host (pg_hba, password, "
-            "slot)";
+        // A lost SSH connection keeps its own hint.
+        if (error.kind == ErrorKind::Remote)
+            error.hint = clone_failure_hint(error.message, context.host.name, data_dir);
         return error;
     }
     if (auto written = write_standby_files(context); !written) return written;
     if (auto started = pg_ctlcluster(context, step, "start"); !started) return started;
     if (auto streaming = wait_streaming(context, step); !streaming) return streaming;
     return remove_clone_marker(context, step);
+}
+
+std::string clone_failure_hint(std::string_view message, std::string_view host,
+                               std::string_view data_dir) {
+    if (message.find("No space left on device") != std::string_view::npos ||
+        message.find("could not extend file") != std::string_view::npos) {
+        return fmt::format(
+            "the file system of {} on {} is full: a clone needs the upstream's size and its WAL "
+            "(df -h {}); free space, then run pgrepl setup again: the interrupted clone is "
+            "cloned again (no --force)",
+            data_dir, host, data_dir);
+    }
+    return "check that the upstream accepts replication logins from this host (pg_hba, "
+           "password, slot)";
 }
 
 Status reconfigure_standby(const StepContext& context, std::string_view step) {

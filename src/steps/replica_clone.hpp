@@ -35,6 +35,12 @@ std::string unfence_script(const StepContext& context);
 /// remove the clone marker.
 Status clone_standby(const StepContext& context, std::string_view step);
 
+/// The hint for a pg_basebackup into `data_dir` on `host` that failed with `message`: a full
+/// file system says so (free space, then a plain re-run clones again), anything else points at
+/// the upstream's replication login.
+std::string clone_failure_hint(std::string_view message, std::string_view host,
+                               std::string_view data_dir);
+
 /// Removes the clone marker (ClusterPaths::clone_marker).
 Status remove_clone_marker(const StepContext& context, std::string_view step);
 

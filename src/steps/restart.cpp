@@ -1,5 +1,6 @@
 // restart: restart the server when a setting waits for it (pg_settings.pending_restart), or, in
-// check mode, when the settings step's change would make one wait.
+// check mode, when the settings step's change would make one wait; start a stopped primary (a
+// new cluster's first start, with its settings in place).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -26,16 +27,22 @@ class RestartStep final : public Step {
     }
 
     Result<Check> check(const StepContext& context) override {
+        const auto& facts = context.snapshot.facts;
+        const bool primary = context.host.role == Role::Primary;
+        // A new primary's first start (the cluster step creates it stopped): with the settings
+        // and pg_hba written, it needs no restart after it.
+        if (primary && !facts.cluster_running &&
+            (!facts.cluster_exists || facts.never_started || context.mode == RunMode::Apply)) {
+            return Check::needed(facts.cluster_exists && !facts.never_started
+                                     ? "start PostgreSQL"
+                                     : "start PostgreSQL for the first time, with its settings");
+        }
         // In a real run the settings step has written the managed file by now, so only check
-        // mode predicts; a stopped primary is started by the cluster step before that.
+        // mode predicts; a stopped primary that ran before is started by the cluster step.
         std::vector<std::string> predicted;
-        const bool starts_first =
-            !context.snapshot.facts.cluster_running && context.host.role == Role::Primary;
-        if (context.mode == RunMode::Check &&
-            (context.snapshot.facts.cluster_running || starts_first))
+        if (context.mode == RunMode::Check && (facts.cluster_running || primary))
             predicted = steps::restarts_of_file_change(context);
-        if (!context.snapshot.facts.cluster_running && predicted.empty())
-            return Check::done("server not running");
+        if (!facts.cluster_running && predicted.empty()) return Check::done("server not running");
         std::vector<std::string> names;
         for (const auto& row : parse_psql_rows(context.snapshot.query(kQuery))) {
             if (!row.empty() && row[0].rfind("psql:", 0) != 0) names.push_back(row[0]);
@@ -49,6 +56,8 @@ class RestartStep final : public Step {
     }
 
     Status apply(const StepContext& context, const Check&) override {
+        if (!context.snapshot.facts.cluster_running)
+            return steps::pg_ctlcluster(context, name(), "start");
         return steps::pg_ctlcluster(context, name(), "restart -m fast");
     }
 };

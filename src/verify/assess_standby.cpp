@@ -98,8 +98,8 @@ void assess_standby(const AssessContext& context, std::size_t index, HostReport&
                                 "promote ({}) and was started by hand",
                                 state.fence_note->empty() ? cluster_paths(host).fence_file
                                                           : *state.fence_note),
-                    fmt::format("stop it, or rejoin it as a replica: pgrepl setup --force --limit "
-                                "{}{}",
+                    fmt::format("stop it; pgrepl setup --limit {}{} then rejoins it as a replica "
+                                "(pg_rewind; --force re-clones it)",
                                 upstream != nullptr ? upstream->host->name + "," : "", host.name));
     } else if (!state.receiver) {
         checks.fail("wal_receiver", "wal receiver not running" + last_log,

@@ -83,8 +83,10 @@ std::string receiver_hint(std::string_view line, const ReceiverHintContext& cont
     }
     if (contains(line, "is not a child of this server's history") || contains(line, "forked off") ||
         contains(line, "timeline")) {
-        return fmt::format("{} diverged from {}'s timeline (after a failover?); {}",
-                           context.standby, upstream, reclone);
+        return fmt::format(
+            "{0} diverged from {1}'s timeline (after a failover?); stop {0}, then pgrepl setup "
+            "--limit {0} rewinds it with pg_rewind (--force re-clones it)",
+            context.standby, upstream);
     }
     if (contains(line, "system identifier differs") ||
         contains(line, "database system identifier")) {

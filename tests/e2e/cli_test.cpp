@@ -56,5 +56,23 @@ TEST(Cli, GlobalOptionsAfterTheCommand) {
     EXPECT_NE(help.out.find("-i,--inventory FILE"), std::string::npos) << help.describe();
 }
 
+// What the fuzzer found (fuzz/inventory_fuzz.cpp): a NUL byte, or bytes that are not UTF-8,
+// are exit 2 with FILE:LINE:COL and an escaped, printable message, for every command.
+TEST(Cli, BinaryBytesInTheInventoryAreExit2AtTheirPosition) {
+    TempDir dir;
+    const std::string inventory = dir.file("binary.yaml");
+    static constexpr char kPrefix[] = "cluster: e2e\n# x\0\x1b[2J\n";
+    write_local_file(inventory, std::string(kPrefix, sizeof kPrefix - 1) +
+                                    read_local_file(write_inventory(dir)));
+    for (const char* command : {"setup", "verify"}) {
+        const ProcessResult result = run_pgrepl({command, inventory});
+        EXPECT_EQ(result.exit_code, 2) << result.describe();
+        EXPECT_NE(result.err.find(inventory + ":2:4: not a YAML text: control character \\x00"),
+                  std::string::npos)
+            << result.describe();
+        EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << result.describe();
+    }
+}
+
 }  // namespace
 }  // namespace pgrepl::e2e

@@ -1,6 +1,6 @@
 // pgrepl setup killed half-way (kill -9 on the control node; the SSH sessions drop with it):
 // during a replica's pg_basebackup, between the clone and the standby's first start, during the
-// primary's restart. A plain re-run (no --force) converges with every replica streaming, and a
+// primary's first start. A plain re-run (no --force) converges with every replica streaming, and a
 // further run changes nothing. The data directory of another system in a clone's place (with
 // pgrepl's clone marker left next to it) is still refused.
 #include <signal.h>
@@ -9,38 +9,15 @@
 
 #include <chrono>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "pgrepl/exec/quote.hpp"
-#include "setup_support.hpp"
+#include "rerun_support.hpp"
 
 namespace pgrepl::e2e {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr const char* kDataDir = "/var/lib/postgresql/15/main";
-constexpr const char* kMarker = "/etc/postgresql/15/main/pgrepl.cloning";
-
-// What a replica's data directory holds, one word each: "empty", "control" (pg_control is
-// there: the copy finished), "label" (backup_label: never started), "signal" (standby.signal),
-// "running" (a postmaster), "basebackup" (a pg_basebackup process), "marker".
-std::string data_dir_state(const std::string& host) {
-    const std::string d = kDataDir;
-    auto state = lab_shell(
-        host,
-        "cd / && D=" + d + "; [ -n \"$(ls -A $D 2>/dev/null)\" ] || echo empty; " +
-            "[ -f $D/global/pg_control ] && echo control; " +
-            "[ -f $D/backup_label ] && echo label; [ -f $D/standby.signal ] && echo signal; " +
-            "[ -f $D/postmaster.pid ] && echo running; " +
-            "pgrep -x pg_basebackup >/dev/null && echo basebackup; " + "[ -f " + kMarker +
-            " ] && echo marker; true");
-    std::string words = state.out;
-    for (auto& c : words)
-        if (c == '\n') c = ' ';
-    return words;
-}
 
 std::string system_identifier(const std::string& host) {
     auto out = lab_shell(host, std::string("LC_ALL=C /usr/lib/postgresql/15/bin/pg_controldata ") +
@@ -48,69 +25,11 @@ std::string system_identifier(const std::string& host) {
     return out.out;
 }
 
-// After an interrupted run: a plain setup converges, verify is healthy, the next setup changes
-// nothing, and no clone marker is left behind.
-void expect_rerun_converges(const std::string& inventory) {
-    auto again = run_pgrepl({"setup", inventory});
-    ASSERT_EQ(again.exit_code, 0) << again.describe();
-    std::istringstream lines(again.out + again.err);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.find("pg_basebackup") != std::string::npos ||
-            line.find("re-clone") != std::string::npos)
-            std::cout << "re-run: " << line << "\n";
-    }
-    const std::string streaming = "db2|streaming\ndb3|streaming";
-    EXPECT_EQ(
-        wait_for_sql("db1", "SELECT application_name, state FROM pg_stat_replication ORDER BY 1",
-                     streaming),
-        streaming);
-    auto verify = run_pgrepl({"verify", inventory});
-    EXPECT_EQ(verify.exit_code, 0) << verify.describe();
-    auto third = run_pgrepl({"setup", inventory});
-    EXPECT_EQ(third.exit_code, 0) << third.describe();
-    EXPECT_EQ(recap_changed(third.out).size(), 3u) << third.out;
-    for (const auto& [host, changed] : recap_changed(third.out))
-        EXPECT_EQ(changed, 0) << host << "\n" << third.out;
-    for (const char* host : {"db2", "db3"})
-        EXPECT_EQ(data_dir_state(host).find("marker"), std::string::npos) << host;
-}
-
-// Polls the shell `condition` inside `host` every 20 ms until it holds (true) or 60 s passed.
-bool wait_on_host(const std::string& host, const std::string& condition) {
-    auto polled = lab_shell(host, "i=0; until " + condition +
-                                      "; do sleep 0.02; i=$((i+1)); [ $i -lt 3000 ] || exit 1; "
-                                      "done");
-    return polled.exit_code == 0;
-}
-
-// Starts `pgrepl -v setup INVENTORY` in the background and waits until it logs `line` (the
-// debug line of a remote command: the command is about to run); nullptr when it never does.
-std::unique_ptr<BackgroundProcess> setup_until(const std::string& inventory,
-                                               const std::string& line) {
-    auto run = start_pgrepl({"-v", "setup", inventory});
-    if (run->wait_for_output(line, 120s)) return run;
-    ADD_FAILURE() << "pgrepl never logged '" << line << "': " << run->wait().describe();
-    return nullptr;
-}
-
-// Kills pgrepl (SIGKILL) and expects it dead by that signal.
-void kill_pgrepl(BackgroundProcess& run) {
-    run.send(SIGKILL);
-    auto result = run.wait();
-    EXPECT_EQ(result.exit_code, 128 + SIGKILL) << result.describe();
-}
-
 TEST(InterruptedClone, KilledDuringTheBaseBackup) {
     reset_lab();
     TempDir dir;
     const auto inventory = write_inventory(dir);
-    // The primary first, with some hundreds of MB, so that a replica's copy takes a while.
-    auto primary = run_pgrepl({"setup", inventory, "--limit", "db1"});
-    ASSERT_EQ(primary.exit_code, 0) << primary.describe();
-    auto filled = host_sql("db1",
-                           "CREATE TABLE e2e_filler AS SELECT g, repeat('x', 400) AS pad FROM "
-                           "generate_series(1, 500000) g; CHECKPOINT;");
-    ASSERT_TRUE(filled.ok) << filled.err;
+    ASSERT_NO_FATAL_FAILURE(primary_with_data(inventory));
 
     auto run = setup_until(inventory, "db2: pg_basebackup from db1");
     ASSERT_TRUE(run);
@@ -184,11 +103,12 @@ TEST(InterruptedClone, KilledBetweenTheCloneAndTheFirstStart) {
     EXPECT_EQ(system_identifier("db2"), foreign_id) << "db2's data must be kept";
 }
 
-TEST(InterruptedPrimaryRestart, KilledDuringThePrimarysRestart) {
+TEST(InterruptedPrimaryRestart, KilledDuringThePrimarysFirstStart) {
     reset_lab();
     TempDir dir;
     const auto inventory = write_inventory(dir);
-    auto run = setup_until(inventory, "db1: pg_ctlcluster restart -m fast");
+    // A new primary starts once, after its settings (no restart on a first run).
+    auto run = setup_until(inventory, "db1: pg_ctlcluster start");
     ASSERT_TRUE(run);
     std::this_thread::sleep_for(150ms);
     kill_pgrepl(*run);

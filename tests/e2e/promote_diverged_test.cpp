@@ -38,8 +38,8 @@ TEST(PromoteDiverged, StandbyAheadIsReportedThenReClonedBySetup) {
     EXPECT_TRUE(contains(result.out, "byte(s) of WAL that db2 never received")) << result.out;
     EXPECT_TRUE(contains(result.out, "db3: not re-pointed")) << result.out;
     EXPECT_TRUE(contains(result.out,
-                         "hint: re-clone it from the new primary: pgrepl setup --force --limit "
-                         "db2,db3"))
+                         "hint: rejoin it to the new primary: stop it, then pgrepl setup --limit "
+                         "db2,db3 rejoins it with pg_rewind"))
         << result.out;  // the roles are rewritten by --update-inventory: no "update" advice
     EXPECT_TRUE(contains(result.out, "1 standby(s) NOT following")) << result.out;
     EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "f");

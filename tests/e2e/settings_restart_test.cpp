@@ -116,9 +116,12 @@ TEST(SetupRestartSettings, AppliedInOneRunThenRaisedAndLoweredWithoutStoppingRep
     TempDir dir;
     const auto inventory = write_inventory(dir, "root", postgres_block(100));
 
-    // --check on bare hosts names the restart of the primary the settings cause.
+    // --check on bare hosts: the primary starts once, with its settings (no restart).
     auto plan = run_pgrepl({"setup", "--check", inventory});
     ASSERT_EQ(plan.exit_code, 0) << plan.describe();
+    EXPECT_TRUE(std::regex_search(plan.out, std::regex("db1 +restart +would change start "
+                                                       "PostgreSQL for the first time")))
+        << plan.out;
 
     auto first = run_pgrepl({"setup", inventory});
     ASSERT_EQ(first.exit_code, 0) << first.describe();

@@ -67,10 +67,10 @@ void expect_rewind_ready() {
         "pg_ctlcluster 15 main start; exit $rc");
     EXPECT_EQ(rewind.exit_code, 0) << rewind.describe();
     EXPECT_NE(rewind.out.find("no rewind required"), std::string::npos) << rewind.describe();
-    EXPECT_EQ(wait_for_sql("db1",
-                           "SELECT state FROM pg_stat_replication WHERE application_name = 'db3'",
-                           "streaming", 15),
-              "streaming");
+    EXPECT_EQ(
+        wait_for_sql("db1", "SELECT state FROM pg_stat_replication WHERE application_name = 'db3'",
+                     "streaming", 15),
+        "streaming");
 }
 
 TEST(Setup, CheckOnBareHostsChangesNothing) {

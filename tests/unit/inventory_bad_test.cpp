@@ -37,6 +37,26 @@ std::vector<BadCase> document_cases() {
         {"StrayCommaAfterDocument",
          kHosts + "...\n,\n",
          {{3, 1, "yaml syntax error: unexpected ','"}}},
+        // Found by fuzz/inventory_fuzz: yaml-cpp reads NUL and control bytes and bytes that
+        // are not UTF-8 without complaint, then reports positions outside the file.
+        {"NulByte",
+         std::string("cluster: app\n# E\0\0x\n", 20) + kHosts,
+         {{2, 4,
+           "not a YAML text: control character \\x00 (an inventory is UTF-8 text without "
+           "control characters)"}}},
+        {"ControlCharacterAfterMultibyte",
+         "cluster: app # caf\xc3\xa9 \x1b[31m\n" + kHosts,
+         {{1, 22,
+           "not a YAML text: control character \\x1b (an inventory is UTF-8 text without "
+           "control characters)"}}},
+        {"NotUtf8",
+         "cluster: caf\xe9\n" + kHosts,
+         {{1, 13,
+           "not a YAML text: byte \\xe9 is not UTF-8 (an inventory is UTF-8 text without "
+           "control characters)"}}},
+        {"EscapedControlCharacterInAValue",
+         "cluster: \"a\\x1bb\"\n" + kHosts,
+         {{1, 10, "cluster contains a control character"}}},
         {"MissingHosts", "cluster: app\n", {{1, 1, "missing key 'hosts' at top level"}}},
         {"HostsEmpty", "hosts: []\n", {{1, 1, "hosts is empty (one primary is required)"}}},
         {"HostsNotAList", "hosts: db1\n", {{1, 8, "hosts must be a list, not a scalar"}}},

@@ -19,6 +19,17 @@ TEST(PgSettingsCheck, QueryListsManagedNames) {
     EXPECT_NE(pg_settings_query({}).find("IN (NULL)"), std::string::npos);
 }
 
+TEST(PgSettingsCheck, QueryReadsCustomPlaceholdersOutsidePgSettings) {
+    // pg_settings leaves out a placeholder (a prefix.name no module defines): a custom setting
+    // is read with current_setting() instead, so setup does not call it unknown.
+    const std::vector<ManagedSetting> settings = {{"wal_level", "replica"}, {"app.mode", "'x'"}};
+    const auto query = pg_settings_query(settings);
+    EXPECT_NE(query.find("WHERE name IN ('wal_level', 'app.mode')"), std::string::npos);
+    EXPECT_NE(query.find("unnest(ARRAY['app.mode']::text[])"), std::string::npos);
+    EXPECT_NE(query.find("current_setting(n, true) IS NOT NULL"), std::string::npos);
+    EXPECT_EQ(query.substr(query.size() - 12), "ORDER BY 1;\n");
+}
+
 constexpr const char* kOutput =
     "archive_command|test ! -f /arch/%f && cp %p /arch/%f||sighup|configuration file|"
     "/etc/postgresql/15/main/conf.d/90-pgrepl.conf|8|f\n"

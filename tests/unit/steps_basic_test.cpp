@@ -24,19 +24,45 @@ TEST(StepPackages, InstallsThenConverges) {
     expect_converges(*step, inventory, inventory.hosts[0], sim);
 }
 
-TEST(StepCluster, CreatesThenConverges) {
+TEST(StepCluster, CreatesANewPrimaryStoppedThenConverges) {
+    // Not started: the restart step starts it once, with its settings and pg_hba in place.
     auto inventory = three_host_inventory();
     SimState state;
     state.cluster_exists = false;
     state.running = false;
     SimHost sim("db1", state);
-    sim.fake().expect_run("pg_createcluster --start -p 5432 '15' 'main'").does([&](const Command&) {
+    sim.fake().expect_run("pg_createcluster -p 5432 '15' 'main'").does([&](const Command&) {
         sim.state().cluster_exists = true;
-        sim.state().running = true;
+        sim.state().never_started = true;
         return Result<CommandResult>(command_ok());
     });
     auto step = make_cluster_step();
+    auto plan = run_one(*step, inventory, inventory.hosts[0], sim, RunMode::Check);
+    EXPECT_EQ(plan.reason,
+              "create cluster 15/main on port 5432 (pg_createcluster); it starts once its "
+              "settings are written (restart step)");
     expect_converges(*step, inventory, inventory.hosts[0], sim);
+    auto again = run_one(*step, inventory, inventory.hosts[0], sim);
+    EXPECT_EQ(again.reason,
+              "15/main created, never started: it starts with its settings "
+              "(restart step)");
+}
+
+TEST(StepCluster, CreatesAReplicaHostsClusterStarted) {
+    auto inventory = three_host_inventory();
+    SimState state;
+    state.cluster_exists = false;
+    state.running = false;
+    SimHost sim("db2", state);
+    sim.fake()
+        .expect_run("pg_createcluster --start -p 5432 '15' 'main' -- --no-sync")
+        .does([&](const Command&) {
+            sim.state().cluster_exists = true;
+            sim.state().running = true;
+            return Result<CommandResult>(command_ok());
+        });
+    auto step = make_cluster_step();
+    expect_converges(*step, inventory, inventory.hosts[1], sim);
 }
 
 TEST(StepCluster, StartsAStoppedPrimary) {
@@ -73,6 +99,35 @@ TEST(StepRestart, RestartsOnlyWhenPending) {
     });
     auto step = make_restart_step();
     expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+TEST(StepRestart, StartsANewPrimaryOnceThenConverges) {
+    auto inventory = three_host_inventory();
+    SimState state;
+    state.running = false;
+    state.never_started = true;
+    SimHost sim("db1", state);
+    sim.fake().expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {
+        sim.state().running = true;
+        sim.state().never_started = false;
+        return Result<CommandResult>(command_ok());
+    });
+    auto step = make_restart_step();
+    auto plan = run_one(*step, inventory, inventory.hosts[0], sim, RunMode::Check);
+    EXPECT_EQ(plan.reason, "start PostgreSQL for the first time, with its settings");
+    expect_converges(*step, inventory, inventory.hosts[0], sim);
+}
+
+TEST(StepRestart, LeavesAStoppedReplicaToTheReplicaStep) {
+    auto inventory = three_host_inventory();
+    SimState state;
+    state.running = false;
+    state.never_started = true;
+    SimHost sim("db2", state);
+    auto step = make_restart_step();
+    auto report = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(report.status, StepStatus::Ok) << report.reason;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
 }
 
 TEST(StepPassfile, WritesA0600FileAndNeverShowsThePassword) {

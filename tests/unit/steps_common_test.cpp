@@ -112,5 +112,21 @@ TEST(StepsCommon, LoginCheckConninfoForReplicationAndDatabaseLogins) {
         "connect_timeout=5 application_name=pgrepl-check");
 }
 
+TEST(CloneFailureHint, AFullFileSystemSaysSoAndThatAPlainRunClonesAgain) {
+    const auto hint = steps::clone_failure_hint(
+        "pg_basebackup from db1 failed (exit 1): pg_basebackup: error: could not write to file "
+        "\"/var/lib/postgresql/15/main/base/5/16384\": No space left on device",
+        "db3", "/var/lib/postgresql/15/main");
+    EXPECT_NE(hint.find("the file system of /var/lib/postgresql/15/main on db3 is full"),
+              std::string::npos)
+        << hint;
+    EXPECT_NE(hint.find("(no --force)"), std::string::npos) << hint;
+    EXPECT_NE(steps::clone_failure_hint("pg_basebackup from db1 failed (exit 1): FATAL: password "
+                                        "authentication failed",
+                                        "db3", "/d")
+                  .find("replication logins"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace pgrepl::test

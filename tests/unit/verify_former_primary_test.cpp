@@ -219,7 +219,8 @@ TEST(VerifyFormerPrimary, FencedButStartedByHandFailsAndSaysSo) {
                           "promote (") +
                   kMarker + ") and was started by hand");
     EXPECT_EQ(receiver.hint,
-              "stop it, or rejoin it as a replica: pgrepl setup --force --limit db2,db1");
+              "stop it; pgrepl setup --limit db2,db1 then rejoins it as a replica (pg_rewind; "
+              "--force re-clones it)");
 }
 
 TEST(VerifyFormerPrimary, MessagesSayWhatIsKnown) {

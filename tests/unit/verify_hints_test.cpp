@@ -61,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "removed",
                  "pgrepl setup --force --limit db3"},
         HintCase{"FATAL:  highest timeline 1 of the primary is behind recovery timeline 2",
-                 "diverged from db1's timeline"},
+                 "diverged from db1's timeline (after a failover?); stop db3, then pgrepl setup "
+                 "--limit db3 rewinds it with pg_rewind"},
         HintCase{"LOG:  new timeline 2 forked off current database system timeline 1",
                  "diverged from db1's timeline"},
         HintCase{"FATAL:  database system identifier differs between the primary and standby",

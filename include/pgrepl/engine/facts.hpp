@@ -31,6 +31,9 @@ struct HostFacts {
     bool data_dir_has_pg_version = false;  ///< the data directory holds PG_VERSION
     bool standby_signal = false;           ///< standby.signal or recovery.conf present
     bool backup_label = false;             ///< backup_label present (a base backup never started)
+    /// No postmaster.opts (written at every start, never by initdb or pg_basebackup): the
+    /// data directory was never started, e.g. a new cluster waiting for its settings.
+    bool never_started = false;
     /// Processes of pg_basebackup writing into the data directory (probed when it is stopped).
     std::vector<std::string> basebackup_pids;
     std::string system_identifier;              ///< pg_controldata's "Database system identifier"

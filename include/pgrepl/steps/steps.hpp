@@ -14,13 +14,15 @@ namespace pgrepl {
 
 /// packages: postgresql-V is installed (dpkg-query), else `apt-get install -y`.
 std::unique_ptr<Step> make_packages_step();
-/// cluster: the cluster V/NAME exists with the inventory's port and is running.
+/// cluster: the cluster V/NAME exists with the inventory's port and is running (a new primary is
+/// created stopped: the restart step starts it once, with its settings).
 std::unique_ptr<Step> make_cluster_step();
 /// settings: the managed drop-in conf.d/pgrepl.conf; reload after a change; conflicts reported.
 std::unique_ptr<Step> make_settings_step();
 /// pg_hba: the managed block of replication and access rules before every other rule.
 std::unique_ptr<Step> make_hba_step();
-/// restart: restart the server when a setting waits for it (in check mode: would wait).
+/// restart: restart the server when a setting waits for it (in check mode: would wait); start a
+/// stopped primary (a new cluster's first start, after its settings and pg_hba).
 std::unique_ptr<Step> make_restart_step();
 /// passfile: the postgres user's 0600 password file for replication connections.
 std::unique_ptr<Step> make_passfile_step();

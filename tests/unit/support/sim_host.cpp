@@ -26,6 +26,7 @@ std::string SimHost::render(const std::string& script) const {
         if (s.pg_version_file) out << "pg_version_file=yes\n";
         if (s.standby_signal) out << "standby_signal=yes\n";
         if (s.pg_version_file && s.backup_label) out << "backup_label=yes\n";
+        if (s.pg_version_file && s.never_started) out << "never_started=yes\n";
         if (s.pg_version_file) out << "controldata_sysid=" << s.system_identifier << "\n";
         for (const auto& [key, value] : s.controldata) {
             if (s.pg_version_file) out << "controldata_" << key << '=' << value << "\n";

@@ -24,6 +24,7 @@ struct SimState {
     bool pg_version_file = true;                           ///< PG_VERSION present
     bool standby_signal = false;                           ///< standby.signal present
     bool backup_label = false;                             ///< backup_label present
+    bool never_started = false;   ///< no postmaster.opts: the data directory never started
     std::string basebackup_pids;  ///< pg_basebackup processes writing into the stopped data dir
     LiveRole role = LiveRole::Primary;                      ///< pg_is_in_recovery
     std::string system_identifier = "7000000000000000001";  ///< system identifier
