@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <climits>
-#include <ctime>
 #include <numeric>
 #include <set>
 #include <tuple>
 
 #include "pgrepl/engine/connect.hpp"
+#include "pgrepl/util/clock.hpp"
 
 namespace pgrepl {
 namespace {
@@ -19,15 +19,6 @@ std::string control_host_name() {
     char name[HOST_NAME_MAX + 1] = {};
     if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "(unknown host)";
     return name;
-}
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
 }
 
 Error refusal(const Host& host, const std::string& holder, std::chrono::seconds wait) {
