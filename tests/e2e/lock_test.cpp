@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "pgrepl/exec/executor.hpp"
 #include "setup_support.hpp"
 
 namespace pgrepl::e2e {
@@ -72,6 +73,37 @@ TEST(Lock, OneRunAtATime) {
     EXPECT_EQ(again.exit_code, 0) << again.describe();
     for (const auto& [host, changed] : recap_changed(again.out))
         EXPECT_EQ(changed, 0) << host << "\n" << again.out;
+}
+
+// A sudoer takes the same lock as root, through sudo: /run/pgrepl is root's and 0700, so no
+// other local user can hold the lock or write a false holder.
+TEST(Lock, SudoUserTakesRootsLock) {
+    Host as_op = lab_host("db1");
+    as_op.ssh.user = "pgrepl-op";
+    auto op = connect_or_fail(as_op);
+    auto root = connect_or_fail(lab_host("db1"));
+    ASSERT_TRUE(op && root);
+    auto held = op->hold_lock(LockRequest{"pgrepl setup, pid 1 on sudo-test", {}});
+    ASSERT_TRUE(held) << explain(held.error());
+    ASSERT_TRUE(held->held);
+    const ProcessResult stat =
+        lab_shell("db1",
+                  "stat -c '%a %U %G' /run/pgrepl; stat -c '%U' /run/pgrepl/lock "
+                  "/run/pgrepl/holder");
+    EXPECT_EQ(stat.out, "700 root root\nroot\nroot\n") << stat.describe();
+    auto busy = root->hold_lock(LockRequest{"second", {}});
+    ASSERT_TRUE(busy) << explain(busy.error());
+    EXPECT_FALSE(busy->held);
+    EXPECT_EQ(busy->holder, "pgrepl setup, pid 1 on sudo-test");
+    const ProcessResult other =
+        lab_shell("db1",
+                  "su -s /bin/sh pgrepl-nosudo -c 'flock -n /run/pgrepl/lock true; "
+                  "echo x > /run/pgrepl/holder' 2>/dev/null; echo $?");
+    EXPECT_NE(other.out, "0\n") << other.describe();
+    held->held.reset();
+    auto again = root->hold_lock(LockRequest{"root", 5s});
+    ASSERT_TRUE(again) << explain(again.error());
+    EXPECT_TRUE(again->held);
 }
 
 }  // namespace
