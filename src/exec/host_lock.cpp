@@ -19,6 +19,8 @@ std::string host_lock_script(const LockRequest& request) {
         R"SH(if [ "$(id -u)" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
 mkdir -p -m 0700 "$d" || exit 4
 [ -d "$d" ] && [ ! -L "$d" ] || {{ echo "$d is not a directory" >&2; exit 4; }}
+[ "$(stat -c %u "$d")" = "$(id -u)" ] || {{ echo "$d is not owned by $(id -un)" >&2; exit 4; }}
+chmod 0700 "$d" || exit 4
 exec 9>>"$d/lock" || exit 4
 who() {{ h=$(head -n 1 "$d/holder" 2>/dev/null); printf '%s %s\n' "$1" "$h"; }}
 if ! flock -n 9; then

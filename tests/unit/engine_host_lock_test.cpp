@@ -38,6 +38,13 @@ TEST(HostLockScript, TakesTheLockWithoutWaitingAndQuotesTheHolder) {
     EXPECT_TRUE(has(script, "exec cat > /dev/null")) << script;
 }
 
+TEST(HostLockScript, TheDirectoryMustBeTheUsersOwnAndPrivate) {
+    // A directory left by someone else, or with looser modes, is not trusted with the lock.
+    const std::string script = host_lock_script(LockRequest{"x", {}});
+    EXPECT_TRUE(has(script, R"X([ "$(stat -c %u "$d")" = "$(id -u)" ])X")) << script;
+    EXPECT_TRUE(has(script, R"(chmod 0700 "$d")")) << script;
+}
+
 TEST(HostLockScript, WaitsWithFlockW) {
     const std::string script = host_lock_script(LockRequest{"x", std::chrono::seconds(25)});
     EXPECT_TRUE(has(script, "flock -w 25 9")) << script;
