@@ -47,7 +47,7 @@ TEST(Lock, OneRunAtATime) {
     winner.send(SIGSTOP);
 
     // promote refuses and changes nothing; verify takes no lock and is not held up.
-    auto promote = run_pgrepl({"promote", "db2", inventory});
+    auto promote = run_pgrepl({"promote", "db2", "-i", inventory});
     EXPECT_EQ(promote.exit_code, 3) << promote.describe();
     EXPECT_TRUE(has(promote.out, "lock: another pgrepl run holds this host: pgrepl setup, pid " +
                                      std::to_string(winner.pid())))
