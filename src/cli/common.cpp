@@ -95,6 +95,14 @@ void add_reach_timeout_option(CLI::App& command, double& seconds) {
         ->check(CLI::Range(0.0, 60.0));
 }
 
+void add_wait_lock_option(CLI::App& command, int& seconds) {
+    command
+        .add_option("--wait-lock", seconds,
+                    "Seconds to wait while another pgrepl run holds a host's lock (default 0: "
+                    "refuse at once with exit 3, naming that run)")
+        ->check(CLI::Range(0, 86400));
+}
+
 ReachProbe reach_probe(double seconds) {
     if (seconds <= 0) return {};
     const auto timeout = std::chrono::milliseconds(std::llround(seconds * 1000.0));

@@ -59,6 +59,10 @@ inline constexpr double kDefaultReachTimeout = 1.0;
 /// Adds --reach-timeout SECONDS (0 turns the probe off) to a command, stored in `seconds`.
 void add_reach_timeout_option(CLI::App& command, double& seconds);
 
+/// Adds --wait-lock SECONDS (default 0: refuse at once) to a mutating command, stored in
+/// `seconds`: how long to wait while another pgrepl run holds a host's lock (docs/locking.md).
+void add_wait_lock_option(CLI::App& command, int& seconds);
+
 /// The TCP reach probe for --reach-timeout `seconds`, or an empty probe when it is 0.
 ReachProbe reach_probe(double seconds);
 

@@ -17,6 +17,7 @@ void add_promote_command(CLI::App& app, Context& context) {
         int connect_timeout = 0;
         double reach_timeout = kDefaultReachTimeout;
         int wait = static_cast<int>(kDefaultPromoteWait.count() / 1000);
+        int wait_lock = 0;
     };
     auto options = std::make_shared<Options>();
     auto* promote = app.add_subcommand(
@@ -45,6 +46,7 @@ void add_promote_command(CLI::App& app, Context& context) {
                      "down while its standbys still stream from it (after a power loss they do "
                      "until wal_receiver_timeout); 0 decides at once (default 30)")
         ->check(CLI::Range(0, 3600));
+    add_wait_lock_option(*promote, options->wait_lock);
     add_global_options(*promote, context.global);
     promote->callback([&context, options] {
         context.action = [&context, options] {
@@ -69,6 +71,7 @@ void add_promote_command(CLI::App& app, Context& context) {
                 };
             }
             promote_options.wait = std::chrono::seconds(options->wait);
+            promote_options.wait_lock = std::chrono::seconds(options->wait_lock);
             return to_int(run_promote(*inventory, promote_options, ssh_factory(context), std::cout)
                               .exit_code);
         };

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <iostream>
 
 #include "common.hpp"
@@ -10,6 +11,7 @@ void add_setup_command(CLI::App& app, Context& context) {
         bool check = false;
         bool force = false;
         std::vector<std::string> limit;
+        int wait_lock = 0;
     };
     auto options = std::make_shared<Options>();
     auto* setup = app.add_subcommand("setup", "Provision the primary and every replica over SSH");
@@ -20,6 +22,7 @@ void add_setup_command(CLI::App& app, Context& context) {
         ->allow_extra_args(false);
     setup->add_flag("--force", options->force,
                     "Replace a data directory that holds a primary or another system's data");
+    add_wait_lock_option(*setup, options->wait_lock);
     add_global_options(*setup, context.global);
     setup->callback([&context, options] {
         context.action = [&context, options] {
@@ -29,6 +32,7 @@ void add_setup_command(CLI::App& app, Context& context) {
             setup.mode = options->check ? RunMode::Check : RunMode::Apply;
             setup.force = options->force ? Force::Yes : Force::No;
             setup.limit = split_names(options->limit);
+            setup.wait_lock = std::chrono::seconds(options->wait_lock);
             setup.show_diffs = context.global.verbose > 0 ? ShowDiffs::Yes : ShowDiffs::No;
             return to_int(run_setup(*inventory, setup, ssh_factory(context), std::cout).exit_code);
         };

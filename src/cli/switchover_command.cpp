@@ -15,6 +15,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
         bool update_inventory = false;
         int timeout = static_cast<int>(kDefaultSwitchoverTimeout.count());
         double reach_timeout = kDefaultReachTimeout;
+        int wait_lock = 0;
     };
     auto options = std::make_shared<Options>();
     auto* switchover = app.add_subcommand(
@@ -34,6 +35,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
     switchover->add_flag("--update-inventory", options->update_inventory,
                          "Rewrite the inventory's stale role: values in place afterwards");
     add_reach_timeout_option(*switchover, options->reach_timeout);
+    add_wait_lock_option(*switchover, options->wait_lock);
     add_global_options(*switchover, context.global);
     switchover->callback([&context, options] {
         context.action = [&context, options] {
@@ -44,6 +46,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
             switchover_options.mode = options->check ? RunMode::Check : RunMode::Apply;
             switchover_options.timeout = std::chrono::seconds(options->timeout);
             switchover_options.reach = reach_probe(options->reach_timeout);
+            switchover_options.wait_lock = std::chrono::seconds(options->wait_lock);
             switchover_options.update_inventory =
                 options->update_inventory ? UpdateInventory::Yes : UpdateInventory::No;
             const auto report =

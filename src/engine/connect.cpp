@@ -6,6 +6,8 @@
 #include "pgrepl/exec/dry_run.hpp"
 #include "pgrepl/util/parallel.hpp"
 
+#include <utility>
+
 namespace pgrepl {
 namespace {
 
@@ -33,7 +35,22 @@ HostLink::HostLink(Host host, Executor& executor, RunMode mode) : HostLink(std::
 }
 
 HostLink::HostLink(HostLink&& other) noexcept = default;
-HostLink& HostLink::operator=(HostLink&& other) noexcept = default;
+HostLink& HostLink::operator=(HostLink&& other) noexcept {
+    if (this == &other) return *this;
+    held_lock_.reset();  // before the session it was taken through
+    host_ = std::move(other.host_);
+    mode_ = other.mode_;
+    session_ = std::move(other.session_);
+    guard_ = std::move(other.guard_);
+    executor_ = std::exchange(other.executor_, nullptr);
+    error_ = std::move(other.error_);
+    reach_ = std::move(other.reach_);
+    postgres_reach_ = std::move(other.postgres_reach_);
+    mutex_ = std::move(other.mutex_);
+    held_lock_ = std::move(other.held_lock_);
+    lock_error_ = std::move(other.lock_error_);
+    return *this;
+}
 HostLink::~HostLink() = default;
 
 void HostLink::connect(const ExecutorFactory& factory, const ConnectOptions& options) {
@@ -58,6 +75,8 @@ void HostLink::probe_postgres(const ReachProbe& probe) {
 }
 
 void HostLink::close() {
+    held_lock_.reset();
+    lock_error_.reset();
     executor_ = nullptr;
     guard_.reset();
     session_.reset();
@@ -66,6 +85,16 @@ void HostLink::close() {
 
 void open_links(std::vector<HostLink>& links, const ExecutorFactory& factory,
                 const ConnectOptions& options, const OnLinkOpened& then) {
+    if (!options.lock.command.empty()) {
+        ConnectOptions first = options;
+        first.lock = {};
+        open_links(links, factory, first);
+        lock_links(links, options.lock);
+        if (then && !lock_refusal(links)) {
+            parallel_for(links.size(), [&](std::size_t k) { then(k, links[k]); });
+        }
+        return;
+    }
     const std::size_t count = links.size();
     // Tasks 0..count-1 probe, connect and call `then`; count..2*count-1 probe the PostgreSQL
     // ports at the same time.

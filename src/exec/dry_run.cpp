@@ -30,6 +30,9 @@ class DryRunGuard final : public Executor {
 
     Result<std::string> host_key() const override { return inner_.host_key(); }
 
+    // A check takes no lock (docs/locking.md): asking for one in plan mode is a bug.
+    Result<LockOutcome> hold_lock(const LockRequest&) override { refuse("take the host lock"); }
+
   private:
     [[noreturn]] void refuse(const std::string& purpose) const {
         throw std::logic_error("BUG: " + inner_.host_name() + ": mutating call '" + purpose +

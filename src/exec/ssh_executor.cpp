@@ -7,6 +7,7 @@
 
 #include "exec/remote_command.hpp"
 #include "exec/ssh_session.hpp"
+#include "pgrepl/exec/host_lock.hpp"
 
 namespace pgrepl {
 namespace {
@@ -118,6 +119,17 @@ class SshExecutor final : public Executor {
     ExecutorStats stats() const override { return stats_; }
 
     Result<std::string> host_key() const override { return connection_->host_key; }
+
+    Result<LockOutcome> hold_lock(const LockRequest& request) override {
+        ++stats_.commands;
+        const std::string line = remote_command_line(host_.ssh.user, host_.ssh.become, RunAs::Admin,
+                                                     host_lock_script(request));
+        spdlog::debug("{}: taking the host lock (wait {} s)", host_.name, request.wait.count());
+        const LockContext context{host_.name,
+                                  wrapper_kind(host_.ssh.user, host_.ssh.become, RunAs::Admin),
+                                  host_.ssh.user};
+        return hold_lock_on_session(connection_->session, line, request, context);
+    }
 
   private:
     Host host_;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "exec/remote_command.hpp"
 #include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/util/result.hpp"
 
@@ -67,6 +68,20 @@ using StderrObserver = std::function<void(std::string_view)>;
 Result<ChannelOutcome> run_on_channel(ssh_session session, const std::string& command_line,
                                       std::string_view stdin_data, const std::string& host,
                                       const std::string& purpose, const StderrObserver& on_stderr);
+
+/// Who takes a host lock, for its errors.
+struct LockContext {
+    std::string host;      ///< the inventory host
+    WrapperKind wrapper;   ///< the privilege wrapper of the command line (sudo failures)
+    std::string ssh_user;  ///< the SSH user (for the sudo hint)
+};
+
+/// Runs the lock script `command_line` (host_lock_script() under its wrapper) on a channel of
+/// its own and reads its verdict: the lock (a HeldLock that keeps the channel open; it must be
+/// destroyed before the session), or the holder. Error kind Connect when the connection fails,
+/// Sudo when sudo refused, Remote when the script could not open the lock.
+Result<LockOutcome> hold_lock_on_session(ssh_session session, const std::string& command_line,
+                                         const LockRequest& request, const LockContext& context);
 
 /// The SHA256 fingerprint of a key ("SHA256:..."), or "(unknown fingerprint)".
 std::string key_fingerprint(ssh_key key);

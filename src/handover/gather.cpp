@@ -27,13 +27,13 @@ std::vector<HandoverHostState> connect_and_gather(const Inventory& inventory,
     std::vector<HandoverHostState> states(inventory.hosts.size());
     // Each host in its own thread: reach, connect and gather; its PostgreSQL port is probed at
     // the same time (the answer counts only for a host whose SSH port is silent).
-    links = connect_hosts(
-        all_hosts(inventory), options.mode, factory,
-        ConnectOptions{options.reach, options.postgres_reach}, [&](std::size_t i, HostLink& link) {
-            if (link.connected())
-                states[i] =
-                    gather_handover_state(*link.executor(), inventory.hosts[i], options.extend);
-        });
+    links = connect_hosts(all_hosts(inventory), options.mode, factory,
+                          ConnectOptions{options.reach, options.postgres_reach, options.lock},
+                          [&](std::size_t i, HostLink& link) {
+                              if (link.connected())
+                                  states[i] = gather_handover_state(
+                                      *link.executor(), inventory.hosts[i], options.extend);
+                          });
     for (std::size_t i = 0; i < states.size(); ++i) {
         const HostLink& link = links[i];
         if (!link.connected()) states[i] = unreachable_state(inventory.hosts[i], link.error());

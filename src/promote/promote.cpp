@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <ctime>
 #include <set>
 
 #include "pgrepl/engine/secret.hpp"
@@ -16,6 +15,7 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/promote/decide.hpp"
+#include "pgrepl/util/clock.hpp"
 #include "print.hpp"
 #include "wait.hpp"
 
@@ -26,15 +26,6 @@ using namespace promote_detail;
 
 constexpr std::chrono::seconds kPromoteTimeout{60};
 constexpr std::chrono::seconds kCatchUpTimeout{10};
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
 
 ExitCode stop_on(EventSink& sink, const PromoteDecision& decision,
                  const std::string& changed = "nothing was changed") {
@@ -125,9 +116,19 @@ ExitCode promote(const Inventory& inventory, const PromoteOptions& options,
 
     sink.emit(PromoteStarted{options.target, options.mode, inventory.hosts.size()});
     std::vector<HostLink> links;
-    auto states = connect_and_gather(
-        inventory, factory, GatherOptions{options.mode, options.reach, options.postgres_reach},
-        links);
+    auto states =
+        connect_and_gather(inventory, factory,
+                           GatherOptions{options.mode,
+                                         options.reach,
+                                         options.postgres_reach,
+                                         {},
+                                         LockOptions{check ? "" : "promote", options.wait_lock}},
+                           links);
+    if (auto refused = lock_refusal(links)) {
+        sink.emit(PromoteStopped{PromoteVerdict::Refuse, describe(*refused), refused->hint,
+                                 "nothing was changed"});
+        return exit_code_for(refused->kind);
+    }
     sink.emit(PromoteStates{states});
     auto decision = decide_promote(inventory, states, options.target, options.force,
                                    PromoteWait{FirstLook{}, options.wait});

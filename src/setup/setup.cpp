@@ -104,7 +104,9 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     // archive step (it authorizes the host's key there).
     const bool archive_over_ssh = inventory.replication.archive.method == ArchiveMethod::Ssh;
     if (archive_over_ssh) links.emplace_back(archive_host(inventory), options.mode);
-    open_links(links, factory, {}, [&](std::size_t i, HostLink& link) {
+    ConnectOptions connect;
+    connect.lock = LockOptions{"setup", options.wait_lock};
+    open_links(links, factory, connect, [&](std::size_t i, HostLink& link) {
         if (i >= runs.size()) return;  // the archive host's link
         auto& run = runs[i];
         if (!link.connected()) {
@@ -122,6 +124,13 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         }
         run.snapshot = std::move(snapshot).value();
     });
+
+    // Another run holds a host: nothing is done.
+    if (auto refused = lock_refusal(links)) {
+        printer.print(failed_report(refused->host, "lock", *refused));
+        printer.recap();
+        return printer.report(exit_code_for(refused->kind));
+    }
 
     // 4. The live topology must agree with the inventory; mismatched hosts are not touched.
     ClusterView view;

@@ -73,8 +73,22 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
     SwitchoverReport report;
     std::vector<HostLink> links;
     // Switchover's own queries ride in each host's one state round trip.
-    GatherOptions gather{options.mode, options.reach, {}, extend_with_switchover_queries};
+    GatherOptions gather{
+        options.mode,
+        options.reach,
+        {},
+        extend_with_switchover_queries,
+        LockOptions{options.mode == RunMode::Check ? "" : "switchover", options.wait_lock}};
     report.states = connect_and_gather(inventory, factory, gather, links);
+    if (auto refused = lock_refusal(links)) {
+        report.decision.verdict = SwitchoverVerdict::Refuse;
+        report.decision.reason = describe(*refused);
+        report.decision.hint = refused->hint;
+        report.exit_code = exit_code_for(refused->kind);
+        switchover_detail::Printer printer(out, options.start);
+        printer.lines(render_switchover_text(inventory, report, options));
+        return report;
+    }
     report.facts = switchover_facts_of(inventory, report.states);
     report.decision = decide_switchover(inventory, report.states, report.facts, options.target,
                                         options.thresholds);

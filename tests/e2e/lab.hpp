@@ -119,6 +119,8 @@ class BackgroundProcess {
     void send(int signal_number);
     /// Waits until it ends and returns what it did (exit code 128 + N when killed by signal N).
     ProcessResult wait();
+    /// Its process id (-1 when it could not be started).
+    int pid() const { return pid_; }
 
   private:
     std::string output() const;

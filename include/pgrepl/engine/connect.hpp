@@ -2,10 +2,13 @@
 // session, and in check mode the dry-run guard in front of it, one thread per host.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgrepl/exec/executor.hpp"
@@ -23,6 +26,12 @@ enum class RunMode {
 /// Makes a connected executor for a host (connect_ssh in production, fakes in tests).
 using ExecutorFactory = std::function<Result<std::unique_ptr<Executor>>(const Host&)>;
 
+/// Whether a run takes the host lock on its hosts (docs/locking.md).
+struct LockOptions {
+    std::string command;           ///< the command that takes it ("setup"); empty: no lock
+    std::chrono::seconds wait{0};  ///< --wait-lock: how long to wait for a held lock
+};
+
 /// How the links of a run are opened.
 struct ConnectOptions {
     /// Before any SSH connection, a TCP connect to the host's SSH port (empty: no probe). A
@@ -33,6 +42,9 @@ struct ConnectOptions {
     /// recorded (HostLink::postgres_reach()): promote counts a host whose SSH port is silent
     /// but whose PostgreSQL port answers as up.
     ReachProbe postgres_reach;
+    /// The host lock (lock.command set): open_links() takes it on every connected apply-mode
+    /// link, one host after the other (lock_links()), before any `then`.
+    LockOptions lock;
 };
 
 /// One host's connection for a command's run: the host, its connected executor or why it
@@ -79,6 +91,14 @@ class HostLink {
     /// Closes the session (the link is then not connected).
     void close();
 
+    /// Takes the host lock through the session (never in check mode, nor when not connected);
+    /// a refusal or failure is kept (lock_error()). Held until close().
+    void take_lock(const LockRequest& request);
+    /// The host lock is held through this link.
+    bool locked() const { return held_lock_ != nullptr; }
+    /// Why the lock was not taken: kind Refused naming the run that holds it, or what failed.
+    const std::optional<Error>& lock_error() const { return lock_error_; }
+
   private:
     Host host_;
     RunMode mode_ = RunMode::Apply;
@@ -89,6 +109,8 @@ class HostLink {
     std::optional<ReachResult> reach_;
     std::optional<ReachResult> postgres_reach_;
     std::unique_ptr<std::mutex> mutex_;
+    std::unique_ptr<HeldLock> held_lock_;  // after session_: released before it closes
+    std::optional<Error> lock_error_;
 };
 
 /// Runs in a link's own thread right after it was opened (connected or not): `index` is its
@@ -97,7 +119,9 @@ using OnLinkOpened = std::function<void(std::size_t index, HostLink& link)>;
 
 /// Opens every link at once, one thread each (a second one per link probes the PostgreSQL port
 /// when options.postgres_reach is set; its finding is recorded once this returns), and calls
-/// `then` (when set) in the link's thread after its connect.
+/// `then` (when set) in the link's thread after its connect. With options.lock: every link is
+/// opened first, then locked (lock_links()), then `then` runs for each in its own thread, and
+/// not at all when a lock was refused (lock_refusal() says so: the caller stops).
 void open_links(std::vector<HostLink>& links, const ExecutorFactory& factory,
                 const ConnectOptions& options = {}, const OnLinkOpened& then = {});
 
@@ -106,6 +130,18 @@ std::vector<HostLink> connect_hosts(const std::vector<const Host*>& hosts, RunMo
                                     const ExecutorFactory& factory,
                                     const ConnectOptions& options = {},
                                     const OnLinkOpened& then = {});
+
+/// The line a lock names its holder by: "pgrepl COMMAND, pid N on CONTROL-HOST, since TIME".
+std::string lock_holder(std::string_view command);
+
+/// Takes the lock for `options` on the connected apply-mode links, one after the other in the
+/// order of their SSH address and port (so that two runs cannot refuse each other, each
+/// holding a host the other wants), once per address; stops at the first refusal or failure.
+void lock_links(std::vector<HostLink>& links, const LockOptions& options);
+
+/// The first lock refusal or failure among `links` (lock_error()), if any: the run must stop
+/// before any step.
+std::optional<Error> lock_refusal(const std::vector<HostLink>& links);
 
 /// Runs `probe` on `host` when it is set, logging the finding at debug level; empty when not.
 std::optional<ReachResult> run_reach_probe(const ReachProbe& probe, const Host& host);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,25 @@ struct ExecutorStats {
     int commands = 0;     ///< remote round trips (commands, file reads and writes)
 };
 
+/// What a run asks of the host lock (docs/locking.md): who it is, and how long to wait.
+struct LockRequest {
+    std::string holder;            ///< one line naming this run, written for a later run to see
+    std::chrono::seconds wait{0};  ///< how long to wait while another run holds it (0: not)
+};
+
+/// The host lock, held until this is destroyed (or its session ends: then the kernel releases
+/// it). It must not outlive the executor that took it.
+class HeldLock {
+  public:
+    virtual ~HeldLock() = default;
+};
+
+/// What Executor::hold_lock() found: the lock, or the line of the run that holds it.
+struct LockOutcome {
+    std::unique_ptr<HeldLock> held;  ///< the lock (nullptr: another run holds it)
+    std::string holder;              ///< when not held: that run's line ("" when unknown)
+};
+
 /// Runs commands and moves files on one host.
 class Executor {
   public:
@@ -89,6 +109,12 @@ class Executor {
     /// ("ssh-ed25519 AAAA..."). Never read from the host's files. An Error for an executor
     /// that has no such key.
     virtual Result<std::string> host_key() const = 0;
+
+    /// Takes the host's pgrepl lock for as long as the returned HeldLock lives, waiting up to
+    /// request.wait while another run holds it; a lock still held then is an outcome without
+    /// `held`, naming its holder. An Error when the lock could not be tried at all. The default
+    /// is an Internal error: an executor that wraps another must forward this call.
+    virtual Result<LockOutcome> hold_lock(const LockRequest& request);
 };
 
 }  // namespace pgrepl

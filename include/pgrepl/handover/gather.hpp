@@ -20,13 +20,16 @@ struct GatherOptions {
     ReachProbe reach;               ///< the TCP probe of each SSH port (empty: none)
     ReachProbe postgres_reach;      ///< the same of each PostgreSQL port (empty: none)
     RequestExtension extend;        ///< the command's own queries, in the same round trip
+    LockOptions lock;               ///< the host lock (apply mode; docs/locking.md)
 };
 
 /// Connects to every host and gathers its state, each host in its own thread. A host whose SSH
 /// port does not answer a TCP connect (Silent) is down: no SSH connection is tried. One that
 /// refuses it is up but cannot be inspected; so is one whose port answered but whose SSH
 /// connection or gathering then failed, and one whose SSH port is silent but whose PostgreSQL
-/// port answers (probed alongside). `links` is filled, aligned with inventory.hosts.
+/// port answers (probed alongside). `links` is filled, aligned with inventory.hosts. With
+/// options.lock every connected host is locked before it is gathered; when a lock is refused
+/// nothing is gathered and lock_refusal(links) says why (the caller stops).
 std::vector<HandoverHostState> connect_and_gather(const Inventory& inventory,
                                                   const ExecutorFactory& factory,
                                                   const GatherOptions& options,

@@ -42,6 +42,8 @@ struct PromoteOptions {
     /// unreachable old primary dead when they still stream from it (0: decide at once). It
     /// stops waiting as soon as the evidence agrees either way.
     std::chrono::milliseconds wait{kDefaultPromoteWait};
+    /// --wait-lock: how long to wait for the host lock of another run (docs/locking.md).
+    std::chrono::seconds wait_lock{0};
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  ///< t0
 };
 
@@ -49,8 +51,9 @@ struct PromoteOptions {
 /// as it happens: progress, the new topology, the stale inventory lines, the timings) and the
 /// exit code: 0 promoted (or, with --check, it would promote); 1 the promotion failed, the
 /// target is unreachable, or the inventory could not be updated; 2 the target is not an
-/// inventory host; 3 refused for safety (nothing was changed). Standbys that cannot follow are
-/// reported with a hint and do not change the exit code.
+/// inventory host; 3 refused for safety (nothing was changed), also when another run holds the
+/// host lock of a reachable host (taken on every reachable host in apply mode). Standbys that
+/// cannot follow are reported with a hint and do not change the exit code.
 PromoteReport run_promote(const Inventory& inventory, const PromoteOptions& options,
                           const ExecutorFactory& factory, std::ostream& out);
 

@@ -1,6 +1,7 @@
 // `pgrepl setup`: run every host's chain of steps, primary first, then replicas in waves.
 #pragma once
 
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct SetupOptions {
     std::vector<std::string>
         limit;  ///< --limit: only these hosts (their upstreams are checked only)
     ShowDiffs show_diffs = ShowDiffs::No;  ///< print diffs of changes (-v)
+    /// --wait-lock: how long to wait for the host lock of another run (docs/locking.md).
+    std::chrono::seconds wait_lock{0};
 };
 
 /// What a setup run did: every step report in the order they finished, and the exit code.
@@ -33,7 +36,8 @@ struct SetupReport {
 /// Runs setup and returns its report; each step's line is printed to `out` as it finishes
 /// (the text renderer, setup_report.hpp), then a recap. Exit code: 0 all ok/changed, 1 a step
 /// failed or a host was unreachable, 2 bad --limit or password source (before any host is
-/// contacted), 3 refused for safety (drift, guard).
+/// contacted), 3 refused for safety (drift, guard, the host lock of another run). In apply mode
+/// the host lock is taken on every host changed (and the archive host) before any step.
 SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
                       const ExecutorFactory& factory, std::ostream& out);
 

@@ -34,6 +34,7 @@ struct SwitchoverOptions {
     ReachProbe reach;                 ///< --reach-timeout's probe of each SSH port
     SwitchoverThresholds thresholds;  ///< lag limits (verify's defaults)
     UpdateInventory update_inventory = UpdateInventory::No;  ///< --update-inventory
+    std::chrono::seconds wait_lock{0};  ///< --wait-lock: for another run's host lock
     /// When the command started (the total time is measured from it).
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };

@@ -18,6 +18,9 @@ class BorrowedExecutor final : public Executor {
     }
     ExecutorStats stats() const override { return inner_.stats(); }
     Result<std::string> host_key() const override { return inner_.host_key(); }
+    Result<LockOutcome> hold_lock(const LockRequest& request) override {
+        return inner_.hold_lock(request);
+    }
 
   private:
     Executor& inner_;

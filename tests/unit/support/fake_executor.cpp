@@ -358,6 +358,27 @@ Result<std::optional<std::string>> FakeExecutor::read_file(const std::string& pa
     return std::optional<std::string>(it->second.content);
 }
 
+namespace {
+
+/// A lock the fake granted: counted while it lives.
+class FakeHeldLock final : public HeldLock {
+  public:
+    explicit FakeHeldLock(std::shared_ptr<int> count) : count_(std::move(count)) { ++*count_; }
+    ~FakeHeldLock() override { --*count_; }
+
+  private:
+    std::shared_ptr<int> count_;
+};
+
+}  // namespace
+
+Result<LockOutcome> FakeExecutor::hold_lock(const LockRequest& request) {
+    lock_requests_.push_back(request);
+    if (lock_error_) return *lock_error_;
+    if (lock_holder_) return LockOutcome{nullptr, *lock_holder_};
+    return LockOutcome{std::make_unique<FakeHeldLock>(locks_held_), {}};
+}
+
 Result<std::string> FakeExecutor::host_key() const {
     if (host_key_) {
         return *host_key_;

@@ -7,6 +7,7 @@
 //     fake.expect_run(TextMatch::regex("systemctl (re)?start")).as(RunAs::Admin);
 //     fake.expect_write("/etc/postgresql/15/main/conf.d/pgrepl.conf").mode(0644);
 //     fake.set_host_key("ssh-ed25519 AAAA...");  // what host_key() returns (else a failure)
+//     fake.set_lock_holder("pgrepl setup, pid 7 ...");  // hold_lock(): busy (else it is free)
 //     ... run the step ...
 //     fake.verify();  // also done by the destructor
 //
@@ -182,6 +183,16 @@ class FakeExecutor : public Executor {
     /// Makes host_key() return `key` (`TYPE BASE64`); without it host_key() fails the test.
     void set_host_key(std::string key) { host_key_ = std::move(key); }
 
+    /// Makes hold_lock() find the lock held by the run named `holder` (by default it is free
+    /// and granted).
+    void set_lock_holder(std::string holder) { lock_holder_ = std::move(holder); }
+    /// Makes hold_lock() fail with `error` (the lock cannot be tried).
+    void fail_lock(Error error) { lock_error_ = std::move(error); }
+    /// The requests hold_lock() received, in order.
+    const std::vector<LockRequest>& lock_requests() const { return lock_requests_; }
+    /// How many locks granted by hold_lock() are held now (not destroyed yet).
+    int locks_held() const { return *locks_held_; }
+
     /// Every call so far, in order.
     const std::vector<Call>& calls() const { return calls_; }
     /// How many calls so far were mutating (mutating runs and writes).
@@ -199,6 +210,7 @@ class FakeExecutor : public Executor {
                                                  RunAs run_as = RunAs::Admin) override;
     ExecutorStats stats() const override;
     Result<std::string> host_key() const override;
+    Result<LockOutcome> hold_lock(const LockRequest& request) override;
 
   private:
     std::string host_name_;
@@ -207,6 +219,10 @@ class FakeExecutor : public Executor {
     std::map<std::string, FileSpec> files_;
     std::map<std::string, Error> read_errors_;
     std::optional<std::string> host_key_;
+    std::optional<std::string> lock_holder_;
+    std::optional<Error> lock_error_;
+    std::vector<LockRequest> lock_requests_;
+    std::shared_ptr<int> locks_held_ = std::make_shared<int>(0);
     std::vector<Call> calls_;
     int total_calls_ = 0;
 };
