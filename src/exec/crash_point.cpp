@@ -64,6 +64,11 @@ class CrashPoint final : public Executor {
 
     Result<std::string> host_key() const override { return inner_->host_key(); }
 
+    // The lock changes no host state: passed on, not counted.
+    Result<LockOutcome> hold_lock(const LockRequest& request) override {
+        return inner_->hold_lock(request);
+    }
+
   private:
     std::unique_ptr<Executor> inner_;
     std::shared_ptr<CrashPoints> points_;

@@ -70,6 +70,19 @@ TEST(ExecCrashPoint, CrashesRightAfterTheNthMutatingCallReturned) {
     EXPECT_EQ(points->count(), 2);
 }
 
+TEST(ExecCrashPoint, PassesTheHostLockOnUncounted) {
+    FakeExecutor fake("db1");
+    auto points = std::make_shared<CrashPoints>(CrashPointConfig{1, ""}, [] {});
+    auto executor = make_crash_point(std::make_unique<test::BorrowedExecutor>(fake), points);
+    LockRequest request;
+    request.holder = "pgrepl setup, pid 7";
+    auto held = executor->hold_lock(request);
+    ASSERT_TRUE(held) << held.error().message;
+    ASSERT_EQ(fake.lock_requests().size(), 1u);
+    EXPECT_EQ(fake.lock_requests()[0].holder, "pgrepl setup, pid 7");
+    EXPECT_EQ(points->count(), 0);
+}
+
 // One counter for every host's executor, on parallel threads; each call is one line of the log.
 TEST(ExecCrashPoint, OneCounterForEveryHostAndALineEachInTheLog) {
     const std::string log = ::testing::TempDir() + "crash_point_log";
