@@ -6,6 +6,8 @@
 // verify is healthy and the next run changes nothing.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <iostream>
 #include <string>
 
@@ -45,9 +47,17 @@ CrashRow setup_point(const std::string& inventory, int n) {
     const ProcessResult next = run_pgrepl({"setup", inventory});
     const int changed = total_changed(next);
     row.rerun += ", next changed=" + std::to_string(changed);
-    if (next.exit_code != 0 || changed != 0)
+    if (next.exit_code != 0 || changed != 0) {
+        std::string what;  // the steps the next run still changed or failed
+        std::istringstream lines(next.out);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find("   changed  ") != std::string::npos ||
+                line.find("   failed  ") != std::string::npos)
+                what += " [" + line.substr(0, 160) + "]";
+        }
         row.problems.push_back("next run: exit " + std::to_string(next.exit_code) +
-                               " changed=" + std::to_string(changed));
+                               " changed=" + std::to_string(changed) + what);
+    }
     return row;
 }
 
