@@ -41,7 +41,13 @@ class SlotsStep final : public Step {
         auto plan = plan_for(context);
         if (!plan) return plan.error();
         const std::string warning = kept_warning(*plan);
-        const bool record_changes = plan->record != recorded(context);
+        // Only a name the record lacks is a change: a recorded name whose slot is gone (a
+        // promote or switchover dropped it) is forgotten the next time the record is written.
+        const auto on_record = recorded(context);
+        const bool record_changes =
+            std::any_of(plan->record.begin(), plan->record.end(), [&](const std::string& name) {
+                return std::find(on_record.begin(), on_record.end(), name) == on_record.end();
+            });
         if (plan->create.empty() && plan->recreate.empty() && plan->drop.empty() &&
             !record_changes) {
             const std::string state = downstream_.empty()

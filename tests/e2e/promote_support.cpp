@@ -1,7 +1,10 @@
 #include "promote_support.hpp"
 
+#include "setup_support.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace pgrepl::e2e {
@@ -52,8 +55,19 @@ bool wait_healthy(std::chrono::seconds timeout) {
 
 /// A healthy 1+2 cluster with db1 as the primary: kept when it is already there, else the lab
 /// is wiped and set up from scratch.
+// True when a plain setup with the lab inventory would change nothing (a cluster that an
+// earlier test left healthy may still carry that test's settings).
+bool setup_would_change_nothing() {
+    const ProcessResult plan = run_pgrepl({"setup", "--check"});
+    if (plan.exit_code != 0) return false;
+    const auto changed = recap_changed(plan.out);
+    return !changed.empty() && std::all_of(changed.begin(), changed.end(),
+                                           [](const auto& host) { return host.second == 0; });
+}
+
 void fresh_cluster() {
-    if (run_pgrepl({"verify"}).exit_code == 0 && query("db1", "SELECT pg_is_in_recovery()") == "f")
+    if (run_pgrepl({"verify"}).exit_code == 0 &&
+        query("db1", "SELECT pg_is_in_recovery()") == "f" && setup_would_change_nothing())
         return;
     wipe_lab();
     const ProcessResult setup = run_pgrepl({"setup"});

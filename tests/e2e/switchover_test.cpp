@@ -172,7 +172,8 @@ TEST(Switchover, ToDb2AndBackUnderLoadLosesNothing) {
     // Back where it started: setup changes nothing.
     const ProcessResult setup = run_pgrepl({"setup"});
     EXPECT_EQ(setup.exit_code, 0) << setup.describe();
-    for (const auto& [host, changed] : recap_changed(setup.out)) EXPECT_EQ(changed, 0) << host;
+    for (const auto& [host, changed] : recap_changed(setup.out))
+        EXPECT_EQ(changed, 0) << host << "\n" << setup.out;
 }
 
 TEST(Switchover, AbortsWhenTheTargetDoesNotCatchUp) {

@@ -84,6 +84,19 @@ TEST(StepSlots, RecordsSlotsThatExistWithoutARecord) {
     expect_converges(*step, inventory, inventory.hosts[0], sim);
 }
 
+TEST(StepSlots, ARecordedSlotThatIsGoneIsNoChangeOnItsOwn) {
+    // A former primary after a switchover: its slots were dropped when it was demoted, the
+    // record still names them. Nothing to do; the record is rewritten with the next change.
+    auto inventory = three_host_inventory();
+    SimHost sim("db2");
+    sim.fake().add_file(kRecord, render_slot_record({"db1", "db3"}));
+    sim.state().queries["slots"] = "";
+    auto step = make_slots_step({});
+    auto report = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(report.status, StepStatus::Ok) << report.reason;
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+}
+
 TEST(StepSlots, DropsTheRecordedInactiveSlotOfARemovedHostOnly) {
     auto inventory = two_host_inventory();
     SimHost sim("db1");
