@@ -16,6 +16,7 @@ ClusterPaths cluster_paths(const Host& host) {
     paths.start_conf = paths.conf_dir + "/start.conf";
     paths.fence_file = paths.conf_dir + "/pgrepl.fenced";
     paths.clone_marker = paths.conf_dir + "/pgrepl.cloning";
+    paths.fresh_marker = paths.conf_dir + "/pgrepl.fresh";
     paths.switchover_marker = paths.conf_dir + "/pgrepl.switchover";
     paths.slot_record = paths.conf_dir + "/pgrepl.slots";
     paths.trigger_file = "/var/lib/postgresql/" + version + "/" + name + ".promote";

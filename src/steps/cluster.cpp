@@ -3,6 +3,7 @@
 
 #include "common.hpp"
 #include "pgrepl/engine/psql_command.hpp"
+#include "pgrepl/exec/quote.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/text.hpp"
 #include "replica_decide.hpp"
@@ -17,8 +18,20 @@ enum class ClusterAction {
     Start,
     LeaveToRewind,
     LeaveToFirstStart,
+    StartToInspect,
     AwaitConnections
 };
+
+// A replica host's stopped cluster that never ran and is not pgrepl's fresh one (a run killed
+// inside pg_createcluster, or a cluster created by hand): no backup_label, no clone under way.
+// Started once, the replica step can ask it what it holds, as it asks any running server.
+bool uninspected_new_cluster(const StepContext& context) {
+    const auto& facts = context.snapshot.facts;
+    return context.host.role == Role::Replica && !facts.cluster_running && !facts.standby_signal &&
+           facts.never_started && !facts.backup_label && facts.data_dir_has_pg_version &&
+           facts.basebackup_pids.empty() && !context.snapshot.file(context.paths.clone_marker) &&
+           !steps::fresh_created(context);
+}
 
 // A stopped replica host that the replica step rewinds with pg_rewind (it reads the same
 // snapshot: the chain's requests are merged): it must stay stopped until then.
@@ -40,6 +53,7 @@ ClusterAction decide(const StepContext& context) {
     // step, with its managed settings and pg_hba written: not now and again after them.
     if (!facts.cluster_running && context.host.role == Role::Primary && facts.never_started)
         return ClusterAction::LeaveToFirstStart;
+    if (uninspected_new_cluster(context)) return ClusterAction::StartToInspect;
     if (!facts.cluster_running && may_start) {
         return replica_step_rewinds(context) ? ClusterAction::LeaveToRewind : ClusterAction::Start;
     }
@@ -116,7 +130,7 @@ class ClusterStep final : public Step {
                     fmt::format("create cluster {} on port {} (pg_createcluster){}", label, pg.port,
                                 context.host.role == Role::Primary
                                     ? "; it starts once its settings are written (restart step)"
-                                    : " and start it"),
+                                    : ", not started: the replica step replaces it with a clone"),
                     fmt::format("+ cluster {} port {}\n", label, pg.port));
             case ClusterAction::SetPort:
                 return Check::needed(
@@ -126,6 +140,11 @@ class ClusterStep final : public Step {
                                 pg.port));
             case ClusterAction::Start:
                 return Check::needed(fmt::format("start cluster {}", label));
+            case ClusterAction::StartToInspect:
+                return Check::needed(fmt::format(
+                    "start cluster {}: it never ran and pgrepl did not create it empty; the "
+                    "replica step asks it what it holds",
+                    label));
             case ClusterAction::AwaitConnections:
                 return Check::needed(
                     fmt::format("wait until {} accepts connections (it answered: {})", label,
@@ -157,10 +176,21 @@ class ClusterStep final : public Step {
                 // replica step replaces its data with a base backup, so initdb need not sync.
                 // A primary is not started here: the restart step starts it once, with its
                 // settings and pg_hba in place.
+                // A replica's new cluster is not started either: in the same command the
+                // fresh marker records its system identifier, and the replica step clones over
+                // it without a throwaway start.
                 const bool replica = context.host.role == Role::Replica;
                 command.script =
-                    fmt::format("pg_createcluster {}-p {} {}{}", replica ? "--start " : "",
-                                context.host.postgres.port, words, replica ? " -- --no-sync" : "");
+                    fmt::format("pg_createcluster -p {} {}", context.host.postgres.port, words);
+                if (replica) {
+                    command.script += fmt::format(
+                        " -- --no-sync && id=$(LC_ALL=C /usr/lib/postgresql/{}/bin/pg_controldata "
+                        "{} | sed -n 's/^Database system identifier: *//p') && [ -n \"$id\" ] && "
+                        "printf '%s\\n' \"$id\" > {}",
+                        shell_quote(context.host.postgres.version.to_string()),
+                        shell_quote(context.paths.data_dir),
+                        shell_quote(context.paths.fresh_marker));
+                }
                 command.mutation = Mutation::Mutating;
                 command.purpose = "pg_createcluster";
                 auto result = steps::run_checked(context, name(), std::move(command));
@@ -180,6 +210,7 @@ class ClusterStep final : public Step {
                     context.snapshot.facts.cluster_running ? "restart -m fast" : "start");
             }
             case ClusterAction::Start:
+            case ClusterAction::StartToInspect:
                 return steps::pg_ctlcluster(context, name(), "start");
             case ClusterAction::AwaitConnections:
                 return await_connections(context, name());

@@ -59,8 +59,16 @@ class ReplicaStep final : public Step {
                 return steps::reconfigure_standby(context, name());
             case ReplicaAction::Start:
                 return steps::start_standby(context, name());
-            case ReplicaAction::FinishClone:
+            case ReplicaAction::FinishClone: {
+                const auto& server = context.snapshot.server;
+                const bool streaming = server && server->receiver &&
+                                       server->receiver->status == "streaming";
+                if (!streaming) {
+                    if (auto waited = steps::wait_streaming(context, name()); !waited)
+                        return waited;
+                }
                 return steps::remove_clone_marker(context, name());
+            }
             case ReplicaAction::None:
             case ReplicaAction::Refuse:
             case ReplicaAction::Wait:

@@ -74,8 +74,12 @@ class ProgressLog {
         last_log_ = now;
         const double seconds = std::chrono::duration<double>(now - start_).count();
         const double rate = seconds > 0 ? done_kb_ / 1024.0 / seconds : 0;
-        spdlog::info("{}: replica: base backup {}% ({:.1f} of {:.1f} MB, {:.1f} MB/s)", host_,
-                     percent_, done_kb_ / 1024.0, total_kb_ / 1024.0, rate);
+        const auto left =
+            rate > 0 && total_kb_ > done_kb_
+                ? fmt::format(", {:.0f} s left", (total_kb_ - done_kb_) / 1024.0 / rate)
+                : std::string();
+        spdlog::info("{}: replica: base backup {}% ({:.1f} of {:.1f} MB, {:.1f} MB/s{})", host_,
+                     percent_, done_kb_ / 1024.0, total_kb_ / 1024.0, rate, left);
     }
 
   private:
@@ -290,10 +294,11 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     Command wipe;
     wipe.script = fmt::format(
         "trap '' HUP PIPE; {2}install -d -o postgres -g postgres -m 0700 {0} && "
-        "find {0} -mindepth 1 -delete && {1}",
+        "find {0} -mindepth 1 -delete && rm -f {3} && {1}",
         shell_quote(data_dir), unfence_script(context),
         running ? fmt::format("pg_ctlcluster {} stop -m fast && ", cluster_words(context.host))
-                : std::string());
+                : std::string(),
+        shell_quote(context.paths.fresh_marker));
     wipe.mutation = Mutation::Mutating;
     wipe.purpose =
         running ? "stop the server and empty the data directory" : "empty the data directory";

@@ -11,6 +11,7 @@
 #include "pgrepl/pg/standby.hpp"
 #include "pgrepl/pg/timeline.hpp"
 #include "pgrepl/steps/clone_marker.hpp"
+#include "pgrepl/util/text.hpp"
 #include "replica_clone.hpp"
 #include "replica_rewind.hpp"
 
@@ -117,6 +118,7 @@ void replica_request(const Inventory& inventory, const Host& host, const Cluster
     request.files.push_back(paths.standby_conf);
     request.files.push_back(paths.fence_file);
     request.files.push_back(paths.clone_marker);
+    request.files.push_back(paths.fresh_marker);
     request.files.push_back(recovery_conf_path(paths.data_dir));
     request.log_lines = std::max(request.log_lines, kLogLines);
     request.queries.emplace_back(kFreshQuery, kFreshSql);
@@ -127,6 +129,15 @@ void replica_request(const Inventory& inventory, const Host& host, const Cluster
         request.login_tests.emplace_back(
             kRewindLogin, rewind_source_conninfo(inventory, upstream, paths.passfile));
     }
+}
+
+bool fresh_created(const StepContext& context) {
+    const auto& facts = context.snapshot.facts;
+    if (facts.cluster_running || !facts.never_started || facts.backup_label ||
+        facts.standby_signal || facts.system_identifier.empty())
+        return false;
+    const auto marker = context.snapshot.file(context.paths.fresh_marker);
+    return marker && trim(*marker) == facts.system_identifier;
 }
 
 ReplicaDecision replica_decision(const StepContext& context) {
@@ -159,6 +170,7 @@ ReplicaDecision replica_decision(const StepContext& context) {
     } else {
         input.data_summary = "contents unknown";
     }
+    input.fresh_created = fresh_created(context);
     input.fenced = context.snapshot.file(context.paths.fence_file).has_value();
     input.upstream_removed_wal = upstream_removed_wal(context.snapshot.log_tail);
     input.archive = context.inventory.replication.archive.method != ArchiveMethod::None;

@@ -13,6 +13,11 @@ namespace pgrepl::steps {
 void replica_request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
                      SnapshotRequest& request);
 
+/// True when the host's stopped data directory is the cluster that the cluster step created
+/// for a replica and never started (ClusterPaths::fresh_marker names its system identifier, no
+/// postmaster.opts, no backup_label, no standby.signal): it holds nothing but initdb's output.
+bool fresh_created(const StepContext& context);
+
 /// decide_replica() on the guard input read from the snapshot taken with replica_request().
 ReplicaDecision replica_decision(const StepContext& context);
 

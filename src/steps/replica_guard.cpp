@@ -234,6 +234,17 @@ bool upstream_not_loaded(const ReplicaGuardInput& input) {
            loaded.port.value_or(kDefaultPort) != desired.port.value_or(kDefaultPort);
 }
 
+// Clone with `reason` once the upstream answered a replication login; until then, wait.
+ReplicaDecision clone_once_upstream_answers(const ReplicaGuardInput& input, std::string reason) {
+    if (!input.upstream_system_identifier) {
+        return {
+            ReplicaAction::Wait,
+            fmt::format("clone from {} once it accepts replication logins", input.upstream_name),
+            input.upstream_login_error};
+    }
+    return {ReplicaAction::Clone, std::move(reason), {}};
+}
+
 }  // namespace
 
 const std::string& ReplicaGuardInput::system_identifier() const {
@@ -290,10 +301,16 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
         if (status != "streaming" && input.upstream_removed_wal) {
             if (auto decision = removed_wal(input)) return *decision;
         }
-        if (status == "streaming" && input.clone_marker) {
+        // A clone whose standby was started (by a run killed then, or by the remote command
+        // that outlived it) is finished here: waited for while it is not streaming yet.
+        if (input.clone_marker) {
             return {ReplicaAction::FinishClone,
-                    fmt::format("the clone streams from {}: remove pgrepl's clone marker",
-                                input.upstream_name),
+                    status == "streaming"
+                        ? fmt::format("the clone streams from {}: remove pgrepl's clone marker",
+                                      input.upstream_name)
+                        : fmt::format("the clone runs as a standby of {} (wal receiver: {}): "
+                                      "wait until it streams, then remove pgrepl's clone marker",
+                                      input.upstream_name, status.empty() ? "not running" : status),
                     {}};
         }
         return {ReplicaAction::None,
@@ -310,16 +327,9 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
                                    "its writes would be lost)"));
         }
         if (input.fresh) {
-            if (!upstream_id) {
-                return {ReplicaAction::Wait,
-                        fmt::format("clone from {} once it accepts replication logins",
-                                    input.upstream_name),
-                        input.upstream_login_error};
-            }
-            return {ReplicaAction::Clone,
-                    fmt::format("replace the freshly initialised cluster with a clone of {}",
-                                input.upstream_name),
-                    {}};
+            return clone_once_upstream_answers(
+                input, fmt::format("replace the freshly initialised cluster with a clone of {}",
+                                   input.upstream_name));
         }
         return refuse_or_force(
             input, fmt::format("a running primary holding data ({})", input.data_summary));
@@ -327,15 +337,13 @@ ReplicaDecision decide_replica(const ReplicaGuardInput& input) {
     // Not running.
     if (!facts.basebackup_pids.empty()) return decide_during_basebackup(input);
     if (!facts.data_dir_has_pg_version) {
-        if (!upstream_id) {
-            return {ReplicaAction::Wait,
-                    fmt::format("clone from {} once it accepts replication logins",
-                                input.upstream_name),
-                    input.upstream_login_error};
-        }
-        return {ReplicaAction::Clone,
-                fmt::format("clone {} into the empty data directory", input.upstream_name),
-                {}};
+        return clone_once_upstream_answers(
+            input, fmt::format("clone {} into the empty data directory", input.upstream_name));
+    }
+    if (input.fresh_created) {
+        return clone_once_upstream_answers(
+            input, fmt::format("replace the new, never-started cluster with a clone of {}",
+                               input.upstream_name));
     }
     if (facts.standby_signal && !other_system) {
         if (same_system) {

@@ -73,6 +73,23 @@ void expect_rewind_ready() {
         "streaming");
 }
 
+// A first setup starts each server once, with its settings, and stops none: no throwaway start
+// of a replica's new cluster before its clone, no restart of the new primary.
+void expect_each_server_started_once(const std::string& cluster = "main") {
+    for (const char* host : {"db1", "db2", "db3"}) {
+        auto log = lab_shell(host, "cat /var/log/postgresql/postgresql-15-" + cluster + ".log");
+        const auto count = [&](const std::string& text) {
+            std::size_t n = 0;
+            for (auto at = log.out.find(text); at != std::string::npos;
+                 at = log.out.find(text, at + 1))
+                ++n;
+            return n;
+        };
+        EXPECT_EQ(count("starting PostgreSQL"), 1u) << host << ":\n" << log.out;
+        EXPECT_EQ(count("shutdown request"), 0u) << host << ":\n" << log.out;
+    }
+}
+
 TEST(Setup, CheckOnBareHostsChangesNothing) {
     reset_lab();
     TempDir dir;
@@ -95,6 +112,7 @@ TEST(Setup, PrimaryAndTwoReplicasAsRoot) {
     const auto inventory = write_inventory(dir);
     auto first = run_pgrepl({"setup", inventory});
     ASSERT_EQ(first.exit_code, 0) << first.describe();
+    expect_each_server_started_once();
     expect_replication_works(inventory, "db1", 5432, {{"db1", {"db2", "db3"}}});
     // Slots, the role's attributes, and no password in any argv-visible place.
     EXPECT_EQ(host_sql("db1",
@@ -130,6 +148,7 @@ TEST(Setup, NonRootSudoUserWithOtherPortAndClusterName) {
     auto clusters = lab_shell("db2", "pg_lsclusters -h");
     EXPECT_NE(clusters.out.find("15 app 5433 online,recovery"), std::string::npos)
         << clusters.describe();
+    expect_each_server_started_once("app");
     expect_replication_works(inventory, "db1", 5433, {{"db1", {"db2", "db3"}}});
 }
 

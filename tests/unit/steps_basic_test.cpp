@@ -48,21 +48,26 @@ TEST(StepCluster, CreatesANewPrimaryStoppedThenConverges) {
               "(restart step)");
 }
 
-TEST(StepCluster, CreatesAReplicaHostsClusterStarted) {
+TEST(StepCluster, CreatesAReplicaHostsClusterStoppedWithItsFreshMarker) {
     auto inventory = three_host_inventory();
     SimState state;
     state.cluster_exists = false;
     state.running = false;
     SimHost sim("db2", state);
     sim.fake()
-        .expect_run("pg_createcluster --start -p 5432 '15' 'main' -- --no-sync")
+        .expect_run(TextMatch::regex("^pg_createcluster -p 5432 '15' 'main' -- --no-sync && "
+                                     ".*pg_controldata '/var/lib/postgresql/15/main'.* > "
+                                     "'/etc/postgresql/15/main/pgrepl.fresh'$"))
         .does([&](const Command&) {
             sim.state().cluster_exists = true;
-            sim.state().running = true;
+            sim.state().never_started = true;
+            sim.fake().add_file("/etc/postgresql/15/main/pgrepl.fresh",
+                                sim.state().system_identifier + "\n");
             return Result<CommandResult>(command_ok());
         });
     auto step = make_cluster_step();
     expect_converges(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_FALSE(sim.state().running) << "the replica step clones over it: no throwaway start";
 }
 
 TEST(StepCluster, StartsAStoppedPrimary) {

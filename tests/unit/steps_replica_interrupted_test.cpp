@@ -229,6 +229,47 @@ TEST(StepReplicaInterrupted, AStreamingStandbyLosesTheMarkerLeftBehind) {
     expect_converges(*step, inventory, inventory.hosts[1], sim);
 }
 
+TEST(StepReplicaInterrupted, AStartedCloneThatDoesNotStreamYetIsWaitedForThenLosesTheMarker) {
+    // The killed run's pg_ctlcluster start outlived it: a standby still catching up, marker left
+    // (found by the crash-point sweep: the re-run left the marker, the run after it removed it).
+    auto inventory = three_host_inventory();
+    auto state = streaming_standby(kPrimaryId, "10.0.0.11");
+    state.receiver_status = "";
+    SimHost sim("db2", state);
+    auto& fake = sim.fake();
+    auto step = make_replica_step();
+    fake.add_file(kMarker, marker_of(kPrimaryId));
+    // Its settings are right (written by the killed run): settle them first, as above.
+    fake.expect_write(kStandbyConf);
+    fake.expect_write("/var/lib/postgresql/15/main/standby.signal");
+    fake.expect_run("reload");
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce)
+        .does([&](const Command&) {
+            sim.state().receiver_status = "streaming";
+            return Result<CommandResult>(command_ok());
+        });
+    fake.expect_run("rm -f '/etc/postgresql/15/main/pgrepl.cloning'").does([&](const Command&) {
+        fake.remove_file(kMarker);
+        return Result<CommandResult>(command_ok());
+    });
+    expect_converges(*step, inventory, inventory.hosts[1], sim);
+
+    // Its settings in place now: waited for, then only the marker goes.
+    fake.add_file(kMarker, marker_of(kPrimaryId));
+    sim.state().receiver_status = "";
+    auto report = run_one(*step, inventory, inventory.hosts[1], sim, RunMode::Check);
+    EXPECT_EQ(report.reason,
+              "the clone runs as a standby of db1 (wal receiver: not running): wait until it "
+              "streams, then remove pgrepl's clone marker");
+    fake.expect_run("rm -f '/etc/postgresql/15/main/pgrepl.cloning'").does([&](const Command&) {
+        fake.remove_file(kMarker);
+        return Result<CommandResult>(command_ok());
+    });
+    fake.clear_calls();
+    expect_converges(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(sim.state().receiver_status, "streaming");
+}
+
 // The guard's decisions on an interrupted clone.
 TEST(ReplicaGuard, InterruptedClone) {
     struct Case {

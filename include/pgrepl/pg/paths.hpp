@@ -27,6 +27,10 @@ struct ClusterPaths {
     /// conf_dir/pgrepl.cloning: written by the replica step before it clones into the data
     /// directory, removed once the standby streams (an interrupted clone is recognised by it)
     std::string clone_marker;
+    /// conf_dir/pgrepl.fresh: written by the cluster step right after it created a replica's
+    /// cluster (initdb only, never started), holding that data directory's system identifier;
+    /// the replica step clones over such a directory without starting it first
+    std::string fresh_marker;
     /// conf_dir/pgrepl.slots: the replication slots pgrepl's slots step created or uses on this
     /// cluster, one name a line (only a slot named here is ever dropped by setup)
     std::string slot_record;

@@ -32,6 +32,9 @@ struct ReplicaGuardInput {
         upstream_system_identifier;    ///< from a replication login, if it worked
     std::string upstream_login_error;  ///< why the login failed, if it did
     bool fresh = false;                ///< a running primary with no user data at all
+    /// The stopped data directory is the never-started cluster that the cluster step created
+    /// (pgrepl's fresh marker names its system identifier; no backup_label, no standby.signal)
+    bool fresh_created = false;
     std::string data_summary;          ///< e.g. "3 databases, 12 tables" for messages
     bool standby_files_match = false;  ///< standby settings on disk are the desired ones
     std::string upstream_name;         ///< for messages
