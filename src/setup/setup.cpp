@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -25,6 +26,9 @@ struct HostRun {
     RunMode mode = RunMode::Apply;  // Check for --check and for --limit dependencies
     HostLink* link = nullptr;       // its session (a dry-run guard in check mode)
     std::vector<std::unique_ptr<Step>> steps;
+    // A replica host without a cluster: the steps before the replica step, which need nothing
+    // from its upstream and run beside the primary's chain (empty: the whole chain waits).
+    std::vector<std::unique_ptr<Step>> prep;
     std::optional<HostSnapshot> snapshot;  // first snapshot, taken before any change
     std::string blocked;                   // why its chain does not run (empty: it runs)
     bool done_ok = false;                  // its chain ran without failure
@@ -199,10 +203,60 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         }
     }
 
-    // 6. Waves: the primary, then the replicas of each depth at once.
+    // 6. Waves: the primary (with every new replica's preparation), then the replicas of each
+    // depth at once.
     int max_depth = 0;
     for (const auto& run : runs) max_depth = std::max(max_depth, depth_of(inventory, *run.host));
-    for (int depth = 0; depth <= max_depth; ++depth) {
+    // A new replica (no cluster yet) prepares in the first wave: cluster, archive key,
+    // settings, pg_hba and password file, none of which needs its upstream. A replica with a
+    // cluster waits whole: what its cluster step does may depend on the upstream's state.
+    // Only where every upstream runs for real too: an upstream that --limit only checks, or
+    // that cannot run, must stop the replica before anything changes on it.
+    const auto upstreams_run = [&](const Host& host) {
+        for (const Host* at = &host; at->role == Role::Replica;) {
+            at = &inventory.upstream_of(*at);
+            auto it = index.find(at->name);
+            if (it == index.end() || runs[it->second].mode != RunMode::Apply ||
+                !runs[it->second].blocked.empty())
+                return false;
+        }
+        return true;
+    };
+    for (auto& run : runs) {
+        if (run.host->role != Role::Replica || !run.blocked.empty() || !run.snapshot ||
+            run.snapshot->facts.cluster_exists || !upstreams_run(*run.host))
+            continue;
+        auto join = std::find_if(run.steps.begin(), run.steps.end(),
+                                 [](const auto& step) { return step->name() == "replica"; });
+        std::move(run.steps.begin(), join, std::back_inserter(run.prep));
+        run.steps.erase(run.steps.begin(), join);
+    }
+    const auto run_steps = [&](HostRun& run, const std::vector<std::unique_ptr<Step>>& steps) {
+        ChainInput input{inventory, *run.host, run.active(),  view,
+                         *password, run.mode,  options.force, std::move(run.snapshot)};
+        auto result =
+            run_chain(steps, input, [&](const StepReport& report) { printer.print(report); });
+        run.snapshot.reset();
+        run.changed = run.changed || std::any_of(result.reports.begin(), result.reports.end(),
+                                                 [](const StepReport& r) {
+                                                     return r.status == StepStatus::Changed;
+                                                 });
+        return !result.failed;
+    };
+    std::vector<HostRun*> first;
+    for (auto& run : runs) {
+        if (run.blocked.empty() && (depth_of(inventory, *run.host) == 0 || !run.prep.empty()))
+            first.push_back(&run);
+    }
+    parallel_for(first.size(), [&](std::size_t i) {
+        HostRun& run = *first[i];
+        if (run.prep.empty()) {
+            run.done_ok = run_steps(run, run.steps);
+        } else if (!run_steps(run, run.prep)) {
+            run.blocked = "its preparation failed";
+        }
+    });
+    for (int depth = 1; depth <= max_depth; ++depth) {
         std::vector<HostRun*> wave;
         for (auto& run : runs) {
             if (depth_of(inventory, *run.host) != depth || !run.blocked.empty()) continue;
@@ -238,15 +292,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         }
         parallel_for(wave.size(), [&](std::size_t i) {
             HostRun& run = *wave[i];
-            ChainInput input{inventory, *run.host, run.active(),  view,
-                             *password, run.mode,  options.force, std::move(run.snapshot)};
-            auto result = run_chain(run.steps, input,
-                                    [&](const StepReport& report) { printer.print(report); });
-            run.done_ok = !result.failed;
-            run.changed =
-                std::any_of(result.reports.begin(), result.reports.end(),
-                            [](const StepReport& r) { return r.status == StepStatus::Changed; });
-            run.snapshot.reset();
+            run.done_ok = run_steps(run, run.steps);
         });
     }
 
