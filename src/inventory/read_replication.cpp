@@ -134,10 +134,10 @@ void read_replication(const Field& field, ReplicationOptions& into, Diagnostics&
                       std::optional<Field>& archive_host) {
     const std::optional<YAML::Node> map = read_map(field, diags);
     if (!map) return;
-    const Section section(
-        *map, "replication.", "in replication",
-        {"user", "rewind_user", "password_env", "password_file", "slots", "archive"}, diags,
-        mark_of(field.key));
+    const Section section(*map, "replication.", "in replication",
+                          {"user", "rewind_user", "password_env", "password_file", "slots",
+                           "parallel_clones", "archive"},
+                          diags, mark_of(field.key));
     if (auto f = section.get("user")) {
         if (auto name = read_managed_role(*f, diags)) into.user = *name;
     }
@@ -183,6 +183,9 @@ void read_replication(const Field& field, ReplicationOptions& into, Diagnostics&
     }
     if (auto f = section.get("slots")) {
         if (auto slots = read_bool(*f, diags)) into.slots = *slots;
+    }
+    if (auto f = section.get("parallel_clones")) {
+        if (auto count = read_int(*f, 1, 64, diags)) into.parallel_clones = *count;
     }
     if (auto f = section.get("archive")) read_archive(*f, into.archive, diags, archive_host);
 }

@@ -69,6 +69,9 @@ void emit_replication(YAML::Emitter& out, const ReplicationOptions& replication)
         out << YAML::Key << "password_env" << YAML::Value << *replication.password_env;
     }
     out << YAML::Key << "slots" << YAML::Value << replication.slots;
+    if (replication.parallel_clones) {
+        out << YAML::Key << "parallel_clones" << YAML::Value << *replication.parallel_clones;
+    }
     out << YAML::Key << "archive" << YAML::Value;
     emit_archive(out, replication.archive);
     out << YAML::EndMap;

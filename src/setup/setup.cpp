@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "pgrepl/engine/clone_gate.hpp"
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/engine/secret.hpp"
 #include "pgrepl/engine/topology.hpp"
@@ -145,6 +146,16 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
         live[run.host->name] = *run.snapshot;
     }
     if (archive_over_ssh) view.archive_host = &links.back();
+    // Clones from one upstream at once: bounded by what its WAL senders leave (clone_limit).
+    std::map<std::string, int> clone_limits;
+    for (const auto& host : inventory.hosts) {
+        if (host.role == Role::Replica) {
+            const Host& upstream = inventory.upstream_of(host);
+            clone_limits[upstream.name] = clone_limit(inventory, upstream);
+        }
+    }
+    CloneGate clone_gate(std::move(clone_limits));
+    view.clone_gate = &clone_gate;
     for (const auto& problem : find_drift(inventory, live)) {
         auto& run = runs[index[problem.host]];
         printer.print(pseudo_report(

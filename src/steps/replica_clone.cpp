@@ -8,8 +8,10 @@
 #include <chrono>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "common.hpp"
+#include "pgrepl/engine/clone_gate.hpp"
 #include "pgrepl/exec/quote.hpp"
 #include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/settings.hpp"
@@ -23,6 +25,7 @@ namespace {
 
 constexpr int kStreamTimeoutSeconds = 60;
 constexpr int kEarlierBackupWaitSeconds = 30;
+constexpr int kSenderRetries = 30;
 
 struct DesiredFiles {
     std::string standby_conf;                  // 12+: conf.d/pgrepl-standby.conf
@@ -319,18 +322,52 @@ Status clone_standby(const StepContext& context, std::string_view step) {
 
     const auto input = standby_input(context);
     const auto conninfo = primary_conninfo(input);
-    Command backup;
-    backup.script = fmt::format(
-        "/usr/lib/postgresql/{}/bin/pg_basebackup -d {} -D {} -l {} -X stream -c fast -w -P{}",
-        shell_quote(context.host.postgres.version.to_string()), shell_quote(conninfo),
-        shell_quote(data_dir), shell_quote(marker.label),
-        input.slot_name ? " -S " + shell_quote(*input.slot_name) : std::string());
-    backup.mutation = Mutation::Mutating;
-    backup.run_as = RunAs::Postgres;
-    backup.purpose = "pg_basebackup from " + context.inventory.upstream_of(context.host).name;
+    const auto backup = [&] {
+        Command command;
+        command.script = fmt::format(
+            "/usr/lib/postgresql/{}/bin/pg_basebackup -d {} -D {} -l {} -X stream -c fast -w -P{}",
+            shell_quote(context.host.postgres.version.to_string()), shell_quote(conninfo),
+            shell_quote(data_dir), shell_quote(marker.label),
+            input.slot_name ? " -S " + shell_quote(*input.slot_name) : std::string());
+        command.mutation = Mutation::Mutating;
+        command.run_as = RunAs::Postgres;
+        command.purpose = "pg_basebackup from " + context.inventory.upstream_of(context.host).name;
+        return command;
+    };
+    // Each pg_basebackup -X stream takes two of the upstream's WAL senders: setup bounds how
+    // many run from one upstream at once (CloneGate), the pass held until it ends.
+    std::optional<CloneGate::Pass> pass;
+    const auto& upstream = context.inventory.upstream_of(context.host).name;
+    if (context.cluster.clone_gate != nullptr) {
+        pass.emplace(context.cluster.clone_gate->enter(upstream, [&](int limit) {
+            spdlog::info(
+                "{}: replica: waiting to clone: {} clone(s) at once from {} "
+                "(replication.parallel_clones, docs/inventory.md)",
+                context.host.name, limit, upstream);
+        }));
+    }
     ProgressLog progress(context.host.name, std::chrono::seconds(isatty(STDERR_FILENO) ? 1 : 5));
-    backup.on_stderr = [&progress](std::string_view chunk) { progress.feed(chunk); };
-    if (auto copied = run_checked(context, step, std::move(backup)); !copied) {
+    // The senders of a clone that just ended, or of a standby reconnecting, are freed a moment
+    // later: a refusal for want of a sender is tried again for up to kSenderRetries seconds
+    // (pg_basebackup refused at its connection has written nothing).
+    Result<CommandResult> copied = make_host_error(ErrorKind::Internal, context.host.name,
+                                                   std::string(step), "pg_basebackup not run");
+    for (int attempt = 0;; ++attempt) {
+        auto command = backup();
+        command.on_stderr = [&progress](std::string_view chunk) { progress.feed(chunk); };
+        copied = run_checked(context, step, std::move(command));
+        if (copied || attempt >= kSenderRetries ||
+            copied.error().message.find("exceeds max_wal_senders") == std::string::npos)
+            break;
+        if (attempt == 0) {
+            spdlog::info(
+                "{}: replica: {} has no WAL sender free yet: trying again each second "
+                "(up to {} s)",
+                context.host.name, upstream, kSenderRetries);
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (!copied) {
         auto error = copied.error();
         // A lost SSH connection keeps its own hint.
         if (error.kind == ErrorKind::Remote)
@@ -352,6 +389,11 @@ std::string clone_failure_hint(std::string_view message, std::string_view host,
             "(df -h {}); free space, then run pgrepl setup again: the interrupted clone is "
             "cloned again (no --force)",
             data_dir, host, data_dir);
+    }
+    if (message.find("exceeds max_wal_senders") != std::string_view::npos) {
+        return "the upstream has no WAL sender free (each clone takes two, each standby one; "
+               "other tools may hold some too): raise max_wal_senders on it (postgres.settings, "
+               "a restart) or lower replication.parallel_clones, then run pgrepl setup again";
     }
     return "check that the upstream accepts replication logins from this host (pg_hba, "
            "password, slot)";

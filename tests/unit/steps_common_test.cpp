@@ -112,6 +112,16 @@ TEST(StepsCommon, LoginCheckConninfoForReplicationAndDatabaseLogins) {
         "connect_timeout=5 application_name=pgrepl-check");
 }
 
+TEST(CloneFailureHint, NoFreeWalSenderNamesMaxWalSendersAndParallelClones) {
+    const auto hint = steps::clone_failure_hint(
+        "pg_basebackup from db1 failed (exit 1): pg_basebackup: error: connection to server at "
+        "\"10.231.0.11\", port 5432 failed: FATAL:  number of requested standby connections "
+        "exceeds max_wal_senders (currently 10)",
+        "db5", "/var/lib/postgresql/15/main");
+    EXPECT_NE(hint.find("raise max_wal_senders"), std::string::npos) << hint;
+    EXPECT_NE(hint.find("replication.parallel_clones"), std::string::npos) << hint;
+}
+
 TEST(CloneFailureHint, AFullFileSystemSaysSoAndThatAPlainRunClonesAgain) {
     const auto hint = steps::clone_failure_hint(
         "pg_basebackup from db1 failed (exit 1): pg_basebackup: error: could not write to file "

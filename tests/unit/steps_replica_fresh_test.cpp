@@ -118,6 +118,42 @@ TEST(ReplicaFirstRun, ANewReplicaIsClonedWithoutAThrowawayStart) {
     EXPECT_EQ(fake.mutating_calls(), 0);
 }
 
+TEST(ReplicaFirstRun, ACloneRefusedForWantOfAWalSenderIsTriedAgain) {
+    auto inventory = three_host_inventory();
+    SimHost sim("db2", never_started_state());
+    auto& fake = sim.fake();
+    fake.add_file(kFresh, std::string(kNewId) + "\n");
+    fake.expect_run("find '/var/lib/postgresql/15/main' -mindepth 1 -delete").does([&](auto&) {
+        fake.remove_file(kFresh);
+        sim.state().pg_version_file = false;
+        return Result<CommandResult>(command_ok());
+    });
+    expect_clone_marker(fake, kPrimaryId);
+    int attempts = 0;
+    fake.expect_run("pg_basebackup", command_ok(), Times::AtLeastOnce)
+        .as(RunAs::Postgres)
+        .does([&](const Command&) {
+            if (++attempts == 1) {
+                return Result<CommandResult>(command_failed(
+                    1, "pg_basebackup: error: connection to server at \"10.0.0.11\", port 5432 "
+                       "failed: FATAL:  number of requested standby connections exceeds "
+                       "max_wal_senders (currently 10)\n"));
+            }
+            sim.state().pg_version_file = true;
+            return Result<CommandResult>(command_ok());
+        });
+    fake.expect_write("/etc/postgresql/15/main/conf.d/pgrepl-standby.conf");
+    fake.expect_write("/var/lib/postgresql/15/main/standby.signal");
+    fake.expect_run("pg_ctlcluster '15' 'main' start").does([&](const Command&) {
+        sim.state() = streaming_standby(kPrimaryId, "10.0.0.11");
+        return Result<CommandResult>(command_ok());
+    });
+    fake.expect_run("SELECT status FROM pg_stat_wal_receiver", command_ok(), Times::AtLeastOnce);
+    auto step = make_replica_step();
+    expect_converges(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(attempts, 2);
+}
+
 TEST(ReplicaFirstRun, TheGuardClonesOverItsOwnFreshClusterOnceTheUpstreamAnswers) {
     ReplicaGuardInput input;
     input.facts.data_dir_has_pg_version = true;

@@ -53,13 +53,18 @@ struct Check {
     }
 };
 
-/// Facts about the other hosts, gathered before anything changed (read-only for steps).
+class CloneGate;
+
+/// Facts about the other hosts, gathered before anything changed (read-only for steps), and
+/// what the hosts of one run share.
 struct ClusterView {
     std::map<std::string, HostFacts> facts;  ///< host name → facts (reachable hosts only)
     /// The link to the WAL archive host (replication.archive method ssh), shared by every
     /// host's archive step (each lock()s it while using it; a dry-run guard in check mode);
     /// nullptr when not archiving over SSH.
     HostLink* archive_host = nullptr;
+    /// How many clones may stream from each upstream at once (setup's); nullptr: no limit.
+    CloneGate* clone_gate = nullptr;
 };
 
 /// Everything a step may use on its host. Steps read state from `snapshot` (refreshed by the

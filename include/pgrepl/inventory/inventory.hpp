@@ -44,13 +44,13 @@ enum class Role { Primary, Replica };
 
 /// How to reach a host over SSH.
 struct SshOptions {
-    std::string user = "root";                              ///< login user
-    int port = 22;                                          ///< TCP port
+    std::string user = "root";                 ///< login user
+    int port = 22;                             ///< TCP port
     std::optional<std::string> identity_file;  ///< private key file, as written ("~/" not expanded)
     std::string known_hosts = "~/.ssh/known_hosts";  ///< as written: the SSH layer expands "~/"
     HostKeyChecking host_key_checking = HostKeyChecking::Strict;  ///< strict or accept-new
-    Become become = Become::Auto;                           ///< sudo policy
-    int connect_timeout = 10;                               ///< seconds
+    Become become = Become::Auto;                                 ///< sudo policy
+    int connect_timeout = 10;                                     ///< seconds
 
     /// Field-wise equality.
     bool operator==(const SshOptions&) const = default;
@@ -76,9 +76,9 @@ struct ArchiveOptions {
     int timeout = 60;                            ///< archive_timeout in seconds
     std::string host;                            ///< ssh: archive host (inventory name or address)
     std::string path = "/var/lib/postgresql/wal-archive";  ///< ssh: archive directory
-    std::string stanza = "main";                 ///< pgbackrest stanza
-    std::string archive_command;                 ///< command: archive_command template
-    std::string restore_command;                 ///< command: restore_command template
+    std::string stanza = "main";                           ///< pgbackrest stanza
+    std::string archive_command;                           ///< command: archive_command template
+    std::string restore_command;                           ///< command: restore_command template
 
     /// Field-wise equality.
     bool operator==(const ArchiveOptions&) const = default;
@@ -86,14 +86,17 @@ struct ArchiveOptions {
 
 /// Replication options.
 struct ReplicationOptions {
-    std::string user = "replicator";                           ///< replication role name
+    std::string user = "replicator";  ///< replication role name
     /// The role pg_rewind logs in as (LOGIN and the EXECUTE grants it needs, PostgreSQL 11+);
     /// it shares the replication password (docs/inventory.md says why).
     std::string rewind_user = "pgrepl_rewind";
-    std::optional<std::string> password_env;                   ///< environment variable with the password
-    std::optional<std::string> password_file;                  ///< file with the password (0600)
-    bool slots = true;                                         ///< one physical slot per replica
-    ArchiveOptions archive;                                    ///< WAL archiving
+    std::optional<std::string> password_env;   ///< environment variable with the password
+    std::optional<std::string> password_file;  ///< file with the password (0600)
+    bool slots = true;                         ///< one physical slot per replica
+    /// How many replicas setup clones from one upstream at once; unset: what the upstream's
+    /// max_wal_senders leaves (clone_limit(), docs/inventory.md)
+    std::optional<int> parallel_clones;
+    ArchiveOptions archive;  ///< WAL archiving
 
     /// Field-wise equality.
     bool operator==(const ReplicationOptions&) const = default;
@@ -101,10 +104,10 @@ struct ReplicationOptions {
 
 /// One application entry of pg_hba.conf (the inventory's `access:` list).
 struct AccessRule {
-    std::string type = "host";       ///< host, hostssl, hostnossl, local
-    std::string database = "all";    ///< database name(s)
-    std::string user = "all";        ///< user name(s)
-    std::string address;             ///< CIDR or host name (empty for local)
+    std::string type = "host";             ///< host, hostssl, hostnossl, local
+    std::string database = "all";          ///< database name(s)
+    std::string user = "all";              ///< user name(s)
+    std::string address;                   ///< CIDR or host name (empty for local)
     std::string method = "scram-sha-256";  ///< authentication method
 
     /// Field-wise equality.
@@ -113,25 +116,25 @@ struct AccessRule {
 
 /// One host of the inventory, with per-host overrides already merged in.
 struct Host {
-    std::string name;                    ///< unique name, [a-z0-9][a-z0-9_-]*
-    std::string address;                 ///< IP address or host name
-    Role role = Role::Replica;           ///< inventory role
-    std::optional<std::string> upstream; ///< name of the upstream host (cascading replica)
-    SshOptions ssh;                      ///< effective SSH options
-    PostgresOptions postgres;            ///< effective PostgreSQL options
-    SourceMark mark;                     ///< where the host's entry starts in the file
-    SourceMark role_mark;                ///< where its `role:` value is (for --update-inventory)
+    std::string name;                     ///< unique name, [a-z0-9][a-z0-9_-]*
+    std::string address;                  ///< IP address or host name
+    Role role = Role::Replica;            ///< inventory role
+    std::optional<std::string> upstream;  ///< name of the upstream host (cascading replica)
+    SshOptions ssh;                       ///< effective SSH options
+    PostgresOptions postgres;             ///< effective PostgreSQL options
+    SourceMark mark;                      ///< where the host's entry starts in the file
+    SourceMark role_mark;                 ///< where its `role:` value is (for --update-inventory)
 };
 
 /// The whole inventory.
 struct Inventory {
-    std::string path;                    ///< file it was read from
-    std::string cluster;                 ///< label; defaults to the file's stem
-    PostgresOptions postgres;            ///< cluster-wide PostgreSQL options
-    ReplicationOptions replication;      ///< replication options
-    SshOptions ssh;                      ///< cluster-wide SSH options
-    std::vector<AccessRule> access;      ///< application pg_hba entries
-    std::vector<Host> hosts;             ///< every host, in file order
+    std::string path;                ///< file it was read from
+    std::string cluster;             ///< label; defaults to the file's stem
+    PostgresOptions postgres;        ///< cluster-wide PostgreSQL options
+    ReplicationOptions replication;  ///< replication options
+    SshOptions ssh;                  ///< cluster-wide SSH options
+    std::vector<AccessRule> access;  ///< application pg_hba entries
+    std::vector<Host> hosts;         ///< every host, in file order
 
     /// The host with this name, or nullptr.
     const Host* find_host(const std::string& name) const;

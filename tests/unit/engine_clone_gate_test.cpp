@@ -1,0 +1,89 @@
+// CloneGate and clone_limit: how many base backups stream from one upstream at once.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "pgrepl/engine/clone_gate.hpp"
+#include "pgrepl/inventory/load.hpp"
+
+namespace pgrepl {
+namespace {
+
+Inventory inventory_of(int replicas, const std::string& extra = "") {
+    std::string text = "postgres: { version: 15" + extra + " }\nhosts:\n";
+    text += "  - { name: db1, address: 10.0.0.11, role: primary }\n";
+    for (int i = 2; i <= replicas + 1; ++i) {
+        text += "  - { name: db" + std::to_string(i) + ", address: 10.0.0." +
+                std::to_string(10 + i) + ", role: replica }\n";
+    }
+    auto loaded = parse_inventory(text, "test.yaml");
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics[0].to_string());
+    return loaded.inventory;
+}
+
+TEST(CloneLimit, WhatTheUpstreamsWalSendersLeave) {
+    const auto two = inventory_of(2);
+    EXPECT_EQ(clone_limit(two, two.hosts[0]), 8);
+    const auto eight = inventory_of(8);
+    EXPECT_EQ(clone_limit(eight, eight.hosts[0]), 2);  // 10 senders, 8 standbys
+    const auto few = inventory_of(8, ", settings: { max_wal_senders: 9 }");
+    EXPECT_EQ(clone_limit(few, few.hosts[0]), 1);  // never below one
+    const auto many = inventory_of(8, ", settings: { max_wal_senders: 20 }");
+    EXPECT_EQ(clone_limit(many, many.hosts[0]), 12);
+}
+
+TEST(CloneLimit, ReplicationParallelClonesWins) {
+    auto loaded = parse_inventory(R"(
+postgres: { version: 15 }
+replication: { parallel_clones: 3 }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: 10.0.0.12, role: replica }
+)",
+                                  "test.yaml");
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(clone_limit(loaded.inventory, loaded.inventory.hosts[0]), 3);
+    for (const char* bad : {"0", "65", "many"}) {
+        auto refused = parse_inventory(std::string("postgres: { version: 15 }\nreplication: "
+                                                   "{ parallel_clones: ") +
+                                           bad +
+                                           " }\nhosts:\n  - { name: db1, address: 10.0.0.11, "
+                                           "role: primary }\n",
+                                       "test.yaml");
+        ASSERT_FALSE(refused.ok()) << bad;
+        EXPECT_EQ(refused.diagnostics[0].mark.line, 2) << refused.diagnostics[0].to_string();
+    }
+}
+
+TEST(CloneGate, AdmitsAtMostTheLimitAtOnceAndSaysWhenOneWaits) {
+    CloneGate gate({{"db1", 2}});
+    std::atomic<int> inside{0}, most{0}, waited{0};
+    std::vector<std::thread> clones;
+    for (int i = 0; i < 6; ++i) {
+        clones.emplace_back([&] {
+            auto pass = gate.enter("db1", [&](int limit) {
+                EXPECT_EQ(limit, 2);
+                ++waited;
+            });
+            const int now = ++inside;
+            int seen = most.load();
+            while (now > seen && !most.compare_exchange_weak(seen, now)) {
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            --inside;
+        });
+    }
+    for (auto& clone : clones) clone.join();
+    EXPECT_EQ(most.load(), 2);
+    EXPECT_GE(waited.load(), 1);
+    // Another upstream is not limited by db1's gate.
+    auto a = gate.enter("db9", nullptr);
+    auto b = gate.enter("db9", nullptr);
+    auto c = gate.enter("db9", nullptr);
+}
+
+}  // namespace
+}  // namespace pgrepl
