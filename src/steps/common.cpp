@@ -76,9 +76,39 @@ std::string cluster_words(const Host& host) {
            shell_quote(host.postgres.cluster_name);
 }
 
+namespace {
+
+// `pg_ctlcluster V C start`, returning once the server accepts connections. postgresql-common's
+// start, after pg_ctl has waited for the server, probes it three times 0.5 s apart before it
+// returns (about 2 s on a server that is ready at once); it is left to finish in its own
+// session while this waits only for pg_isready, or for pg_ctlcluster's own verdict when it
+// ends first (a failed start: its exit status; a standby not accepting connections yet: 0).
+// A server that answers on the port before the start is another one: the plain start reports.
+std::string start_script(const Host& host) {
+    return fmt::format(
+        R"SH(ready() {{ /usr/lib/postgresql/{1}/bin/pg_isready -q -h /var/run/postgresql -p {2}; }}
+# Something already answers on the port: pg_ctlcluster's own error (a port conflict) says what.
+if ready; then exec pg_ctlcluster {0} start; fi
+trap '' HUP PIPE
+setsid pg_ctlcluster {0} start </dev/null >/dev/null 2>&1 &
+pid=$!
+until ready; do
+  case "$(sed 's/.*) //' /proc/$pid/stat 2>/dev/null | cut -c1)" in
+    ''|Z) wait $pid; rc=$?; [ $rc -eq 0 ] && exit 0
+          echo "pg_ctlcluster {0} start failed (exit $rc)" >&2; exit $rc ;;
+  esac
+  sleep 0.05
+done)SH",
+        cluster_words(host), shell_quote(host.postgres.version.to_string()), host.postgres.port);
+}
+
+}  // namespace
+
 Status pg_ctlcluster(const StepContext& context, std::string_view step, std::string_view action) {
     Command command;
-    command.script = fmt::format("pg_ctlcluster {} {}", cluster_words(context.host), action);
+    command.script = action == "start"
+                         ? start_script(context.host)
+                         : fmt::format("pg_ctlcluster {} {}", cluster_words(context.host), action);
     command.mutation = Mutation::Mutating;
     command.purpose = fmt::format("pg_ctlcluster {}", action);
     auto result = run_checked(context, step, std::move(command));
