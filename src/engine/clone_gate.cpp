@@ -40,7 +40,7 @@ void CloneGate::leave(const std::string& upstream) {
 
 int clone_limit(const Inventory& inventory, const Host& upstream) {
     if (inventory.replication.parallel_clones) return *inventory.replication.parallel_clones;
-    int senders = 10;
+    int senders = inventory.default_max_wal_senders();
     for (const auto& setting : desired_settings(inventory, upstream)) {
         if (setting.name != "max_wal_senders") continue;
         int value = 0;

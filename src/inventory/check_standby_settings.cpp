@@ -14,7 +14,8 @@ struct Parameter {
     long long fallback = 0;  ///< its value when no setting gives one
 };
 
-// PostgreSQL's defaults, pgrepl's for max_wal_senders (the same on every host).
+// PostgreSQL's defaults, pgrepl's for max_wal_senders (the same on every host; its fallback
+// here is replaced by Inventory::default_max_wal_senders()).
 constexpr Parameter kParameters[] = {{"max_connections", 100},
                                      {"max_prepared_transactions", 0},
                                      {"max_locks_per_transaction", 64},
@@ -23,7 +24,8 @@ constexpr Parameter kParameters[] = {{"max_connections", 100},
 
 // The host's value of the parameter; std::nullopt when it is not a plain integer (the server
 // refuses it, not this rule).
-std::optional<long long> value_of(const Host& host, const Parameter& parameter) {
+std::optional<long long> value_of(const Inventory& inventory, const Host& host,
+                                  const Parameter& parameter) {
     for (const auto& [name, value] : host.postgres.settings) {
         if (name != parameter.name) continue;
         long long number = 0;
@@ -32,6 +34,7 @@ std::optional<long long> value_of(const Host& host, const Parameter& parameter) 
         if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
         return number;
     }
+    if (parameter.name == "max_wal_senders") return inventory.default_max_wal_senders();
     return parameter.fallback;
 }
 
@@ -59,8 +62,8 @@ void check_standby_settings(const Inventory& inventory,
         const Host* upstream = upstream_of(inventory, standby, up);
         if (upstream == nullptr || up >= hosts.size()) continue;
         for (const Parameter& parameter : kParameters) {
-            const auto mine = value_of(standby, parameter);
-            const auto theirs = value_of(*upstream, parameter);
+            const auto mine = value_of(inventory, standby, parameter);
+            const auto theirs = value_of(inventory, *upstream, parameter);
             if (!mine || !theirs || *mine >= *theirs) continue;
             const std::string name(parameter.name);
             SourceMark at = standby.mark;

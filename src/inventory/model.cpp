@@ -1,4 +1,5 @@
 // The inventory model's helpers: names of enums, host look-ups, diagnostics formatting.
+#include <algorithm>
 #include <stdexcept>
 
 #include "pgrepl/inventory/inventory.hpp"
@@ -32,6 +33,15 @@ const Host& Inventory::upstream_of(const Host& host) const {
         throw std::logic_error("host " + host.name + " has an unknown upstream " + *host.upstream);
     }
     return *upstream;
+}
+
+int Inventory::default_max_wal_senders() const {
+    int replicas = 0;
+    for (const Host& host : hosts) {
+        if (host.role == Role::Replica) ++replicas;
+    }
+    constexpr int kFloor = 10;
+    return std::max(kFloor, 2 * replicas + 2);
 }
 
 const char* to_string(Role role) {

@@ -160,6 +160,7 @@ std::vector<ManagedSetting> desired_settings(const Inventory& inventory, const H
     NodeSettingsInput input;
     input.version = host.postgres.version;
     input.extra = host.postgres.settings;
+    input.max_wal_senders = inventory.default_max_wal_senders();
     // On replicas too: a promoted replica archives from its first segment on.
     const auto& archive = inventory.replication.archive;
     if (archive.method != ArchiveMethod::None) {

@@ -8,6 +8,7 @@
 
 #include "pgrepl/engine/clone_gate.hpp"
 #include "pgrepl/inventory/load.hpp"
+#include "pgrepl/pg/settings.hpp"
 
 namespace pgrepl {
 namespace {
@@ -28,11 +29,44 @@ TEST(CloneLimit, WhatTheUpstreamsWalSendersLeave) {
     const auto two = inventory_of(2);
     EXPECT_EQ(clone_limit(two, two.hosts[0]), 8);
     const auto eight = inventory_of(8);
-    EXPECT_EQ(clone_limit(eight, eight.hosts[0]), 2);  // 10 senders, 8 standbys
+    EXPECT_EQ(clone_limit(eight, eight.hosts[0]), 10);  // 18 senders, 8 standbys
     const auto few = inventory_of(8, ", settings: { max_wal_senders: 9 }");
     EXPECT_EQ(clone_limit(few, few.hosts[0]), 1);  // never below one
     const auto many = inventory_of(8, ", settings: { max_wal_senders: 20 }");
     EXPECT_EQ(clone_limit(many, many.hosts[0]), 12);
+}
+
+TEST(DefaultMaxWalSenders, TenOrTwoPerReplicaPlusTwo) {
+    EXPECT_EQ(inventory_of(1).default_max_wal_senders(), 10);
+    EXPECT_EQ(inventory_of(4).default_max_wal_senders(), 10);
+    EXPECT_EQ(inventory_of(5).default_max_wal_senders(), 12);
+    EXPECT_EQ(inventory_of(8).default_max_wal_senders(), 18);
+    // Every host gets it: the hot-standby rule holds without settings.
+    const auto eight = inventory_of(8);
+    for (const auto& host : eight.hosts) {
+        bool found = false;
+        for (const auto& setting : desired_settings(eight, host)) {
+            if (setting.name == "max_wal_senders") {
+                EXPECT_EQ(setting.value, "18") << host.name;
+                found = true;
+            }
+        }
+        EXPECT_TRUE(found) << host.name;
+    }
+    // A standby given fewer than its upstream's default is refused at its setting.
+    std::string text =
+        "postgres: { version: 15 }\nhosts:\n  - { name: db1, address: 10.0.0.11, role: primary "
+        "}\n  - { name: db2, address: 10.0.0.12, role: replica, postgres: { settings: { "
+        "max_wal_senders: 10 } } }\n";
+    for (int i = 3; i <= 9; ++i) {
+        text += "  - { name: db" + std::to_string(i) + ", address: 10.0.0." +
+                std::to_string(10 + i) + ", role: replica }\n";
+    }
+    auto refused = parse_inventory(text, "test.yaml");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.diagnostics[0].message.find("below the 18 of its upstream"),
+              std::string::npos)
+        << refused.diagnostics[0].to_string();
 }
 
 TEST(CloneLimit, ReplicationParallelClonesWins) {

@@ -52,7 +52,7 @@ class CloneGate {
 };
 
 /// The clones at once from `upstream` during setup: replication.parallel_clones when set, else
-/// what its max_wal_senders (pgrepl's 10 or the inventory's) leaves once every standby that
+/// what its max_wal_senders (pgrepl's default_max_wal_senders() or the inventory's) leaves once every standby that
 /// streams from it in the inventory has its sender: max_wal_senders - standbys, at least 1.
 int clone_limit(const Inventory& inventory, const Host& upstream);
 

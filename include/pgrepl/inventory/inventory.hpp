@@ -142,6 +142,11 @@ struct Inventory {
     const Host& primary() const;
     /// The host a replica streams from: its upstream, else the primary.
     const Host& upstream_of(const Host& host) const;
+    /// pgrepl's max_wal_senders on every host when postgres.settings gives none: 10, or two
+    /// per replica plus two when that is more. A sender per streaming standby, a second one
+    /// while it clones (pg_basebackup -X stream), and pgrepl's replication login checks (one
+    /// per standby, brief) all draw from the same pool: 1+8 needs 18.
+    int default_max_wal_senders() const;
 };
 
 /// "primary" or "replica".
