@@ -1,9 +1,6 @@
 #include "pgrepl/engine/clone_gate.hpp"
 
 #include <algorithm>
-#include <charconv>
-
-#include "pgrepl/pg/settings.hpp"
 
 namespace pgrepl {
 
@@ -40,21 +37,15 @@ void CloneGate::leave(const std::string& upstream) {
 
 int clone_limit(const Inventory& inventory, const Host& upstream) {
     if (inventory.replication.parallel_clones) return *inventory.replication.parallel_clones;
-    int senders = inventory.default_max_wal_senders();
-    for (const auto& setting : desired_settings(inventory, upstream)) {
-        if (setting.name != "max_wal_senders") continue;
-        int value = 0;
-        std::string_view text = setting.value;  // an inventory value may be quoted
-        if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'')
-            text = text.substr(1, text.size() - 2);
-        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (error == std::errc() && end == text.data() + text.size()) senders = value;
-    }
+    // A value that is not a plain integer is refused by the server, not here: the default.
+    const int fallback = inventory.default_max_wal_senders();
+    const long long senders =
+        integer_setting(upstream, "max_wal_senders", fallback).value_or(fallback);
     int standbys = 0;
     for (const auto& host : inventory.hosts) {
         if (host.role == Role::Replica && &inventory.upstream_of(host) == &upstream) ++standbys;
     }
-    return std::max(1, senders - standbys);
+    return static_cast<int>(std::max(1LL, senders - standbys));
 }
 
 }  // namespace pgrepl

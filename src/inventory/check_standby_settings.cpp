@@ -1,6 +1,5 @@
 // The hot-standby rule across hosts: a standby needs at least its upstream's value of the
 // parameters that size shared memory for transactions and WAL senders.
-#include <charconv>
 #include <optional>
 #include <string_view>
 
@@ -26,16 +25,10 @@ constexpr Parameter kParameters[] = {{"max_connections", 100},
 // refuses it, not this rule).
 std::optional<long long> value_of(const Inventory& inventory, const Host& host,
                                   const Parameter& parameter) {
-    for (const auto& [name, value] : host.postgres.settings) {
-        if (name != parameter.name) continue;
-        long long number = 0;
-        const auto [end, error] =
-            std::from_chars(value.data(), value.data() + value.size(), number);
-        if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
-        return number;
-    }
-    if (parameter.name == "max_wal_senders") return inventory.default_max_wal_senders();
-    return parameter.fallback;
+    const long long fallback = parameter.name == "max_wal_senders"
+                                   ? inventory.default_max_wal_senders()
+                                   : parameter.fallback;
+    return integer_setting(host, parameter.name, fallback);
 }
 
 const Host* upstream_of(const Inventory& inventory, const Host& host, std::size_t& index) {

@@ -1,5 +1,6 @@
 // The inventory model's helpers: names of enums, host look-ups, diagnostics formatting.
 #include <algorithm>
+#include <charconv>
 #include <stdexcept>
 
 #include "pgrepl/inventory/inventory.hpp"
@@ -42,6 +43,19 @@ int Inventory::default_max_wal_senders() const {
     }
     constexpr int kFloor = 10;
     return std::max(kFloor, 2 * replicas + 2);
+}
+
+std::optional<long long> integer_setting(const Host& host, std::string_view name,
+                                         long long fallback) {
+    for (const auto& [setting, value] : host.postgres.settings) {
+        if (setting != name) continue;
+        long long number = 0;
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), number);
+        if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
+        return number;
+    }
+    return fallback;
 }
 
 const char* to_string(Role role) {

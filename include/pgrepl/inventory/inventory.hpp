@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -148,6 +149,11 @@ struct Inventory {
     /// per standby, brief) all draw from the same pool: 1+8 needs 18.
     int default_max_wal_senders() const;
 };
+
+/// The host's postgres.settings value of `name` as an integer; `fallback` when the host does
+/// not set it; std::nullopt when its value is not a plain integer.
+std::optional<long long> integer_setting(const Host& host, std::string_view name,
+                                         long long fallback);
 
 /// "primary" or "replica".
 const char* to_string(Role role);
