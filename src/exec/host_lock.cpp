@@ -15,6 +15,9 @@ Result<LockOutcome> Executor::hold_lock(const LockRequest&) {
 std::string host_lock_script(const LockRequest& request) {
     // fd 9 holds the flock; `exec cat` keeps it (inherited) until standard input ends, so the
     // lock lives exactly as long as the channel, and the kernel drops it with a dead session.
+    // The holder file's second line is the pid holding fd 9: a run that finds the lock taken
+    // names the holder only once that pid holds this very lock file (the holder may not have
+    // written its line yet, or the file may still name an earlier run), for up to 5 s.
     return fmt::format(
         R"SH(if [ "$(id -u)" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
 mkdir -p -m 0700 "$d" || exit 4
@@ -22,13 +25,25 @@ mkdir -p -m 0700 "$d" || exit 4
 [ "$(stat -c %u "$d")" = "$(id -u)" ] || {{ echo "$d is not owned by $(id -un)" >&2; exit 4; }}
 chmod 0700 "$d" || exit 4
 exec 9>>"$d/lock" || exit 4
-who() {{ h=$(head -n 1 "$d/holder" 2>/dev/null); printf '%s %s\n' "$1" "$h"; }}
-if ! flock -n 9; then
-  [ {wait} -gt 0 ] || {{ who busy; exit 0; }}
-  who waiting
-  flock -w {wait} 9 || {{ who busy; exit 0; }}
+l=$(readlink -f "$d/lock")
+held_by() {{
+  i=0
+  while :; do
+    flock -n 9 && return 1
+    h= p=
+    {{ IFS= read -r h; IFS= read -r p; }} 2>/dev/null < "$d/holder"
+    case $p in ''|*[!0-9]*) ;; *) [ "$(readlink "/proc/$p/fd/9" 2>/dev/null)" = "$l" ] && return 0 ;; esac
+    i=$((i + 1))
+    [ $i -lt 50 ] || {{ h=; return 0; }}
+    sleep 0.1
+  done
+}}
+if held_by; then
+  [ {wait} -gt 0 ] || {{ printf 'busy %s\n' "$h"; exit 0; }}
+  printf 'waiting %s\n' "$h"
+  flock -w {wait} 9 || ! held_by || {{ printf 'busy %s\n' "$h"; exit 0; }}
 fi
-printf '%s\n' {holder} > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder" || exit 4
+printf '%s\n%s\n' {holder} "$$" > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder" || exit 4
 echo locked
 exec cat > /dev/null
 )SH",

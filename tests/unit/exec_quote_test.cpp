@@ -1,4 +1,5 @@
 #include "pgrepl/exec/quote.hpp"
+#include "support/run_sh.hpp"
 
 #include <sys/wait.h>
 
@@ -10,26 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "support/run_sh.hpp"
+
 namespace pgrepl {
 namespace {
-
-/// Runs `command` with /bin/sh -c (popen) and returns its standard output, byte for byte.
-std::string run_sh(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        ADD_FAILURE() << "popen failed";
-        return {};
-    }
-    std::string out;
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        out.append(buffer.data(), n);
-    }
-    const int status = pclose(pipe);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "command failed: " << command;
-    return out;
-}
 
 const std::vector<std::string>& hostile_values() {
     static const std::vector<std::string> values = {

@@ -1,0 +1,93 @@
+// The lock script run for real with /bin/sh and flock(1) in a private directory: a run that
+// finds the lock taken names the holder even when the holder has not written its line yet, and
+// never names an earlier run whose line is still in the holder file (docs/locking.md).
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "pgrepl/exec/host_lock.hpp"
+#include "support/run_sh.hpp"
+
+namespace pgrepl {
+namespace {
+
+/// A private directory for the lock, removed at the end.
+class LockDir {
+  public:
+    LockDir() {
+        std::string pattern = ::testing::TempDir() + "pgrepl-lock-XXXXXX";
+        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~LockDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+    LockDir(const LockDir&) = delete;
+    LockDir& operator=(const LockDir&) = delete;
+    const std::string& path() const { return path_; }
+
+    /// Writes the lock script for `holder` to a file, with its directory moved here and
+    /// `before_holder` run between taking the lock and writing the holder line.
+    std::string script(const std::string& name, const LockRequest& request,
+                       const std::string& before_holder = {}) const {
+        std::string text = host_lock_script(request);
+        replace(text, std::string("d=") + kHostLockDir, "d='" + path_ + "/lock.d'");
+        replace(text, "d=\"$HOME/.pgrepl\"", "d='" + path_ + "/lock.d'");
+        if (!before_holder.empty())
+            replace(text, "printf '%s\\n", before_holder + "; printf '%s\\n");
+        const std::string file = path_ + "/" + name + ".sh";
+        std::ofstream(file) << text;
+        return file;
+    }
+
+  private:
+    static void replace(std::string& text, const std::string& from, const std::string& to) {
+        const auto at = text.find(from);
+        ASSERT_NE(at, std::string::npos) << from << "\n" << text;
+        text.replace(at, from.size(), to);
+    }
+    std::string path_;
+};
+
+/// Starts `first` in the background (holding the lock for `hold` seconds), waits until it
+/// holds the lock, then runs `second` and returns its output.
+std::string contend(const LockDir& dir, const std::string& first, const std::string& second,
+                    int hold = 4) {
+    const std::string lock = dir.path() + "/lock.d/lock";
+    return run_sh("(sleep " + std::to_string(hold) + " | sh '" + first + "' > '" + dir.path() +
+                  "/first.out' 2>&1 &) ; i=0; while [ $i -lt 100 ]; do [ -e '" + lock +
+                  "' ] && ! flock -n '" + lock +
+                  "' true && break; i=$((i+1)); sleep 0.05; done; sh '" + second + "' < /dev/null");
+}
+
+TEST(HostLockScriptRun, NamesAHolderThatHasNotWrittenItsLineYet) {
+    LockDir dir;
+    const auto first = dir.script("first", LockRequest{"pgrepl setup, pid 1 on a", {}}, "sleep 1");
+    const auto second = dir.script("second", LockRequest{"pgrepl setup, pid 2 on b", {}});
+    EXPECT_EQ(contend(dir, first, second), "busy pgrepl setup, pid 1 on a\n");
+}
+
+TEST(HostLockScriptRun, NeverNamesAnEarlierRunLeftInTheHolderFile) {
+    LockDir dir;
+    run_sh("mkdir -m 0700 '" + dir.path() + "/lock.d' && printf 'pgrepl promote, old\\n1\\n' > '" +
+           dir.path() + "/lock.d/holder'");
+    const auto first = dir.script("first", LockRequest{"pgrepl setup, pid 1 on a", {}}, "sleep 1");
+    const auto second = dir.script("second", LockRequest{"pgrepl verify, pid 2", {}});
+    EXPECT_EQ(contend(dir, first, second), "busy pgrepl setup, pid 1 on a\n");
+}
+
+TEST(HostLockScriptRun, TakesTheLockOnceTheHolderEnds) {
+    LockDir dir;
+    const auto first = dir.script("first", LockRequest{"pgrepl setup, pid 1 on a", {}});
+    const auto second =
+        dir.script("second", LockRequest{"pgrepl setup, pid 2 on b", std::chrono::seconds(20)});
+    EXPECT_EQ(contend(dir, first, second, 1), "waiting pgrepl setup, pid 1 on a\nlocked\n");
+    EXPECT_EQ(run_sh("sed -n 1p '" + dir.path() + "/lock.d/holder'"), "pgrepl setup, pid 2 on b\n");
+}
+
+}  // namespace
+}  // namespace pgrepl
