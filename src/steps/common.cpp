@@ -16,12 +16,14 @@ std::string last_line(const std::string& text) {
                        end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-// The line of a failed command's stderr that says why: the last one naming an error
-// ("pg_basebackup: error: ...", "ERROR:  ...", "FATAL:  ..."; a tool's closing remark such as
-// "removing contents of data directory" comes after it), else the last line. Progress lines
-// ending in \r count as lines.
+// The lines of a failed command's stderr that say why: the first one naming an error
+// ("pg_basebackup: error: ...", "ERROR:  ...", "FATAL:  ...": the cause, printed first, e.g. by
+// pg_basebackup's WAL streaming child), followed by the last such line when it differs (what
+// the tool concluded; a closing remark such as "removing contents of data directory" is not
+// one), else the last line. Progress lines ending in \r count as lines.
 std::string failure_line(const std::string& text) {
-    std::string found;
+    std::string first;
+    std::string last;
     std::size_t start = 0;
     while (start < text.size()) {
         auto end = text.find_first_of("\r\n", start);
@@ -29,13 +31,14 @@ std::string failure_line(const std::string& text) {
         const std::string_view line(text.data() + start, end - start);
         for (std::string_view marker : {"error:", "ERROR:", "FATAL:", "PANIC:"}) {
             if (line.find(marker) != std::string_view::npos) {
-                found = std::string(line);
+                (first.empty() ? first : last) = std::string(line);
                 break;
             }
         }
         start = end + 1;
     }
-    return found.empty() ? last_line(text) : found;
+    if (first.empty()) return last_line(text);
+    return last.empty() || last == first ? first : first + " (then: " + last + ")";
 }
 
 }  // namespace

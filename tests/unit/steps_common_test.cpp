@@ -50,6 +50,19 @@ TEST(RunChecked, NamesTheErrorLineNotTheClosingRemark) {
               "not connect to server: FATAL:  too many connections for role \"replicator\"");
 }
 
+TEST(RunChecked, NamesTheFirstErrorLineTheCauseAndTheLastOne) {
+    // pg_basebackup's WAL streaming child dies first and says why; the parent's closing
+    // "background process terminated unexpectedly" alone would hide the cause.
+    EXPECT_EQ(
+        failure_of("pg_basebackup: error: could not receive data from WAL stream: "
+                   "server closed the connection unexpectedly\n"
+                   "pg_basebackup: error: background process terminated unexpectedly\n"
+                   "pg_basebackup: removing data directory \"/var/lib/postgresql/15/main\"\n"),
+        "db3: replica: pg_basebackup from db1 failed (exit 1): pg_basebackup: error: could "
+        "not receive data from WAL stream: server closed the connection unexpectedly "
+        "(then: pg_basebackup: error: background process terminated unexpectedly)");
+}
+
 TEST(RunChecked, WithoutAnErrorLineTheLastLineCounts) {
     EXPECT_EQ(failure_of("first\nsecond\n\n"),
               "db3: replica: pg_basebackup from db1 failed (exit 1): second");
