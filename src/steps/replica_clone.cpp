@@ -26,6 +26,7 @@ namespace {
 constexpr int kStreamTimeoutSeconds = 60;
 constexpr int kEarlierBackupWaitSeconds = 30;
 constexpr int kSenderRetries = 30;
+constexpr int kRemovedWalRetries = 2;
 
 struct DesiredFiles {
     std::string standby_conf;                  // 12+: conf.d/pgrepl-standby.conf
@@ -349,15 +350,28 @@ Status clone_standby(const StepContext& context, std::string_view step) {
     ProgressLog progress(context.host.name, std::chrono::seconds(isatty(STDERR_FILENO) ? 1 : 5));
     // The senders of a clone that just ended, or of a standby reconnecting, are freed a moment
     // later: a refusal for want of a sender is tried again for up to kSenderRetries seconds
-    // (pg_basebackup refused at its connection has written nothing).
+    // (pg_basebackup refused at its connection has written nothing). Without a slot of its
+    // own, a clone's temporary slot is created only after the backup started: a checkpoint of
+    // another clone in between may recycle the segment it starts in ("has already been
+    // removed"); pg_basebackup has removed what it wrote, and a new backup starts later.
     Result<CommandResult> copied = make_host_error(ErrorKind::Internal, context.host.name,
                                                    std::string(step), "pg_basebackup not run");
-    for (int attempt = 0;; ++attempt) {
+    for (int attempt = 0, removed = 0;; ++attempt) {
         auto command = backup();
         command.on_stderr = [&progress](std::string_view chunk) { progress.feed(chunk); };
         copied = run_checked(context, step, std::move(command));
-        if (copied || attempt >= kSenderRetries ||
-            copied.error().message.find("exceeds max_wal_senders") == std::string::npos)
+        if (copied) break;
+        const auto& message = copied.error().message;
+        if (message.find("has already been removed") != std::string::npos &&
+            removed++ < kRemovedWalRetries) {
+            spdlog::info(
+                "{}: replica: the WAL the clone starts in was recycled on {} before it "
+                "was read: cloning again",
+                context.host.name, upstream);
+            continue;
+        }
+        if (attempt >= kSenderRetries ||
+            message.find("exceeds max_wal_senders") == std::string::npos)
             break;
         if (attempt == 0) {
             spdlog::info(

@@ -118,7 +118,9 @@ TEST(ReplicaFirstRun, ANewReplicaIsClonedWithoutAThrowawayStart) {
     EXPECT_EQ(fake.mutating_calls(), 0);
 }
 
-TEST(ReplicaFirstRun, ACloneRefusedForWantOfAWalSenderIsTriedAgain) {
+/// A first clone that fails with `first_error` on its first pg_basebackup, which is tried again
+/// and converges.
+void expect_clone_tried_again(const std::string& first_error) {
     auto inventory = three_host_inventory();
     SimHost sim("db2", never_started_state());
     auto& fake = sim.fake();
@@ -134,10 +136,7 @@ TEST(ReplicaFirstRun, ACloneRefusedForWantOfAWalSenderIsTriedAgain) {
         .as(RunAs::Postgres)
         .does([&](const Command&) {
             if (++attempts == 1) {
-                return Result<CommandResult>(command_failed(
-                    1, "pg_basebackup: error: connection to server at \"10.0.0.11\", port 5432 "
-                       "failed: FATAL:  number of requested standby connections exceeds "
-                       "max_wal_senders (currently 10)\n"));
+                return Result<CommandResult>(command_failed(1, first_error));
             }
             sim.state().pg_version_file = true;
             return Result<CommandResult>(command_ok());
@@ -152,6 +151,21 @@ TEST(ReplicaFirstRun, ACloneRefusedForWantOfAWalSenderIsTriedAgain) {
     auto step = make_replica_step();
     expect_converges(*step, inventory, inventory.hosts[1], sim);
     EXPECT_EQ(attempts, 2);
+}
+
+TEST(ReplicaFirstRun, ACloneRefusedForWantOfAWalSenderIsTriedAgain) {
+    expect_clone_tried_again(
+        "pg_basebackup: error: connection to server at \"10.0.0.11\", port 5432 failed: FATAL:  "
+        "number of requested standby connections exceeds max_wal_senders (currently 10)\n");
+}
+
+TEST(ReplicaFirstRun, ACloneWhoseStartWalWasRemovedIsTriedAgain) {
+    // Without a slot of its own, another clone's checkpoint may recycle the segment this
+    // backup starts in before its temporary slot holds it.
+    expect_clone_tried_again(
+        "pg_basebackup: error: could not receive data from WAL stream: ERROR:  requested WAL "
+        "segment 000000010000000000000003 has already been removed\n"
+        "pg_basebackup: error: background process terminated unexpectedly\n");
 }
 
 TEST(ReplicaFirstRun, TheGuardClonesOverItsOwnFreshClusterOnceTheUpstreamAnswers) {
