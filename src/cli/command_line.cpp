@@ -47,6 +47,7 @@ CommandLine::CommandLine()
     add_switchover_command(app_, context_);
     add_inventory_command(app_, context_);
     add_ping_command(app_, context_);
+    add_conninfo_command(app_, context_);
 }
 
 std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::ostream& out,

@@ -81,5 +81,7 @@ void add_switchover_command(CLI::App& app, Context& context);
 void add_inventory_command(CLI::App& app, Context& context);
 /// Registers `ping`.
 void add_ping_command(CLI::App& app, Context& context);
+/// Registers `conninfo` (connection strings for applications).
+void add_conninfo_command(CLI::App& app, Context& context);
 
 }  // namespace pgrepl::cli
