@@ -60,7 +60,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
             }
             VerifyOptions verify_options;
             verify_options.reach = switchover_options.reach;
-            return to_int(run_verify(*inventory, verify_options, ssh_factory(context), std::cout));
+            return run_verify(*inventory, verify_options, ssh_factory(context), std::cout);
         };
     });
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "common.hpp"
 #include "pgrepl/util/exit_code.hpp"
@@ -24,6 +25,8 @@ Color output_color() {
 void add_verify_command(CLI::App& app, Context& context) {
     struct Options {
         bool json = false;
+        VerifyFormat format = VerifyFormat::Text;
+        std::string output;
         double timeout = 10;
         std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
         double max_lag_seconds = VerifyThresholds{}.max_lag_seconds;
@@ -38,7 +41,20 @@ void add_verify_command(CLI::App& app, Context& context) {
         "healthy, 1 unhealthy or unreachable, 2 usage or inventory error");
     add_inventory_argument(*verify, context);
     verify->add_flag("--json", options->json,
-                     "One JSON document on stdout (schema: docs/verify.md)");
+                     "One JSON document on stdout (schema: docs/verify.md); --format json");
+    const std::map<std::string, VerifyFormat> formats = {{"text", VerifyFormat::Text},
+                                                         {"json", VerifyFormat::Json},
+                                                         {"prometheus", VerifyFormat::Prometheus},
+                                                         {"nagios", VerifyFormat::Nagios}};
+    verify
+        ->add_option("--format", options->format,
+                     "text (default), json, prometheus (node_exporter textfile format) or nagios "
+                     "(a plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN): "
+                     "docs/monitoring.md")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+    verify->add_option("--output", options->output,
+                       "Write the report to FILE atomically (a temporary file renamed over it, "
+                       "mode 0644) instead of stdout, e.g. for the textfile collector");
     verify
         ->add_option("--timeout", options->timeout,
                      "Seconds each standby may take to replay the probe record")
@@ -61,19 +77,26 @@ void add_verify_command(CLI::App& app, Context& context) {
     add_global_options(*verify, context.global);
     verify->callback([&context, options] {
         context.action = [&context, options] {
+            const VerifyFormat format = options->json ? VerifyFormat::Json : options->format;
             auto inventory = load_or_report(resolve_inventory_path(context));
-            if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
+            // A Nagios plugin that cannot judge says UNKNOWN.
+            if (!inventory)
+                return format == VerifyFormat::Nagios ? 3
+                                                      : to_int(exit_code_for(ErrorKind::Inventory));
             VerifyOptions verify_options;
             verify_options.thresholds.timeout =
                 std::chrono::milliseconds(std::llround(options->timeout * 1000.0));
             verify_options.thresholds.max_lag_bytes = options->max_lag_bytes;
             verify_options.thresholds.max_lag_seconds = options->max_lag_seconds;
-            verify_options.format = options->json ? VerifyFormat::Json : VerifyFormat::Text;
-            verify_options.color = options->json ? Color::Never : output_color();
+            verify_options.format = format;
+            verify_options.output = options->output;
+            verify_options.color = format == VerifyFormat::Text && options->output.empty()
+                                       ? output_color()
+                                       : Color::Never;
             verify_options.archive =
                 options->archive ? ArchiveTest::SwitchAndWait : ArchiveTest::Skip;
             verify_options.reach = reach_probe(options->reach_timeout);
-            return to_int(run_verify(*inventory, verify_options, ssh_factory(context), std::cout));
+            return run_verify(*inventory, verify_options, ssh_factory(context), std::cout);
         };
     });
 }

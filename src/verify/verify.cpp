@@ -6,11 +6,13 @@
 #include <memory>
 
 #include "pgrepl/pg/archive.hpp"
+#include "pgrepl/util/atomic_file.hpp"
 #include "pgrepl/util/parallel.hpp"
 #include "pgrepl/verify/archive.hpp"
 #include "pgrepl/verify/assess.hpp"
 #include "pgrepl/verify/gather.hpp"
 #include "pgrepl/verify/probe.hpp"
+#include "pgrepl/verify/render.hpp"
 #include "pgrepl/verify/topology.hpp"
 
 namespace pgrepl {
@@ -126,17 +128,41 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
     return report;
 }
 
-ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
-                    const ExecutorFactory& factory, std::ostream& out) {
+int run_verify(const Inventory& inventory, const VerifyOptions& options,
+               const ExecutorFactory& factory, std::ostream& out) {
     const VerifyReport report = collect_verify_report(inventory, factory, options.thresholds,
                                                       options.archive, {options.reach});
-    if (options.format == VerifyFormat::Json) {
-        out << verify_json(report) << '\n';
-    } else {
-        out << render_verify_text(report, options.color);
+    std::string text;
+    int code = to_int(verdict_exit_code(report));
+    switch (options.format) {
+        case VerifyFormat::Json:
+            text = verify_json(report) + '\n';
+            break;
+        case VerifyFormat::Prometheus:
+            text = render_prometheus(
+                report,
+                std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+            break;
+        case VerifyFormat::Nagios:
+            text = render_nagios(report);
+            code = nagios_exit_code(report);
+            break;
+        case VerifyFormat::Text:
+            text = render_verify_text(report, options.color);
+            break;
     }
+    if (!options.output.empty()) {
+        if (auto written = write_file_atomically(options.output, text, 0644); !written) {
+            spdlog::error("{}", describe(written.error()));
+            spdlog::error("hint: {}", written.error().hint);
+            return options.format == VerifyFormat::Nagios ? 3 : to_int(ExitCode::Usage);
+        }
+        return code;
+    }
+    out << text;
     out.flush();
-    return verdict_exit_code(report);
+    return code;
 }
 
 }  // namespace pgrepl

@@ -148,6 +148,21 @@ inline VerifyReport assess_states(const Inventory& inventory, std::vector<HostSt
     return assess(inventory, std::move(states), topology, probe, thresholds);
 }
 
+/// The report of a healthy cluster (healthy_states()).
+inline VerifyReport healthy_report(const Inventory& inventory) {
+    return assess_states(inventory, healthy_states(inventory));
+}
+
+/// The report of a cluster whose third host (db3) runs no WAL receiver, `log_tail` its log.
+inline VerifyReport no_receiver_report(const Inventory& inventory,
+                                       std::vector<std::string> log_tail = {}) {
+    auto states = healthy_states(inventory);
+    states[2].receiver.reset();
+    states[2].processes.walreceiver.reset();
+    states[2].log_tail = std::move(log_tail);
+    return assess_states(inventory, std::move(states));
+}
+
 /// The report of host `name` (throws when there is none: a bug in the test).
 inline const HostReport& host_report(const VerifyReport& report, const std::string& name) {
     for (const auto& host : report.hosts) {

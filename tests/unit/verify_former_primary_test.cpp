@@ -345,7 +345,7 @@ TEST(VerifyFormerPrimary, RunVerifyExitsZeroWithTheStaleInventory) {
     VerifyOptions options;
     options.format = VerifyFormat::Json;
     std::ostringstream out;
-    EXPECT_EQ(run_verify(inventory, options, factory, out), ExitCode::Ok) << out.str();
+    EXPECT_EQ(run_verify(inventory, options, factory, out), to_int(ExitCode::Ok)) << out.str();
     Json json = Json::parse(out.str(), nullptr, false);
     ASSERT_FALSE(json.is_discarded()) << out.str();
     EXPECT_EQ(json["primary"], "db2");

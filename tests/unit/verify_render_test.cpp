@@ -15,17 +15,13 @@ std::vector<std::string> keys(const Json& object) {
 }
 
 VerifyReport healthy_report(const Inventory& inventory) {
-    return test::assess_states(inventory, test::healthy_states(inventory));
+    return test::healthy_report(inventory);
 }
 
 VerifyReport broken_report(const Inventory& inventory) {
-    auto states = test::healthy_states(inventory);
-    states[2].receiver.reset();
-    states[2].processes.walreceiver.reset();
-    states[2].log_tail = {
-        "FATAL:  no pg_hba.conf entry for replication connection from host "
-        "\"10.0.0.13\", user \"replicator\", \"quoted\"\ttab"};
-    return test::assess_states(inventory, std::move(states));
+    return test::no_receiver_report(
+        inventory, {"FATAL:  no pg_hba.conf entry for replication connection from host "
+                    "\"10.0.0.13\", user \"replicator\", \"quoted\"\ttab"});
 }
 
 TEST(VerifyJson, TopLevelShapeIsStable) {

@@ -94,7 +94,8 @@ TEST(VerifyRun, HealthyInThreeRoundTripsAndNoWriteOnAStandby) {
     lab.expect_replay("db2", "1700000000.004|f\n1700000000.005|t|0/5000100\n");
     lab.expect_replay("db3", "1700000000.006|t\n1700000000.006|t|0/5000100\n");
     std::ostringstream out;
-    const ExitCode code = run_verify(lab.inventory, VerifyOptions{}, lab.factory(), out);
+    const ExitCode code =
+        static_cast<ExitCode>(run_verify(lab.inventory, VerifyOptions{}, lab.factory(), out));
     EXPECT_EQ(code, ExitCode::Ok) << out.str();
     EXPECT_NE(out.str().find("db2   standby  db1       streaming  0 B  0.0 s     5 ms"),
               std::string::npos)
@@ -117,7 +118,8 @@ TEST(VerifyRun, UnreachableReplicaIsUnhealthy) {
     Lab lab({"db3"});
     lab.expect_replay("db2", "1700000000.004|f\n1700000000.005|t|0/5000100\n");
     std::ostringstream out;
-    const ExitCode code = run_verify(lab.inventory, VerifyOptions{}, lab.factory(), out);
+    const ExitCode code =
+        static_cast<ExitCode>(run_verify(lab.inventory, VerifyOptions{}, lab.factory(), out));
     EXPECT_EQ(code, ExitCode::Failed);
     EXPECT_NE(out.str().find("db3: unreachable: connect: timed out\n  hint: check that the host "
                              "is up"),
@@ -132,7 +134,8 @@ TEST(VerifyRun, JsonDocument) {
     VerifyOptions options;
     options.format = VerifyFormat::Json;
     std::ostringstream out;
-    const ExitCode code = run_verify(lab.inventory, options, lab.factory(), out);
+    const ExitCode code =
+        static_cast<ExitCode>(run_verify(lab.inventory, options, lab.factory(), out));
     EXPECT_EQ(code, ExitCode::Failed);
     Json json = Json::parse(out.str(), nullptr, false);
     ASSERT_FALSE(json.is_discarded()) << out.str();

@@ -15,16 +15,20 @@ namespace pgrepl {
 
 /// How verify prints its verdict.
 enum class VerifyFormat {
-    Text,  ///< the table, problems and hints
-    Json,  ///< one JSON document
+    Text,        ///< the table, problems and hints
+    Json,        ///< one JSON document
+    Prometheus,  ///< the Prometheus text format (node_exporter textfile collector)
+    Nagios,      ///< one Nagios plugin status line; the exit code is the plugin's
 };
 
 /// Options of `pgrepl verify`.
 struct VerifyOptions {
     VerifyThresholds thresholds;               ///< lag thresholds and probe timeout
-    VerifyFormat format = VerifyFormat::Text;  ///< --json
-    Color color = Color::Never;                ///< colors (only on a TTY)
-    ArchiveTest archive = ArchiveTest::Skip;   ///< --archive
+    VerifyFormat format = VerifyFormat::Text;  ///< --format (--json)
+    /// --output: the report goes to this file, written atomically (0644), instead of stdout.
+    std::string output;
+    Color color = Color::Never;               ///< colors (only on a TTY)
+    ArchiveTest archive = ArchiveTest::Skip;  ///< --archive
     /// --reach-timeout: each host's SSH port gets a TCP connect with this short deadline before
     /// its SSH connection (empty: no probe); a silent or refusing host fails at once.
     ReachProbe reach;
@@ -42,9 +46,11 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
                                    ArchiveTest archive = ArchiveTest::Skip,
                                    const ConnectOptions& connect = {});
 
-/// Runs verify and prints the report to `out`; returns verdict_exit_code() of the report (Ok when
-/// healthy, else Failed: unhealthy or unreachable).
-ExitCode run_verify(const Inventory& inventory, const VerifyOptions& options,
-                    const ExecutorFactory& factory, std::ostream& out);
+/// Runs verify and prints the report to `out`, or writes it to options.output atomically.
+/// Returns the process exit code: verdict_exit_code() of the report (0 healthy, else 1:
+/// unhealthy or unreachable); for VerifyFormat::Nagios nagios_exit_code() (0 OK, 1 WARNING,
+/// 2 CRITICAL); 2 when the output file cannot be written (3 for Nagios: UNKNOWN).
+int run_verify(const Inventory& inventory, const VerifyOptions& options,
+               const ExecutorFactory& factory, std::ostream& out);
 
 }  // namespace pgrepl
