@@ -1,10 +1,13 @@
 #include "command_line.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <ostream>
 
+#include "pgrepl/exec/ssh_version.hpp"
+#include "pgrepl/util/build_info.hpp"
 #include "pgrepl/util/exit_code.hpp"
 #include "pgrepl/util/log.hpp"
 
@@ -17,6 +20,21 @@ Verbosity verbosity_of(const GlobalOptions& global) {
     if (global.verbose == 1) return Verbosity::Verbose;
     return Verbosity::Normal;
 }
+
+}  // namespace
+
+std::string version_text() {
+    return fmt::format(
+        "pgrepl {} (commit {})\n"
+        "built with libssh {}, yaml-cpp {}, spdlog {}.{}.{}, fmt {}.{}.{}, CLI11 {}\n"
+        "PostgreSQL: manages 9.6 to 17 with the hosts' own client programs (psql, "
+        "pg_basebackup, pg_rewind); links no libpq",
+        PGREPL_VERSION, build_commit(), libssh_version(), PGREPL_YAML_CPP_VERSION, SPDLOG_VER_MAJOR,
+        SPDLOG_VER_MINOR, SPDLOG_VER_PATCH, FMT_VERSION / 10000, FMT_VERSION / 100 % 100,
+        FMT_VERSION % 100, CLI11_VERSION);
+}
+
+namespace {
 
 /// "setup", "inventory check": the names of the chosen command and its chosen subcommands.
 std::string chosen_command(const CLI::App& app) {
@@ -39,7 +57,7 @@ CommandLine::CommandLine()
         "Exit codes: 0 success/healthy, 1 operation failed/unhealthy, 2 usage or inventory error "
         "(nothing touched), 3 refused for safety.");
     add_global_options(app_, context_.global);
-    app_.set_version_flag("--version", "pgrepl " PGREPL_VERSION);
+    app_.set_version_flag("--version", version_text());
 
     add_setup_command(app_, context_);
     add_verify_command(app_, context_);

@@ -4,10 +4,15 @@
 
 #include <iosfwd>
 #include <optional>
+#include <string>
 
 #include "common.hpp"
 
 namespace pgrepl::cli {
+
+/// What `pgrepl --version` prints: the version and git commit, the libraries it was built with
+/// (libssh, yaml-cpp, spdlog, fmt, CLI11) and how it reaches PostgreSQL.
+std::string version_text();
 
 /// The main app with its global options and every command. parse() fills context(): the global
 /// options (before and after the command), the positional inventory, the chosen command and its

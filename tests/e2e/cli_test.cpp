@@ -11,7 +11,17 @@ namespace {
 TEST(Cli, VersionExitsZero) {
     const ProcessResult result = run_pgrepl({"--version"});
     EXPECT_EQ(result.exit_code, 0) << result.describe();
-    EXPECT_NE(result.out.find(PGREPL_VERSION), std::string::npos) << result.describe();
+    EXPECT_TRUE(result.out.starts_with(std::string("pgrepl ") + PGREPL_VERSION + " (commit "))
+        << result.describe();
+    // The commit this checkout holds (the suite runs from a git checkout: scripts/test).
+    const ProcessResult head =
+        run_local({"git", "-C", PGREPL_SOURCE_DIR, "rev-parse", "--short=12", "HEAD"});
+    ASSERT_EQ(head.exit_code, 0) << head.describe();
+    EXPECT_NE(result.out.find("(commit " + head.out.substr(0, 12)), std::string::npos)
+        << result.describe();
+    for (const char* part : {"built with libssh 0.10.", "yaml-cpp 0.7.", "spdlog 1.10.", "fmt 9.",
+                             "CLI11 2.1.", "PostgreSQL: manages 9.6 to 17"})
+        EXPECT_NE(result.out.find(part), std::string::npos) << part << "\n" << result.out;
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
