@@ -103,6 +103,17 @@ void add_wait_lock_option(CLI::App& command, int& seconds) {
         ->check(CLI::Range(0, 86400));
 }
 
+void add_json_flag(CLI::App& command, bool& json) {
+    command.add_flag("--json", json,
+                     "Print one JSON document on stdout (per host, per step: status, reason, "
+                     "duration; totals; docs/json.md); the progress lines go to stderr");
+}
+
+std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
+}
+
 ReachProbe reach_probe(double seconds) {
     if (seconds <= 0) return {};
     const auto timeout = std::chrono::milliseconds(std::llround(seconds * 1000.0));

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +69,11 @@ ReachProbe reach_probe(double seconds);
 
 /// Splits "a,b,c" (and repeated options) into names.
 std::vector<std::string> split_names(const std::vector<std::string>& values);
+
+/// Adds --json (a pgrepl-run/1 document on stdout, the progress lines on stderr: docs/json.md).
+void add_json_flag(CLI::App& command, bool& json);
+/// Milliseconds since `start`.
+std::chrono::milliseconds since(std::chrono::steady_clock::time_point start);
 
 /// Registers each command; one file per command.
 void add_setup_command(CLI::App& app, Context& context);

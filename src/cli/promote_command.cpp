@@ -4,6 +4,7 @@
 
 #include "common.hpp"
 #include "pgrepl/promote/promote.hpp"
+#include "pgrepl/promote/report.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl::cli {
@@ -18,6 +19,7 @@ void add_promote_command(CLI::App& app, Context& context) {
         double reach_timeout = kDefaultReachTimeout;
         int wait = static_cast<int>(kDefaultPromoteWait.count() / 1000);
         int wait_lock = 0;
+        bool json = false;
     };
     auto options = std::make_shared<Options>();
     auto* promote = app.add_subcommand(
@@ -47,6 +49,7 @@ void add_promote_command(CLI::App& app, Context& context) {
                      "until wal_receiver_timeout); 0 decides at once (default 30)")
         ->check(CLI::Range(0, 3600));
     add_wait_lock_option(*promote, options->wait_lock);
+    add_json_flag(*promote, options->json);
     add_global_options(*promote, context.global);
     promote->callback([&context, options] {
         context.action = [&context, options] {
@@ -72,8 +75,18 @@ void add_promote_command(CLI::App& app, Context& context) {
             }
             promote_options.wait = std::chrono::seconds(options->wait);
             promote_options.wait_lock = std::chrono::seconds(options->wait_lock);
-            return to_int(run_promote(*inventory, promote_options, ssh_factory(context), std::cout)
-                              .exit_code);
+            if (!options->json) {
+                return to_int(
+                    run_promote(*inventory, promote_options, ssh_factory(context), std::cout)
+                        .exit_code);
+            }
+            // The progress lines go to stderr; stdout holds only the document.
+            const auto done =
+                run_promote(*inventory, promote_options, ssh_factory(context), std::cerr);
+            auto report = promote_run_report(*inventory, done, promote_options.mode);
+            if (report.duration.count() == 0) report.duration = since(promote_options.start);
+            std::cout << run_report_json(report) << std::endl;
+            return to_int(done.exit_code);
         };
     });
 }

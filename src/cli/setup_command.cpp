@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "pgrepl/engine/run_report.hpp"
 #include "pgrepl/setup/setup.hpp"
 
 namespace pgrepl::cli {
@@ -12,6 +13,7 @@ void add_setup_command(CLI::App& app, Context& context) {
         bool force = false;
         std::vector<std::string> limit;
         int wait_lock = 0;
+        bool json = false;
     };
     auto options = std::make_shared<Options>();
     auto* setup = app.add_subcommand("setup", "Provision the primary and every replica over SSH");
@@ -23,6 +25,7 @@ void add_setup_command(CLI::App& app, Context& context) {
     setup->add_flag("--force", options->force,
                     "Replace a data directory that holds a primary or another system's data");
     add_wait_lock_option(*setup, options->wait_lock);
+    add_json_flag(*setup, options->json);
     add_global_options(*setup, context.global);
     setup->callback([&context, options] {
         context.action = [&context, options] {
@@ -34,7 +37,22 @@ void add_setup_command(CLI::App& app, Context& context) {
             setup.limit = split_names(options->limit);
             setup.wait_lock = std::chrono::seconds(options->wait_lock);
             setup.show_diffs = context.global.verbose > 0 ? ShowDiffs::Yes : ShowDiffs::No;
-            return to_int(run_setup(*inventory, setup, ssh_factory(context), std::cout).exit_code);
+            if (!options->json)
+                return to_int(
+                    run_setup(*inventory, setup, ssh_factory(context), std::cout).exit_code);
+            // The progress lines go to stderr; stdout holds only the document.
+            const auto start = std::chrono::steady_clock::now();
+            const auto done = run_setup(*inventory, setup, ssh_factory(context), std::cerr);
+            RunReport report;
+            report.command = "setup";
+            report.mode = setup.mode;
+            report.exit_code = done.exit_code;
+            report.outcome = outcome_of(done.exit_code);
+            report.steps = done.steps;
+            for (const auto& host : inventory->hosts) report.hosts.push_back(host.name);
+            report.duration = since(start);
+            std::cout << run_report_json(report) << std::endl;
+            return to_int(done.exit_code);
         };
     });
 }

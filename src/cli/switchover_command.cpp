@@ -1,5 +1,6 @@
 #include <chrono>
 #include <iostream>
+#include <sstream>
 
 #include "common.hpp"
 #include "pgrepl/switchover/switchover.hpp"
@@ -16,6 +17,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
         int timeout = static_cast<int>(kDefaultSwitchoverTimeout.count());
         double reach_timeout = kDefaultReachTimeout;
         int wait_lock = 0;
+        bool json = false;
     };
     auto options = std::make_shared<Options>();
     auto* switchover = app.add_subcommand(
@@ -36,6 +38,7 @@ void add_switchover_command(CLI::App& app, Context& context) {
                          "Rewrite the inventory's stale role: values in place afterwards");
     add_reach_timeout_option(*switchover, options->reach_timeout);
     add_wait_lock_option(*switchover, options->wait_lock);
+    add_json_flag(*switchover, options->json);
     add_global_options(*switchover, context.global);
     switchover->callback([&context, options] {
         context.action = [&context, options] {
@@ -49,18 +52,33 @@ void add_switchover_command(CLI::App& app, Context& context) {
             switchover_options.wait_lock = std::chrono::seconds(options->wait_lock);
             switchover_options.update_inventory =
                 options->update_inventory ? UpdateInventory::Yes : UpdateInventory::No;
+            // With --json the progress lines go to stderr; stdout holds only the document.
+            std::ostream& progress = options->json ? std::cerr : std::cout;
             const auto report =
-                run_switchover(*inventory, switchover_options, ssh_factory(context), std::cout);
-            if (report.outcome != SwitchoverOutcome::Switched) return to_int(report.exit_code);
-            // The proof: a verify pass over the live topology (probe record included), with
-            // the inventory as --update-inventory left it.
-            std::cout << "verify:\n";
-            if (options->update_inventory) {
-                if (auto updated = load_or_report(inventory->path)) inventory = std::move(updated);
+                run_switchover(*inventory, switchover_options, ssh_factory(context), progress);
+            auto document = switchover_run_report(*inventory, report, switchover_options.mode);
+            int code = to_int(report.exit_code);
+            if (report.outcome == SwitchoverOutcome::Switched) {
+                // The proof: a verify pass over the live topology (probe record included), with
+                // the inventory as --update-inventory left it.
+                if (options->update_inventory) {
+                    if (auto updated = load_or_report(inventory->path))
+                        inventory = std::move(updated);
+                }
+                VerifyOptions verify_options;
+                verify_options.reach = switchover_options.reach;
+                if (!options->json) {
+                    std::cout << "verify:\n";
+                    return run_verify(*inventory, verify_options, ssh_factory(context), std::cout);
+                }
+                verify_options.format = VerifyFormat::Json;
+                std::ostringstream verified;
+                code = run_verify(*inventory, verify_options, ssh_factory(context), verified);
+                document.verify_document = verified.str();
+                document.exit_code = static_cast<ExitCode>(code);
             }
-            VerifyOptions verify_options;
-            verify_options.reach = switchover_options.reach;
-            return run_verify(*inventory, verify_options, ssh_factory(context), std::cout);
+            if (options->json) std::cout << run_report_json(document) << std::endl;
+            return code;
         };
     });
 }

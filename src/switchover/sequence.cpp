@@ -145,7 +145,16 @@ void Printer::lines(const std::vector<std::string>& lines) {
 }
 
 void Printer::emit(RepointEvent event) {
+    if (const auto* step = std::get_if<RepointStep>(&event)) {
+        std::lock_guard lock(mutex_);
+        steps_.push_back(step->report);
+    }
     lines(repoint_lines(event, RunMode::Apply, false));
+}
+
+std::vector<StepReport> Printer::steps() const {
+    std::lock_guard lock(mutex_);
+    return steps_;
 }
 
 std::chrono::milliseconds Printer::elapsed() const {

@@ -31,11 +31,14 @@ class Printer : public RepointSink {
     void emit(RepointEvent event) override;
     /// Time since the start of the command.
     std::chrono::milliseconds elapsed() const override;
+    /// The re-pointing steps emitted so far.
+    std::vector<StepReport> steps() const;
 
   private:
     std::ostream& out_;
     std::chrono::steady_clock::time_point start_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
+    std::vector<StepReport> steps_;
 };
 
 /// Runs the sequence after a Switch decision (report.decision) on the gathered `links`:

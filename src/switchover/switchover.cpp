@@ -102,6 +102,7 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
     printer.lines(render_switchover_text(inventory, report, options));
     if (kind || options.mode == RunMode::Check) return report;
     report.exit_code = switchover_detail::run_sequence(inventory, options, links, report, printer);
+    report.steps = printer.steps();
     return report;
 }
 

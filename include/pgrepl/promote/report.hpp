@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "pgrepl/engine/run_report.hpp"
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/handover/follow.hpp"
 #include "pgrepl/handover/inventory_edit.hpp"
@@ -130,5 +131,10 @@ struct PromoteTextOptions {
 /// The text lines of one event (pure).
 std::vector<std::string> render_promote_event(const Inventory& inventory, const PromoteEvent& event,
                                               const PromoteTextOptions& options);
+
+/// The run document (--json) of a promote run: its fence, catch-up, promote and re-pointing
+/// steps per host, the target, its timeline and when it accepted writes (docs/json.md). Pure.
+RunReport promote_run_report(const Inventory& inventory, const PromoteReport& promote,
+                             RunMode mode);
 
 }  // namespace pgrepl

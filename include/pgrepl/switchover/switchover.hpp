@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pgrepl/engine/connect.hpp"
+#include "pgrepl/engine/run_report.hpp"
 #include "pgrepl/engine/step.hpp"
 #include "pgrepl/exec/reach.hpp"
 #include "pgrepl/handover/inventory_edit.hpp"
@@ -62,6 +63,7 @@ struct SwitchoverReport {
     int timeline = 0;                    ///< the new primary's timeline, once promoted
     int following = 0;                   ///< hosts streaming in the new topology
     int not_following = 0;               ///< hosts that did not follow (hints printed)
+    std::vector<StepReport> steps;       ///< the re-pointing steps, in the order they ended
 };
 
 /// The text of the decision (pure): the refusal with its hint, or the plan step by step; with
@@ -75,5 +77,11 @@ std::vector<std::string> render_switchover_text(const Inventory& inventory,
 /// or aborted (the output says what runs where); 0 switched (with --check: would switch).
 SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOptions& options,
                                 const ExecutorFactory& factory, std::ostream& out);
+
+/// The run document (--json) of a switchover run: the old primary's stop, the target's
+/// promotion, the re-pointing steps per host, the write-unavailability window (docs/json.md).
+/// Pure.
+RunReport switchover_run_report(const Inventory& inventory, const SwitchoverReport& report,
+                                RunMode mode);
 
 }  // namespace pgrepl
