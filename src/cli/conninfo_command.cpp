@@ -8,8 +8,8 @@ namespace pgrepl::cli {
 
 void add_conninfo_command(CLI::App& app, Context& context) {
     struct Options {
-        ConninfoFormat format = ConninfoFormat::Uri;
-        ConninfoPurpose purpose = ConninfoPurpose::Write;
+        std::string format = "uri";
+        std::string purpose = "write";
         std::string user;
         std::string database;
         double reach_timeout = kDefaultReachTimeout;
@@ -27,11 +27,11 @@ void add_conninfo_command(CLI::App& app, Context& context) {
                                                            {"jdbc", ConninfoFormat::Jdbc},
                                                            {"env", ConninfoFormat::Env}};
     conninfo->add_option("--format", options->format, "uri (default), keyword, jdbc or env")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+        ->check(CLI::IsMember({"uri", "keyword", "jdbc", "env"}, CLI::ignore_case));
     const std::map<std::string, ConninfoPurpose> purposes = {{"write", ConninfoPurpose::Write},
                                                              {"read", ConninfoPurpose::Read}};
     conninfo->add_option("--for", options->purpose, "write (default: the primary) or read")
-        ->transform(CLI::CheckedTransformer(purposes, CLI::ignore_case));
+        ->check(CLI::IsMember({"write", "read"}, CLI::ignore_case));
     conninfo->add_option("--user", options->user,
                          "The application's role (default: the first role an access: entry "
                          "names)");
@@ -40,13 +40,13 @@ void add_conninfo_command(CLI::App& app, Context& context) {
                          "postgres)");
     add_reach_timeout_option(*conninfo, options->reach_timeout);
     add_global_options(*conninfo, context.global);
-    conninfo->callback([&context, options, conninfo] {
-        context.action = [&context, options, conninfo] {
+    conninfo->callback([&context, options, conninfo, formats, purposes] {
+        context.action = [&context, options, conninfo, formats, purposes] {
             auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
             ConninfoOptions run;
-            run.format = options->format;
-            run.purpose = options->purpose;
+            run.format = formats.at(CLI::detail::to_lower(options->format));
+            run.purpose = purposes.at(CLI::detail::to_lower(options->purpose));
             if (conninfo->count("--user") != 0) run.user = options->user;
             if (conninfo->count("--database") != 0) run.database = options->database;
             run.reach = reach_probe(options->reach_timeout);

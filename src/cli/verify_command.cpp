@@ -25,7 +25,7 @@ Color output_color() {
 void add_verify_command(CLI::App& app, Context& context) {
     struct Options {
         bool json = false;
-        VerifyFormat format = VerifyFormat::Text;
+        std::string format = "text";
         std::string output;
         double timeout = 10;
         std::uint64_t max_lag_bytes = VerifyThresholds{}.max_lag_bytes;
@@ -51,7 +51,7 @@ void add_verify_command(CLI::App& app, Context& context) {
                      "text (default), json, prometheus (node_exporter textfile format) or nagios "
                      "(a plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN): "
                      "docs/monitoring.md")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+        ->check(CLI::IsMember({"text", "json", "prometheus", "nagios"}, CLI::ignore_case));
     verify->add_option("--output", options->output,
                        "Write the report to FILE atomically (a temporary file renamed over it, "
                        "mode 0644) instead of stdout, e.g. for the textfile collector");
@@ -75,9 +75,11 @@ void add_verify_command(CLI::App& app, Context& context) {
                      "WAL archive (replication.archive); reports the time it took");
     add_reach_timeout_option(*verify, options->reach_timeout);
     add_global_options(*verify, context.global);
-    verify->callback([&context, options] {
-        context.action = [&context, options] {
-            const VerifyFormat format = options->json ? VerifyFormat::Json : options->format;
+    verify->callback([&context, options, formats] {
+        context.action = [&context, options, formats] {
+            const VerifyFormat format = options->json
+                                            ? VerifyFormat::Json
+                                            : formats.at(CLI::detail::to_lower(options->format));
             auto inventory = load_or_report(resolve_inventory_path(context));
             // A Nagios plugin that cannot judge says UNKNOWN.
             if (!inventory)
