@@ -48,7 +48,18 @@ completions=$(
 expected=$'switchover\ndb1 db2 db3\nnagios\n--limit'
 [[ $completions == "$expected" ]] || fail "completion gave: $completions"
 
+# The systemd units of the metrics example, as systemd reads them (pointed at this binary).
+units="systemd units not checked (no systemd-analyze)"
+if command -v systemd-analyze >/dev/null; then
+    mkdir "$work/units"
+    cp "$root"/usr/share/doc/pgrepl/examples/systemd/* "$work/units/"
+    sed -i "s|/usr/bin/pgrepl|$root/usr/bin/pgrepl|" "$work/units/pgrepl-metrics.service"
+    systemd-analyze verify "$work/units/pgrepl-metrics.service" "$work/units/pgrepl-metrics.timer" ||
+        fail "systemd-analyze verify rejected the example units"
+    units="systemd units verified"
+fi
+
 dpkg --root="$root" --log=/dev/null -P pgrepl >/dev/null || fail "dpkg -P failed"
 left=$(find "$root" -mindepth 1 -not -path "$root/var/lib/dpkg*" -not -type d)
 [[ -z $left ]] || fail "left after purge: $left"
-echo "package test: $(basename "$deb") built, lintian clean, installed, --version, man, completion, purged"
+echo "package test: $(basename "$deb") built, lintian clean, installed, --version, man, completion, $units, purged"
