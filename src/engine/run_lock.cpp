@@ -11,6 +11,7 @@
 
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/util/clock.hpp"
+#include "pgrepl/util/parallel.hpp"
 
 namespace pgrepl {
 namespace {
@@ -67,16 +68,32 @@ void lock_links(std::vector<HostLink>& links, const LockOptions& options) {
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
     std::set<std::pair<std::string, int>> locked;  // one lock per address and port
+    std::vector<std::size_t> to_lock;
     for (std::size_t i : order) {
         HostLink& link = links[i];
         if (!link.connected() || link.mode() == RunMode::Check) continue;
         if (!locked.emplace(link.host().address, link.host().ssh.port).second) continue;
-        link.take_lock(request);
-        if (link.lock_error()) {
-            spdlog::debug("{}: lock: {}", link.host().name, describe(*link.lock_error()));
-            return;
-        }
+        to_lock.push_back(i);
     }
+    const auto take = [&](std::size_t i) {
+        HostLink& link = links[i];
+        link.take_lock(request);
+        if (link.lock_error())
+            spdlog::debug("{}: lock: {}", link.host().name, describe(*link.lock_error()));
+        return !link.lock_error();
+    };
+    if (options.wait.count() > 0) {
+        // Waiting runs lock one host after the other: none can hold a host another one waits
+        // for while waiting for one that other run holds.
+        for (std::size_t i : to_lock) {
+            if (!take(i)) return;
+        }
+        return;
+    }
+    // Without waiting, the first host decides between runs of the same cluster (the one that
+    // gets it proceeds, the other refuses there); the others are then locked at once.
+    if (to_lock.empty() || !take(to_lock.front())) return;
+    parallel_for(to_lock.size() - 1, [&](std::size_t k) { take(to_lock[k + 1]); });
 }
 
 std::optional<Error> lock_refusal(const std::vector<HostLink>& links) {

@@ -35,7 +35,9 @@ TEST(HostLockScript, TakesTheLockWithoutWaitingAndQuotesTheHolder) {
     EXPECT_TRUE(has(script, "flock -n 9")) << script;
     EXPECT_TRUE(has(script, "[ 0 -gt 0 ]")) << script;
     EXPECT_TRUE(has(script, R"('pgrepl setup, it'\''s $(id)')")) << script;
-    EXPECT_TRUE(has(script, "exec cat > /dev/null")) << script;
+    EXPECT_TRUE(has(script, "\ncat > /dev/null\n")) << script;
+    EXPECT_TRUE(script.ends_with("\nflock -x \"$d/active\" true\n")) << script;
+    EXPECT_TRUE(script.starts_with("trap '' HUP PIPE\n")) << script;
 }
 
 TEST(HostLockScript, TheDirectoryMustBeTheUsersOwnAndPrivate) {
@@ -105,7 +107,7 @@ TEST(HostLockLinks, FreeLockIsTakenOnEveryHostAndReleasedOnClose) {
     EXPECT_TRUE(db1.calls().empty());
 }
 
-TEST(HostLockLinks, HeldLockIsARefusalNamingTheHolderAndStopsTheLocking) {
+TEST(HostLockLinks, HeldLockIsARefusalNamingTheHolder) {
     FakeExecutor db1("db1");
     FakeExecutor db2("db2");
     FakeExecutor db3("db3");
@@ -125,7 +127,38 @@ TEST(HostLockLinks, HeldLockIsARefusalNamingTheHolderAndStopsTheLocking) {
     EXPECT_TRUE(has(refused->hint, "--wait-lock")) << refused->hint;
     EXPECT_TRUE(links[0].locked());
     EXPECT_FALSE(links[1].locked());
-    EXPECT_TRUE(db3.lock_requests().empty());  // no lock after the refusal
+    // Without --wait-lock the hosts after the first are asked at once: db3 was asked too (its
+    // lock goes with the run, which stops here).
+    EXPECT_EQ(db3.lock_requests().size(), 1u);
+}
+
+TEST(HostLockLinks, ARefusalAtTheFirstHostAsksNoOther) {
+    FakeExecutor db1("db1");
+    FakeExecutor db2("db2");
+    db1.set_lock_holder("pgrepl setup, pid 7 on ctl1, since T");
+    std::vector<HostLink> links;
+    links.emplace_back(host_at("db2", "10.0.0.12"), db2);
+    links.emplace_back(host_at("db1", "10.0.0.11"), db1);
+    lock_links(links, LockOptions{"setup", {}});
+    ASSERT_TRUE(lock_refusal(links));
+    EXPECT_EQ(lock_refusal(links)->host, "db1");
+    EXPECT_TRUE(db2.lock_requests().empty());
+}
+
+TEST(HostLockLinks, WaitingRunsLockOneAfterTheOtherAndStopAtARefusal) {
+    FakeExecutor db1("db1");
+    FakeExecutor db2("db2");
+    FakeExecutor db3("db3");
+    db2.set_lock_holder("pgrepl promote, pid 8 on ctl2, since T");
+    std::vector<HostLink> links;
+    links.emplace_back(host_at("db3", "10.0.0.13"), db3);
+    links.emplace_back(host_at("db2", "10.0.0.12"), db2);
+    links.emplace_back(host_at("db1", "10.0.0.11"), db1);
+    lock_links(links, LockOptions{"setup", std::chrono::seconds(5)});
+    ASSERT_TRUE(lock_refusal(links));
+    EXPECT_EQ(db1.lock_requests().size(), 1u);
+    EXPECT_EQ(db2.lock_requests().size(), 1u);
+    EXPECT_TRUE(db3.lock_requests().empty());  // after db2 in the order: never asked
 }
 
 TEST(HostLockLinks, StillHeldAfterTheWaitSaysSo) {

@@ -43,7 +43,7 @@ struct ConnectOptions {
     /// but whose PostgreSQL port answers as up.
     ReachProbe postgres_reach;
     /// The host lock (lock.command set): open_links() takes it on every connected apply-mode
-    /// link, one host after the other (lock_links()), before any `then`.
+    /// link (lock_links(): the first host, then the others), before any `then`.
     LockOptions lock;
 };
 
@@ -134,9 +134,12 @@ std::vector<HostLink> connect_hosts(const std::vector<const Host*>& hosts, RunMo
 /// The line a lock names its holder by: "pgrepl COMMAND, pid N on CONTROL-HOST, since TIME".
 std::string lock_holder(std::string_view command);
 
-/// Takes the lock for `options` on the connected apply-mode links, one after the other in the
-/// order of their SSH address and port (so that two runs cannot refuse each other, each
-/// holding a host the other wants), once per address; stops at the first refusal or failure.
+/// Takes the lock for `options` on the connected apply-mode links, once per SSH address and
+/// port, the first in the order of address and port alone: two runs of one cluster cannot
+/// refuse each other, the one that gets it proceeds and the other refuses there. The rest are
+/// then locked at once; with options.wait they are locked one after the other in that order
+/// (no two waiting runs can each hold a host the other waits for). Stops at the first
+/// refusal or failure (with wait; without, the others are already asked).
 void lock_links(std::vector<HostLink>& links, const LockOptions& options);
 
 /// The first lock refusal or failure among `links` (lock_error()), if any: the run must stop
