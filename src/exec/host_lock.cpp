@@ -13,13 +13,15 @@ Result<LockOutcome> Executor::hold_lock(const LockRequest&) {
 }
 
 std::string host_lock_script(const LockRequest& request) {
-    // fd 9 holds the flock; `exec cat` keeps it (inherited) until standard input ends, so the
-    // lock lives exactly as long as the channel, and the kernel drops it with a dead session.
+    // fd 9 holds the flock until standard input ends (the channel closes, or the session dies)
+    // and the run's commands still running have ended; the kernel then drops it with the
+    // script.
     // The holder file's second line is the pid holding fd 9: a run that finds the lock taken
     // names the holder only once that pid holds this very lock file (the holder may not have
     // written its line yet, or the file may still name an earlier run), for up to 5 s.
     return fmt::format(
-        R"SH(if [ "$(id -u)" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
+        R"SH(trap '' HUP PIPE
+if [ "$(id -u)" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
 mkdir -p -m 0700 "$d" || exit 4
 [ -d "$d" ] && [ ! -L "$d" ] || {{ echo "$d is not a directory" >&2; exit 4; }}
 [ "$(stat -c %u "$d")" = "$(id -u)" ] || {{ echo "$d is not owned by $(id -un)" >&2; exit 4; }}
@@ -45,7 +47,10 @@ if held_by; then
 fi
 printf '%s\n%s\n' {holder} "$$" > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder" || exit 4
 echo locked
-exec cat > /dev/null
+cat > /dev/null
+# The run ended, or its session did: the commands it still runs (each holds $d/active shared)
+# keep the host until they end.
+flock -x "$d/active" true
 )SH",
         fmt::arg("dir", kHostLockDir), fmt::arg("wait", request.wait.count()),
         fmt::arg("holder", shell_quote(lock_holder_line(request.holder))));

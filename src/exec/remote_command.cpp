@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "pgrepl/exec/host_lock.hpp"
 #include "pgrepl/exec/quote.hpp"
 
 namespace pgrepl {
@@ -37,6 +38,16 @@ std::string remote_command_line(std::string_view ssh_user, Become become, RunAs 
     // as killed (exit-signal) rather than as the shell's status 128+N.
     return "cd / && exec " + privilege_wrapper(ssh_user, become, run_as) + "sh -c " +
            shell_quote(script);
+}
+
+std::string locked_command_line(std::string_view ssh_user, Become become, RunAs run_as,
+                                std::string_view script) {
+    const bool privileged = ssh_user == "root" || become == Become::Auto;
+    const std::string dir = privileged ? std::string(kHostLockDir) : "\"$HOME/.pgrepl\"";
+    const std::string inner =
+        privileged && run_as == RunAs::Postgres ? "runuser -u postgres -- " : std::string();
+    return "cd / && exec " + privilege_wrapper(ssh_user, become, RunAs::Admin) + "flock -s -o " +
+           dir + "/active " + inner + "sh -c " + shell_quote(script);
 }
 
 namespace {

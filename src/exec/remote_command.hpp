@@ -30,6 +30,16 @@ WrapperKind wrapper_kind(std::string_view ssh_user, Become become, RunAs run_as)
 std::string remote_command_line(std::string_view ssh_user, Become become, RunAs run_as,
                                 std::string_view script);
 
+/// The command line of a command run while this session holds the host lock
+/// (docs/locking.md): `cd / && exec <admin wrapper>flock -s -o <lock dir>/active <runuser -u
+/// postgres -- >sh -c <quoted script>`. The shared lock on `active` lasts as long as the
+/// command (not its daemons: -o), and the lock script, once its session ends, waits for an
+/// exclusive one before it lets the host lock go: a command of a run that died keeps the host
+/// until it ends. The lock dir is kHostLockDir, or "$HOME/.pgrepl" for a non-root SSH user
+/// with become never.
+std::string locked_command_line(std::string_view ssh_user, Become become, RunAs run_as,
+                                std::string_view script);
+
 /// A script that writes its standard input atomically to `file.path`: a temporary file in the
 /// same directory, chown, chmod, then `mv -f` over the path. The path must be absolute.
 std::string write_file_script(const FileSpec& file);

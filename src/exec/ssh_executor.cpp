@@ -28,8 +28,11 @@ class SshExecutor final : public Executor {
         ++stats_.commands;
         const std::string context = host_.name + ": " + command.purpose;
         const WrapperKind wrapper = wrapper_kind(host_.ssh.user, host_.ssh.become, command.run_as);
-        const std::string line =
-            remote_command_line(host_.ssh.user, host_.ssh.become, command.run_as, command.script);
+        // While the host lock is held, every command also holds it (locked_command_line).
+        const std::string line = locked_ ? locked_command_line(host_.ssh.user, host_.ssh.become,
+                                                               command.run_as, command.script)
+                                         : remote_command_line(host_.ssh.user, host_.ssh.become,
+                                                               command.run_as, command.script);
         spdlog::debug("{}: {}", context, one_line(command.script, 200));
         spdlog::trace("{}: remote command line: {}", context, line);
         if (!command.stdin_data.empty()) {
@@ -128,11 +131,14 @@ class SshExecutor final : public Executor {
         const LockContext context{host_.name,
                                   wrapper_kind(host_.ssh.user, host_.ssh.become, RunAs::Admin),
                                   host_.ssh.user};
-        return hold_lock_on_session(connection_->session, line, request, context);
+        auto outcome = hold_lock_on_session(connection_->session, line, request, context);
+        if (outcome && outcome->held) locked_ = true;
+        return outcome;
     }
 
   private:
     Host host_;
+    bool locked_ = false;  // the host lock was taken: commands hold it too
     std::unique_ptr<SshConnection> connection_;
     ExecutorStats stats_;
 };

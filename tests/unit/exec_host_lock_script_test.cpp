@@ -89,5 +89,29 @@ TEST(HostLockScriptRun, TakesTheLockOnceTheHolderEnds) {
     EXPECT_EQ(run_sh("sed -n 1p '" + dir.path() + "/lock.d/holder'"), "pgrepl setup, pid 2 on b\n");
 }
 
+TEST(HostLockScriptRun, ACommandOfTheRunStillRunningKeepsTheHost) {
+    // The first run's session ended (its standard input closed after 1 s) while one of its
+    // commands, holding the lock dir's `active` shared as every command of a locked run does,
+    // still runs for 2 s more: the second run finds the host held until that command ends.
+    LockDir dir;
+    const auto first = dir.script("first", LockRequest{"pgrepl setup, pid 1 on a", {}});
+    const auto second =
+        dir.script("second", LockRequest{"pgrepl setup, pid 2 on b", std::chrono::seconds(20)});
+    const std::string lock_dir = dir.path() + "/lock.d";
+    const std::string out =
+        run_sh("mkdir -m 0700 '" + lock_dir + "'; (flock -s -o '" + lock_dir +
+               "/active' sleep 3 &) ; sleep 0.2; (sleep 1 | sh '" + first +
+               "' > /dev/null 2>&1 &); "
+               "while ! [ -e '" +
+               lock_dir +
+               "/holder' ]; do sleep 0.05; done; start=$(date +%s%N); "
+               "sh '" +
+               second + "' < /dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000000 ))");
+    const auto lines = out.substr(0, out.rfind('\n', out.size() - 2) + 1);
+    EXPECT_EQ(lines, "waiting pgrepl setup, pid 1 on a\nlocked\n") << out;
+    const long waited = std::stol(out.substr(lines.size()));
+    EXPECT_GE(waited, 2000) << out;  // the sleep of the first run's command, not its 1 s session
+}
+
 }  // namespace
 }  // namespace pgrepl

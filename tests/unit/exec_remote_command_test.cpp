@@ -28,6 +28,18 @@ TEST(ExecRemoteCommand, WrapperForRoot) {
               "cd / && exec runuser -u postgres -- sh -c 'id -u'");
 }
 
+TEST(ExecRemoteCommand, WhileTheHostLockIsHeldEveryCommandHoldsItShared) {
+    EXPECT_EQ(locked_command_line("root", Become::Auto, RunAs::Admin, "id -u"),
+              "cd / && exec flock -s -o /run/pgrepl/active sh -c 'id -u'");
+    EXPECT_EQ(locked_command_line("root", Become::Auto, RunAs::Postgres, "id -u"),
+              "cd / && exec flock -s -o /run/pgrepl/active runuser -u postgres -- sh -c 'id -u'");
+    EXPECT_EQ(locked_command_line("deploy", Become::Auto, RunAs::Postgres, "it's"),
+              "cd / && exec sudo -n -- flock -s -o /run/pgrepl/active runuser -u postgres -- sh "
+              "-c 'it'\\''s'");
+    EXPECT_EQ(locked_command_line("postgres", Become::Never, RunAs::Postgres, "id -u"),
+              "cd / && exec flock -s -o \"$HOME/.pgrepl\"/active sh -c 'id -u'");
+}
+
 TEST(ExecRemoteCommand, WrapperForOtherUsers) {
     EXPECT_EQ(remote_command_line("deploy", Become::Auto, RunAs::Admin, "id -u"),
               "cd / && exec sudo -n -- sh -c 'id -u'");
