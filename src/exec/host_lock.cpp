@@ -16,6 +16,8 @@ std::string host_lock_script(const LockRequest& request) {
     // fd 9 holds the flock until standard input ends (the channel closes, or the session dies)
     // and the run's commands still running have ended; the kernel then drops it with the
     // script.
+    // The holder file's third line is "ended" while only the commands of a run that ended
+    // still hold the host: the next run waits up to kDrainSeconds for them instead of refusing.
     // The holder file's second line is the pid holding fd 9: a run that finds the lock taken
     // names the holder only once that pid holds this very lock file (the holder may not have
     // written its line yet, or the file may still name an earlier run), for up to 5 s.
@@ -32,27 +34,37 @@ held_by() {{
   i=0
   while :; do
     flock -n 9 && return 1
-    h= p=
-    {{ IFS= read -r h; IFS= read -r p; }} 2>/dev/null < "$d/holder"
+    h= p= e=
+    {{ IFS= read -r h; IFS= read -r p; IFS= read -r e; }} 2>/dev/null < "$d/holder"
     case $p in ''|*[!0-9]*) ;; *) [ "$(readlink "/proc/$p/fd/9" 2>/dev/null)" = "$l" ] && return 0 ;; esac
     i=$((i + 1))
-    [ $i -lt 50 ] || {{ h=; return 0; }}
+    [ $i -lt 50 ] || {{ h= e=; return 0; }}
     sleep 0.1
   done
 }}
 if held_by; then
-  [ {wait} -gt 0 ] || {{ printf 'busy %s\n' "$h"; exit 0; }}
-  printf 'waiting %s\n' "$h"
-  flock -w {wait} 9 || ! held_by || {{ printf 'busy %s\n' "$h"; exit 0; }}
+  if [ "$e" = ended ]; then
+    # That run has ended: only its commands still running hold the host, for a moment.
+    printf 'draining %s\n' "$h"
+    flock -w {drain} 9 || ! held_by || {{ printf 'busy %s (ended; its commands still run)\n' "$h"; exit 0; }}
+  else
+    [ {wait} -gt 0 ] || {{ printf 'busy %s\n' "$h"; exit 0; }}
+    printf 'waiting %s\n' "$h"
+    flock -w {wait} 9 || ! held_by || {{ printf 'busy %s\n' "$h"; exit 0; }}
+  fi
 fi
 printf '%s\n%s\n' {holder} "$$" > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder" || exit 4
 echo locked
 cat > /dev/null
 # The run ended, or its session did: the commands it still runs (each holds $d/active shared)
-# keep the host until they end.
-flock -x "$d/active" true
+# keep the host until they end; the holder file says so to the next run, which waits for them.
+if ! flock -n -x "$d/active" true; then
+  printf '%s\n%s\nended\n' {holder} "$$" > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder"
+  flock -x "$d/active" true
+fi
 )SH",
         fmt::arg("dir", kHostLockDir), fmt::arg("wait", request.wait.count()),
+        fmt::arg("drain", kDrainSeconds),
         fmt::arg("holder", shell_quote(lock_holder_line(request.holder))));
 }
 
@@ -74,8 +86,9 @@ LockReply read_lock_reply(std::string_view out) {
             reply.holder = lock_holder_line(rest);
             return reply;
         }
-        if (word == "waiting") {
+        if (word == "waiting" || word == "draining") {
             reply.waiting = true;
+            reply.draining = word == "draining";
             reply.holder = lock_holder_line(rest);
         }
     }

@@ -73,7 +73,8 @@ Result<LockOutcome> hold_lock_on_session(ssh_session session, const std::string&
     if (ssh_channel_request_exec(channel->get(), command_line.c_str()) != SSH_OK)
         return lost("cannot start the lock script");
 
-    const auto deadline = std::chrono::steady_clock::now() + request.wait + kVerdictSlack;
+    const auto deadline = std::chrono::steady_clock::now() + request.wait +
+                          std::chrono::seconds(kDrainSeconds) + kVerdictSlack;
     std::string out;
     std::string err;
     bool said_waiting = false;
@@ -90,8 +91,16 @@ Result<LockOutcome> hold_lock_on_session(ssh_session session, const std::string&
         }
         if (reply.state == LockReply::State::Busy) return LockOutcome{nullptr, reply.holder};
         if (reply.waiting && !said_waiting) {
-            spdlog::info("{}: waiting up to {} s for the lock held by {}", context.host,
-                         request.wait.count(), reply.holder.empty() ? "(unknown)" : reply.holder);
+            const std::string holder = reply.holder.empty() ? "(unknown)" : reply.holder;
+            if (reply.draining) {
+                spdlog::info(
+                    "{}: waiting up to {} s for the commands still running of a run "
+                    "that ended ({})",
+                    context.host, kDrainSeconds, holder);
+            } else {
+                spdlog::info("{}: waiting up to {} s for the lock held by {}", context.host,
+                             request.wait.count(), holder);
+            }
             said_waiting = true;
         }
         if (n == 0 && ssh_channel_is_eof(channel->get()) != 0) break;

@@ -36,7 +36,7 @@ TEST(HostLockScript, TakesTheLockWithoutWaitingAndQuotesTheHolder) {
     EXPECT_TRUE(has(script, "[ 0 -gt 0 ]")) << script;
     EXPECT_TRUE(has(script, R"('pgrepl setup, it'\''s $(id)')")) << script;
     EXPECT_TRUE(has(script, "\ncat > /dev/null\n")) << script;
-    EXPECT_TRUE(script.ends_with("\nflock -x \"$d/active\" true\n")) << script;
+    EXPECT_TRUE(has(script, "  flock -x \"$d/active\" true\nfi\n")) << script;
     EXPECT_TRUE(script.starts_with("trap '' HUP PIPE\n")) << script;
 }
 
@@ -72,6 +72,11 @@ TEST(HostLockReply, ReadsTheVerdict) {
     EXPECT_TRUE(waiting.waiting);
     EXPECT_EQ(waiting.holder, "pgrepl promote, pid 8");
     EXPECT_EQ(read_lock_reply("waiting A\nlocked\n").state, LockReply::State::Locked);
+    const auto draining = read_lock_reply("draining pgrepl setup, pid 9\n");
+    EXPECT_EQ(draining.state, LockReply::State::Incomplete);
+    EXPECT_TRUE(draining.waiting);
+    EXPECT_TRUE(draining.draining);
+    EXPECT_EQ(draining.holder, "pgrepl setup, pid 9");
     const auto unknown = read_lock_reply("busy \n");
     EXPECT_EQ(unknown.state, LockReply::State::Busy);
     EXPECT_EQ(unknown.holder, "");

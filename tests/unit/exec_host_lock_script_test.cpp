@@ -113,5 +113,23 @@ TEST(HostLockScriptRun, ACommandOfTheRunStillRunningKeepsTheHost) {
     EXPECT_GE(waited, 2000) << out;  // the sleep of the first run's command, not its 1 s session
 }
 
+TEST(HostLockScriptRun, ARunThatEndedWithCommandsStillRunningIsWaitedForWithoutWaitLock) {
+    // The first run's session has ended (its lock script drains), one of its commands runs for
+    // 2 s more: a plain second run (no --wait-lock) waits for it, then takes the lock.
+    LockDir dir;
+    const auto first = dir.script("first", LockRequest{"pgrepl setup, pid 1 on a", {}});
+    const auto second = dir.script("second", LockRequest{"pgrepl setup, pid 2 on b", {}});
+    const std::string lock_dir = dir.path() + "/lock.d";
+    const std::string out = run_sh("mkdir -m 0700 '" + lock_dir + "'; (flock -s -o '" + lock_dir +
+                                   "/active' sleep 2.5 &) ; sleep 0.2; (sh '" + first +
+                                   "' < /dev/null > /dev/null 2>&1 &); "
+                                   "while ! grep -q ended '" +
+                                   lock_dir +
+                                   "/holder' 2>/dev/null; do sleep 0.05; done; "
+                                   "sh '" +
+                                   second + "' < /dev/null");
+    EXPECT_EQ(out, "draining pgrepl setup, pid 1 on a\nlocked\n");
+}
+
 }  // namespace
 }  // namespace pgrepl

@@ -12,6 +12,9 @@ namespace pgrepl {
 
 /// The directory of the lock as root: /run/pgrepl (0700, gone at reboot with every lock).
 inline constexpr const char* kHostLockDir = "/run/pgrepl";
+/// How long a run waits, even without --wait-lock, for the commands still running of a run
+/// that ended (its host lock is held until they end: docs/locking.md).
+inline constexpr int kDrainSeconds = 45;
 
 /// What the lock script said so far.
 struct LockReply {
@@ -24,6 +27,7 @@ struct LockReply {
     State state = State::Incomplete;  ///< the verdict
     std::string holder;               ///< Busy, or waiting: the holder's line ("" when unknown)
     bool waiting = false;             ///< it said it waits for the holder (`holder` names it)
+    bool draining = false;  ///< it waits for the commands of a holder that ended (kDrainSeconds)
 };
 
 /// The script that takes the lock: root uses kHostLockDir, another user (become never)
