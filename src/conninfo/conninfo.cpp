@@ -2,8 +2,6 @@
 // round trip, no lock), order the hosts by the live topology and print the string.
 #include <spdlog/spdlog.h>
 
-#include <map>
-
 #include "pgrepl/conninfo/conninfo.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 #include "pgrepl/util/exit_code.hpp"
@@ -64,7 +62,11 @@ ExitCode run_conninfo(const Inventory& inventory, const ConninfoOptions& options
         return ExitCode::Failed;
     }
     for (std::size_t i = 0; i < hosts.size(); ++i) {
-        if (problems[i]) {
+        if (!topology.nodes[i].member) {
+            spdlog::warn("{}: another cluster's server (system identifier {}): left out",
+                         inventory.hosts[i].name,
+                         hosts[i].server ? hosts[i].server->system_identifier : "?");
+        } else if (problems[i]) {
             spdlog::warn("{} (kept last in the string)", describe(*problems[i]));
         } else if (!hosts[i].running) {
             spdlog::warn("{}: PostgreSQL does not answer (kept last in the string)",
