@@ -43,13 +43,8 @@ void add_setup_command(CLI::App& app, Context& context) {
             // The progress lines go to stderr; stdout holds only the document.
             const auto start = std::chrono::steady_clock::now();
             const auto done = run_setup(*inventory, setup, ssh_factory(context), std::cerr);
-            RunReport report;
-            report.command = "setup";
-            report.mode = setup.mode;
-            report.exit_code = done.exit_code;
-            report.outcome = outcome_of(done.exit_code);
+            auto report = new_run_report("setup", setup.mode, done.exit_code, *inventory);
             report.steps = done.steps;
-            for (const auto& host : inventory->hosts) report.hosts.push_back(host.name);
             report.duration = since(start);
             std::cout << run_report_json(report) << std::endl;
             return to_int(done.exit_code);

@@ -44,6 +44,17 @@ struct Counts {
 
 }  // namespace
 
+RunReport new_run_report(std::string command, RunMode mode, ExitCode exit_code,
+                         const Inventory& inventory) {
+    RunReport report;
+    report.command = std::move(command);
+    report.mode = mode;
+    report.exit_code = exit_code;
+    report.outcome = outcome_of(exit_code);
+    for (const auto& host : inventory.hosts) report.hosts.push_back(host.name);
+    return report;
+}
+
 StepReport make_step_report(std::string host, std::string step, StepStatus status,
                             std::string reason, std::chrono::milliseconds duration) {
     StepReport report;

@@ -31,12 +31,7 @@ const char* planned_step(PromotePlanned::Action action) {
 
 RunReport promote_run_report(const Inventory& inventory, const PromoteReport& promote,
                              RunMode mode) {
-    RunReport run;
-    run.command = "promote";
-    run.mode = mode;
-    run.exit_code = promote.exit_code;
-    run.outcome = outcome_of(promote.exit_code);
-    for (const auto& host : inventory.hosts) run.hosts.push_back(host.name);
+    RunReport run = new_run_report("promote", mode, promote.exit_code, inventory);
     for (const auto& event : promote.events) {
         std::visit(
             [&](const auto& e) {

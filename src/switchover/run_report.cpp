@@ -25,12 +25,8 @@ const char* outcome_word(const SwitchoverReport& report, RunMode mode) {
 
 RunReport switchover_run_report(const Inventory& inventory, const SwitchoverReport& report,
                                 RunMode mode) {
-    RunReport run;
-    run.command = "switchover";
-    run.mode = mode;
-    run.exit_code = report.exit_code;
+    RunReport run = new_run_report("switchover", mode, report.exit_code, inventory);
     run.outcome = outcome_word(report, mode);
-    for (const auto& host : inventory.hosts) run.hosts.push_back(host.name);
     const auto& d = report.decision;
     const bool known = d.primary < inventory.hosts.size() && d.target < inventory.hosts.size();
     if (known) run.target = inventory.hosts[d.target].name;

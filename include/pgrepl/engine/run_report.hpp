@@ -10,6 +10,7 @@
 
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/runner.hpp"
+#include "pgrepl/inventory/inventory.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl {
@@ -36,6 +37,11 @@ struct RunReport {
     /// switchover: the verify pass's own document (pgrepl-verify/1), embedded as "verify"
     std::optional<std::string> verify_document;
 };
+
+/// A report of `command` on the hosts of `inventory` (in its order), with the mode, the exit
+/// code and outcome_of() that code; steps and the rest are the command's to fill.
+RunReport new_run_report(std::string command, RunMode mode, ExitCode exit_code,
+                         const Inventory& inventory);
 
 /// A step report made from its parts (for commands whose actions are not steps).
 StepReport make_step_report(std::string host, std::string step, StepStatus status,
