@@ -71,6 +71,17 @@ std::string session_script(const Host& host, const SnapshotRequest& request) {
         kSqlDelimiter, shell_frame("psql-exit", "\"$?\""), shell_frame("psql-exit", "127"));
 }
 
+// The paths (or names) in request order, each once: steps may ask for the same one, and each
+// one asked is a fork on the host.
+std::vector<std::string> each_once(const std::vector<std::string>& asked) {
+    std::set<std::string> seen;
+    std::vector<std::string> once;
+    for (const auto& item : asked) {
+        if (seen.insert(item).second) once.push_back(item);
+    }
+    return once;
+}
+
 Error malformed(std::string_view what) {
     return make_error(ErrorKind::Remote, fmt::format("snapshot: malformed output ({})", what),
                       "run with -vv to see the remote commands");
@@ -119,18 +130,18 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
                         request.log_lines, shell_quote(cluster_paths(host).log_file));
     }
     // Builtins only (no fork), nothing on standard error.
-    for (const auto& path : request.first_lines) {
+    for (const auto& path : each_once(request.first_lines)) {
         script += fmt::format(
             "F={}\nif [ -e \"$F\" ]; then L=; {{ IFS= read -r L <\"$F\"; }} 2>/dev/null; "
             "{}; printf '|%s\\n' \"$L\"; else {}; fi\n",
             shell_quote(path), shell_frame("line"), shell_frame("noline"));
     }
-    for (const auto& path : request.files) {
+    for (const auto& path : each_once(request.files)) {
         script += shell_file_frame(shell_quote(path)) + "\n";
     }
     // One line per name: "@@resolved NAME ADDRESS...", the addresses sorted, none when the
     // name does not resolve.
-    for (const auto& name : request.host_names) {
+    for (const auto& name : each_once(request.host_names)) {
         script += fmt::format(
             "printf '@@resolved %s %s\n' {} \"$(getent ahosts {} | awk '{{print $1}}' | sort -u | "
             "tr '\n' ' ')\"\n",
@@ -146,8 +157,11 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
         // history of that timeline follows, every line prefixed (the content spans lines).
         script += fmt::format(
             R"SH(if [ -x "$BIN/psql" ] && out=$({psql} -c IDENTIFY_SYSTEM 2>&1); then
-  echo "@@login ok|$(echo "$out" | head -n 1)"
-  tli=$(echo "$out" | head -n 1 | cut -d '|' -f 2)
+  first=''; IFS= read -r first <<PGREPL_OUT || :
+$out
+PGREPL_OUT
+  echo "@@login ok|$first"
+  tli=${{first#*|}}; tli=${{tli%%|*}}
   case "$tli" in ''|*[!0-9]*|0|1) ;;
   *) if hist=$({psql} -c "TIMELINE_HISTORY $tli" 2>&1); then
        printf '%s\n' "$hist" | sed 's/^/{history}/'
@@ -162,7 +176,9 @@ fi
             fmt::arg("psql", psql_command(host, login)), fmt::arg("history", kHistoryPrefix),
             fmt::arg("history_error", kHistoryError));
     }
+    std::set<std::string> tested;
     for (const auto& [name, conninfo] : request.login_tests) {
+        if (!tested.insert(name).second) continue;  // asked by two steps: tried once
         PsqlCommand login = probe_psql();
         login.conninfo = conninfo;
         script += fmt::format(
@@ -284,9 +300,10 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
 Result<HostSnapshot> read_snapshot(const SnapshotRequest& request, const CommandResult& result) {
     auto parsed = parse_snapshot(result.out);
     if (!parsed) return parsed.error();
-    // Re-key by path (parse_snapshot numbers them in request order).
+    // Re-key by path (parse_snapshot numbers them in request order, each path once).
     HostSnapshot snapshot = std::move(parsed).value();
-    const auto by_path = [](const std::vector<std::string>& paths, auto& numbered) {
+    const auto by_path = [](const std::vector<std::string>& asked, auto& numbered) {
+        const auto paths = each_once(asked);
         std::map<std::string, std::optional<std::string>> keyed;
         for (std::size_t i = 0; i < paths.size(); ++i) {
             auto it = numbered.find(std::to_string(i));

@@ -1,5 +1,10 @@
 // The snapshot's replication login: IDENTIFY_SYSTEM, then TIMELINE_HISTORY beyond timeline 1.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "pgrepl/engine/snapshot.hpp"
 
@@ -92,6 +97,84 @@ TEST(SnapshotLogin, AnOldStyleLoginLineStillParses) {
     EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
     EXPECT_EQ(parsed->replication_login->timeline, "");
     EXPECT_EQ(parsed->replication_login->xlogpos, "");
+}
+
+// Runs `script` with /bin/sh and returns its standard output.
+std::string run_sh(const std::string& script) {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("pgrepl-login-test-" + std::to_string(getpid()) + ".sh");
+    std::ofstream(path) << script;
+    std::string out;
+    if (FILE* pipe = popen(("sh " + path.string()).c_str(), "r")) {
+        char buffer[4096];
+        for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+        pclose(pipe);
+    }
+    std::filesystem::remove(path);
+    return out;
+}
+
+// The login part of the script, run for real by sh against a stand-in psql: the first line of
+// IDENTIFY_SYSTEM's answer and its timeline are read with builtins, the history follows.
+TEST(SnapshotLogin, TheLoginPartRunsInShAgainstAStandInPsql) {
+    const auto bin =
+        std::filesystem::temp_directory_path() / ("pgrepl-login-bin-" + std::to_string(getpid()));
+    std::filesystem::create_directories(bin);
+    std::ofstream(bin / "psql")
+        << "#!/bin/sh\n"
+           "case \"$*\" in\n"
+           "*IDENTIFY_SYSTEM*) printf '7000|3|0/7000148|\\nsecond\\n' ;;\n"
+           "*'TIMELINE_HISTORY 3'*) printf '00000003.history|1\\t0/5\\tx\\n' ;;\n"
+           "*) exit 2 ;;\nesac\n";
+    std::filesystem::permissions(bin / "psql", std::filesystem::perms::owner_all);
+    Host host;
+    host.name = "db3";
+    SnapshotRequest request;
+    request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
+    const auto script = snapshot_script(host, request);
+    const auto login = script.find("if [ -x \"$BIN/psql\" ] && out=");
+    ASSERT_NE(login, std::string::npos) << script;
+    const auto out =
+        run_sh("BIN=" + bin.string() + "\nas_postgres() { \"$@\"; }\n" + script.substr(login));
+    std::filesystem::remove_all(bin);
+    auto parsed = parse_snapshot(std::string(kFacts) + out);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << out;
+    ASSERT_TRUE(parsed->replication_login) << out;
+    EXPECT_TRUE(parsed->replication_login->ok) << out;
+    EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
+    EXPECT_EQ(parsed->replication_login->timeline, "3");
+    ASSERT_TRUE(parsed->replication_login->timeline_history) << out;
+    EXPECT_EQ(*parsed->replication_login->timeline_history, "1\t0/5\tx\n");
+    EXPECT_TRUE(parsed->complete) << out;
+}
+
+// Two steps asking for the same file or login test cost the host one read and one login.
+TEST(SnapshotLogin, AFileOrALoginTestAskedTwiceRunsOnce) {
+    Host host;
+    host.name = "db3";
+    SnapshotRequest request;
+    request.files = {"/etc/a", "/etc/b", "/etc/a"};
+    request.login_tests = {{"rewind", "host=10.0.0.12 user=r"},
+                           {"rewind", "host=10.0.0.12 user=r"}};
+    const auto script = snapshot_script(host, request);
+    const auto count = [&](std::string_view needle) {
+        std::size_t n = 0;
+        for (auto at = script.find(needle); at != std::string::npos;
+             at = script.find(needle, at + 1))
+            ++n;
+        return n;
+    };
+    EXPECT_EQ(count("f='/etc/a';"), 1U) << script;
+    EXPECT_EQ(count("f='/etc/b';"), 1U) << script;
+    EXPECT_EQ(count("@@login-test rewind ok"), 1U) << script;
+    CommandResult result;
+    result.out = std::string(kFacts) + "@@file 2\nA\n\n@@nofile\n@@login-test rewind ok\n@@end\n";
+    auto snapshot = read_snapshot(request, result);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+    EXPECT_EQ(snapshot->file("/etc/a"), std::optional<std::string>("A\n"));
+    EXPECT_EQ(snapshot->file("/etc/b"), std::nullopt);
+    ASSERT_NE(snapshot->login_test("rewind"), nullptr);
+    EXPECT_TRUE(snapshot->login_test("rewind")->ok);
 }
 
 }  // namespace

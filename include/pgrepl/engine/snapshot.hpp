@@ -57,7 +57,7 @@ struct SnapshotRequest {
     std::string application_name;                 ///< PGAPPNAME of a ReadOnly session
     ProcessList processes = ProcessList::No;      ///< list the host's processes
     int log_lines = 0;                            ///< lines of the server log to read (0: none)
-    std::vector<std::string> files;               ///< absolute paths to read (missing is fine)
+    std::vector<std::string> files;  ///< absolute paths to read (missing is fine; each read once)
     /// Absolute paths whose first line is read by a shell builtin (no process forked, nothing
     /// on standard error, not even when unreadable); missing is fine.
     std::vector<std::string> first_lines;
@@ -70,7 +70,7 @@ struct SnapshotRequest {
     /// the upstream's timeline when it is above 1).
     std::string replication_login_conninfo;
     /// Normal (non-replication) logins to try, (name, conninfo): each runs `SELECT 1`. A name
-    /// is one word.
+    /// is one word; a name asked twice is tried once, with its first conninfo.
     std::vector<std::pair<std::string, std::string>> login_tests;
     /// What the round trip is for: the command's purpose and the context of its errors.
     std::string purpose = "gather state";
