@@ -150,6 +150,9 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     if (!lean) script += "if [ \"$running\" = yes ]; then :\n";
     script += session_script(host, request);
     if (!lean) script += "fi\n";
+    const bool logins = !request.replication_login_conninfo.empty() || !request.login_tests.empty();
+    if (logins && !request.logins_need_file.empty())
+        script += fmt::format("if [ -f {} ]; then :\n", shell_quote(request.logins_need_file));
     if (!request.replication_login_conninfo.empty()) {
         PsqlCommand login = probe_psql();
         login.conninfo = request.replication_login_conninfo;
@@ -186,6 +189,20 @@ fi
             "'@@login-test {name} ok'; else echo \"@@login-test {name} error $(echo \"$out\" | "
             "grep -v '^$' | head -n 1)\"; fi\n",
             fmt::arg("psql", psql_command(host, login)), fmt::arg("name", name));
+    }
+    if (logins && !request.logins_need_file.empty()) {
+        const std::string missing =
+            "password file " + request.logins_need_file + " does not exist yet";
+        script += "else\n";
+        if (!request.replication_login_conninfo.empty())
+            script += "echo " + shell_quote("@@login error " + missing) + "\n";
+        std::set<std::string> reported;
+        for (const auto& [name, conninfo] : request.login_tests) {
+            if (reported.insert(name).second)
+                script +=
+                    "echo " + shell_quote("@@login-test " + name + " error " + missing) + "\n";
+        }
+        script += "fi\n";
     }
     script += shell_frame("end") + "\n";
     return script;

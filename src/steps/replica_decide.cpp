@@ -129,6 +129,8 @@ void replica_request(const Inventory& inventory, const Host& host, const Cluster
         request.login_tests.emplace_back(
             kRewindLogin, rewind_source_conninfo(inventory, upstream, paths.passfile));
     }
+    // Until the passfile step writes it (a first run's first gathers), no login to the upstream.
+    request.logins_need_file = paths.passfile;
 }
 
 bool fresh_created(const StepContext& context) {

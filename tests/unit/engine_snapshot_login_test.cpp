@@ -148,6 +148,34 @@ TEST(SnapshotLogin, TheLoginPartRunsInShAgainstAStandInPsql) {
     EXPECT_TRUE(parsed->complete) << out;
 }
 
+// Without the password file the logins cannot pass: they are not tried (each would cost the
+// upstream a backend), and each says why it failed.
+TEST(SnapshotLogin, NoLoginWhileItsPasswordFileIsMissing) {
+    Host host;
+    host.name = "db3";
+    SnapshotRequest request;
+    request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
+    request.login_tests = {{"rewind", "host=10.0.0.12 user=r"},
+                           {"rewind", "host=10.0.0.12 user=r"}};
+    request.logins_need_file = "/nonexistent/pgrepl-test.pgpass";
+    const auto script = snapshot_script(host, request);
+    const auto logins = script.find("if [ -f '/nonexistent/pgrepl-test.pgpass' ]");
+    ASSERT_NE(logins, std::string::npos) << script;
+    // BIN points nowhere: a login that ran would report psql missing, not the password file.
+    const auto out = run_sh("BIN=/nonexistent\n" + script.substr(logins));
+    auto parsed = parse_snapshot(std::string(kFacts) + out);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << out;
+    ASSERT_TRUE(parsed->replication_login) << out;
+    EXPECT_FALSE(parsed->replication_login->ok);
+    EXPECT_EQ(parsed->replication_login->error,
+              "password file /nonexistent/pgrepl-test.pgpass does not exist yet");
+    ASSERT_NE(parsed->login_test("rewind"), nullptr) << out;
+    EXPECT_FALSE(parsed->login_test("rewind")->ok);
+    EXPECT_EQ(parsed->login_test("rewind")->error,
+              "password file /nonexistent/pgrepl-test.pgpass does not exist yet");
+    EXPECT_TRUE(parsed->complete) << out;
+}
+
 // Two steps asking for the same file or login test cost the host one read and one login.
 TEST(SnapshotLogin, AFileOrALoginTestAskedTwiceRunsOnce) {
     Host host;

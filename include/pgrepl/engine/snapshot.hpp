@@ -72,6 +72,10 @@ struct SnapshotRequest {
     /// Normal (non-replication) logins to try, (name, conninfo): each runs `SELECT 1`. A name
     /// is one word; a name asked twice is tried once, with its first conninfo.
     std::vector<std::pair<std::string, std::string>> login_tests;
+    /// When set, the logins above are tried only while this file (their password file) exists:
+    /// without it they cannot pass and each would still cost the other server a backend. While
+    /// it is missing, each login reports "password file PATH does not exist yet".
+    std::string logins_need_file;
     /// What the round trip is for: the command's purpose and the context of its errors.
     std::string purpose = "gather state";
 };
