@@ -80,10 +80,6 @@ if [ "$running" = no ] && [ -n "$D" ]; then
   done
   [ -z "$pids" ] || echo "basebackup_pids=${{pids# }}"
 fi
-if [ "$running" = yes ]; then
-  out=$(pg_psql -v ON_ERROR_STOP=1 -c {query} 2>&1)
-  if [ $? -eq 0 ]; then echo @@server; printf '%s\n' "$out"; else echo "@@server-error $(echo "$out" | head -n 1)"; fi
-fi
 )SH";
 
 }  // namespace
@@ -104,8 +100,7 @@ std::string host_probe_script(const Host& host) {
     return fmt::format(
         kProbeTemplate, fmt::arg("version", shell_quote(host.postgres.version.to_string())),
         fmt::arg("cluster", shell_quote(host.postgres.cluster_name)),
-        fmt::arg("port", host.postgres.port), fmt::arg("psql", psql_command(host, probe_psql())),
-        fmt::arg("query", shell_quote(live_server_sql(host.postgres.version))));
+        fmt::arg("port", host.postgres.port), fmt::arg("psql", psql_command(host, probe_psql())));
 }
 
 HostFacts parse_host_probe(std::string_view output) {

@@ -43,23 +43,27 @@ void read_history_line(std::string_view line, HostSnapshot::Login& login) {
     login.timeline_history->push_back('\n');
 }
 
-// The query session: the queries of the request (each asked once: steps may ask for the same
-// one), the server query first in a lean snapshot; "" when there is nothing to ask.
+// The query session: the server query first, then the queries of the request (each asked
+// once: steps may ask for the same one). One psql, one backend: the server's answer and the
+// steps' queries come from the same session.
 std::string session_script(const Host& host, const SnapshotRequest& request) {
-    std::string sql;
-    if (request.depth == FactsDepth::Lean) {
-        sql = psql_frame("server") + "\n" + live_server_sql(host.postgres.version);
-        if (sql.back() != '\n') sql += '\n';
-    }
+    std::string sql = psql_frame("server") + "\n" + live_server_sql(host.postgres.version);
+    if (sql.back() != '\n') sql += '\n';
     std::set<std::string> asked;
     for (const auto& [name, text] : request.queries) {
         if (asked.insert(name).second)
             sql += fmt::format("{}\n{}\n", psql_frame("query", name), text);
     }
-    if (sql.empty()) return sql;
     sql += psql_frame("end-queries");
+    // Merged: a session that did not start (refused, starting up, in crash recovery) printed
+    // only psql's error: its first line is the server error.
     if (request.session == QuerySession::Merged)
-        return fmt::format("pg_psql -f - 2>&1 <<'{0}'\n{1}\n{0}\n", kSqlDelimiter, sql);
+        return fmt::format(
+            "out=$(pg_psql -f - 2>&1 <<'{0}'\n{1}\n{0}\n)\n"
+            "case \"$out\" in\n@@server*) printf '%s\\n' \"$out\" ;;\n"
+            "*) echo \"@@server-error $(printf '%s\\n' \"$out\" | grep -v '^$' | head -n 1)\" ;;\n"
+            "esac\n",
+            kSqlDelimiter, sql);
     // psql's errors go to the command's standard error, kept apart from the answers.
     const PsqlUser user = request.run_as == RunAs::Postgres ? PsqlUser::Current : PsqlUser::Runuser;
     return fmt::format(
@@ -230,7 +234,7 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
                 snapshot.facts = parse_host_probe(frame.body);
             } else if (name == "server") {
                 read_server(frame);
-            } else if (name == "server-error") {
+            } else if (name == "server-error") {  // also accepted among the facts
                 snapshot.server_error = std::string(frame.args);
             } else if (name == "end-facts") {
                 facts_ended = true;
@@ -268,6 +272,8 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
                 if (end > 0) addresses.emplace_back(fields.substr(0, end));
                 fields.remove_prefix(std::min(end + 1, fields.size()));
             }
+        } else if (name == "server-error") {
+            snapshot.server_error = std::string(frame.args);
         } else if (name == "server" || name == "query" || name == "end-queries") {
             snapshot.session.answered = true;
             if (name == "server") read_server(frame);

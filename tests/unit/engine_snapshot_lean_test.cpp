@@ -96,11 +96,17 @@ TEST(SnapshotLean, FullSnapshotKeepsItsProbeAndMergedSession) {
     const Host host = pg15();
     const std::string script = snapshot_script(host, request);
     EXPECT_EQ(script.rfind(host_probe_script(host) + "echo @@end-facts\n", 0), 0u);
+    EXPECT_NE(script.find(
+                  "if [ \"$running\" = yes ]; then :\nout=$(pg_psql -f - 2>&1 <<'PGREPL_SQL_END'\n"
+                  "\\echo @@server\n"),
+              std::string::npos)
+        << script;
+    // One psql: the server query and the steps' queries in the same session.
     EXPECT_NE(
-        script.find("if [ \"$running\" = yes ]; then :\npg_psql -f - 2>&1 <<'PGREPL_SQL_END'\n"
-                    "\\echo @@query slots\nSELECT 1;\n\\echo @@end-queries\nPGREPL_SQL_END\nfi\n"),
+        script.find("\\echo @@query slots\nSELECT 1;\n\\echo @@end-queries\nPGREPL_SQL_END\n)\n"),
         std::string::npos)
         << script;
+    EXPECT_EQ(script.find("ON_ERROR_STOP"), std::string::npos) << script;
     for (const char* lean : {"@@ps", "@@log", "@@line", "@@psql-exit", "read_only", "PGAPPNAME"}) {
         EXPECT_EQ(script.find(lean), std::string::npos) << lean;
     }

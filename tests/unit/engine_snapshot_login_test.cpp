@@ -1,10 +1,5 @@
 // The snapshot's replication login: IDENTIFY_SYSTEM, then TIMELINE_HISTORY beyond timeline 1.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include "pgrepl/engine/snapshot.hpp"
 
@@ -24,7 +19,7 @@ TEST(SnapshotLogin, TimelineHistoryIsAskedOnlyInTheLoginPart) {
 
     request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
     const auto script = snapshot_script(host, request);
-    const auto queries_end = script.find("PGREPL_SQL_END\nfi\n");
+    const auto queries_end = script.find("@@end-queries");
     const auto identify = script.find("-c IDENTIFY_SYSTEM");
     const auto history = script.find("-c \"TIMELINE_HISTORY $tli\"");
     ASSERT_NE(queries_end, std::string::npos) << script;
@@ -97,83 +92,6 @@ TEST(SnapshotLogin, AnOldStyleLoginLineStillParses) {
     EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
     EXPECT_EQ(parsed->replication_login->timeline, "");
     EXPECT_EQ(parsed->replication_login->xlogpos, "");
-}
-
-// Runs `script` with /bin/sh and returns its standard output.
-std::string run_sh(const std::string& script) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("pgrepl-login-test-" + std::to_string(getpid()) + ".sh");
-    std::ofstream(path) << script;
-    std::string out;
-    if (FILE* pipe = popen(("sh " + path.string()).c_str(), "r")) {
-        char buffer[4096];
-        for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-        pclose(pipe);
-    }
-    std::filesystem::remove(path);
-    return out;
-}
-
-// The login part of the script, run for real by sh against a stand-in psql: the first line of
-// IDENTIFY_SYSTEM's answer and its timeline are read with builtins, the history follows.
-TEST(SnapshotLogin, TheLoginPartRunsInShAgainstAStandInPsql) {
-    const auto bin =
-        std::filesystem::temp_directory_path() / ("pgrepl-login-bin-" + std::to_string(getpid()));
-    std::filesystem::create_directories(bin);
-    std::ofstream(bin / "psql")
-        << "#!/bin/sh\n"
-           "case \"$*\" in\n"
-           "*IDENTIFY_SYSTEM*) printf '7000|3|0/7000148|\\nsecond\\n' ;;\n"
-           "*'TIMELINE_HISTORY 3'*) printf '00000003.history|1\\t0/5\\tx\\n' ;;\n"
-           "*) exit 2 ;;\nesac\n";
-    std::filesystem::permissions(bin / "psql", std::filesystem::perms::owner_all);
-    Host host;
-    host.name = "db3";
-    SnapshotRequest request;
-    request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
-    const auto script = snapshot_script(host, request);
-    const auto login = script.find("if [ -x \"$BIN/psql\" ] && out=");
-    ASSERT_NE(login, std::string::npos) << script;
-    const auto out =
-        run_sh("BIN=" + bin.string() + "\nas_postgres() { \"$@\"; }\n" + script.substr(login));
-    std::filesystem::remove_all(bin);
-    auto parsed = parse_snapshot(std::string(kFacts) + out);
-    ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << out;
-    ASSERT_TRUE(parsed->replication_login) << out;
-    EXPECT_TRUE(parsed->replication_login->ok) << out;
-    EXPECT_EQ(parsed->replication_login->system_identifier, "7000");
-    EXPECT_EQ(parsed->replication_login->timeline, "3");
-    ASSERT_TRUE(parsed->replication_login->timeline_history) << out;
-    EXPECT_EQ(*parsed->replication_login->timeline_history, "1\t0/5\tx\n");
-    EXPECT_TRUE(parsed->complete) << out;
-}
-
-// Without the password file the logins cannot pass: they are not tried (each would cost the
-// upstream a backend), and each says why it failed.
-TEST(SnapshotLogin, NoLoginWhileItsPasswordFileIsMissing) {
-    Host host;
-    host.name = "db3";
-    SnapshotRequest request;
-    request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
-    request.login_tests = {{"rewind", "host=10.0.0.12 user=r"},
-                           {"rewind", "host=10.0.0.12 user=r"}};
-    request.logins_need_file = "/nonexistent/pgrepl-test.pgpass";
-    const auto script = snapshot_script(host, request);
-    const auto logins = script.find("if [ -f '/nonexistent/pgrepl-test.pgpass' ]");
-    ASSERT_NE(logins, std::string::npos) << script;
-    // BIN points nowhere: a login that ran would report psql missing, not the password file.
-    const auto out = run_sh("BIN=/nonexistent\n" + script.substr(logins));
-    auto parsed = parse_snapshot(std::string(kFacts) + out);
-    ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << out;
-    ASSERT_TRUE(parsed->replication_login) << out;
-    EXPECT_FALSE(parsed->replication_login->ok);
-    EXPECT_EQ(parsed->replication_login->error,
-              "password file /nonexistent/pgrepl-test.pgpass does not exist yet");
-    ASSERT_NE(parsed->login_test("rewind"), nullptr) << out;
-    EXPECT_FALSE(parsed->login_test("rewind")->ok);
-    EXPECT_EQ(parsed->login_test("rewind")->error,
-              "password file /nonexistent/pgrepl-test.pgpass does not exist yet");
-    EXPECT_TRUE(parsed->complete) << out;
 }
 
 // Two steps asking for the same file or login test cost the host one read and one login.

@@ -47,10 +47,9 @@ struct HostFacts {
     std::map<std::string, std::string> raw;     ///< every key=value line, for debugging
 };
 
-/// The shell script that prints the facts of `host` as key=value lines (run as RunAs::Admin),
-/// then, when the cluster runs, the answer of live_server_sql() in a `@@server` frame or
-/// psql's first error line as `@@server-error LINE`. Defines pg_psql, BIN and `running` for
-/// the scripts that follow it.
+/// The shell script that prints the facts of `host` as key=value lines (run as RunAs::Admin).
+/// Defines pg_psql, BIN, as_postgres and `running` for the scripts that follow it (the query
+/// session asks the server; see snapshot_script()).
 std::string host_probe_script(const Host& host);
 
 /// Parses the key=value lines of host_probe_script()'s output (frames are ignored).

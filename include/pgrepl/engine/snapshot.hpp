@@ -21,8 +21,8 @@ namespace pgrepl {
 enum class FactsDepth {
     /// host_probe_script(): os-release, dpkg-query, the cluster's configuration, the data
     /// directory's markers, pg_controldata, the running check, the pg_basebackup search of
-    /// /proc, then the server query in a psql of its own; the query session runs only when
-    /// the cluster runs. What setup, promote and ping take.
+    /// /proc; the query session, the server query first, runs only when the cluster runs.
+    /// What setup, promote and ping take.
     Full,
     /// No probe (HostSnapshot::facts stays empty): only what a read-only session as the
     /// postgres user needs. The server query (live_server_sql()) is the first query of the
@@ -152,8 +152,9 @@ struct HostSnapshot {
 /// The remote script that prints the snapshot (run as request.run_as). Its sections, in
 /// order: the facts (Full), `@@end-facts`, `@@ps`, `@@log` (each line prefixed by '|'), one
 /// `@@line` (body '|' and the line) or `@@noline` per first_lines path, one sized `@@file`
-/// or `@@nofile` per file, `@@resolved`, the query session (`@@server` first when Lean,
-/// `@@query NAME` blocks, `@@end-queries`, then `@@psql-exit N` when ReadOnly), `@@login`,
+/// or `@@nofile` per file, `@@resolved`, the query session (`@@server` first, or
+/// `@@server-error LINE` for a Merged session that did not start, `@@query NAME` blocks,
+/// `@@end-queries`, then `@@psql-exit N` when ReadOnly), `@@login`,
 /// `@@login-test`, `@@end`. Throws std::invalid_argument for FactsDepth::Lean with
 /// QuerySession::Merged or a login (replication or normal): they build on the probe.
 std::string snapshot_script(const Host& host, const SnapshotRequest& request);
