@@ -155,6 +155,17 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
     script += session_script(host, request);
     if (!lean) script += "fi\n";
     const bool logins = !request.replication_login_conninfo.empty() || !request.login_tests.empty();
+    if (logins && request.logins_unless_streaming_from && !lean &&
+        request.session == QuerySession::Merged) {
+        // The server row follows the @@server line of the session's output ($out).
+        const auto& from = *request.logins_unless_streaming_from;
+        script += fmt::format(
+            "streams=no\nif [ \"$running\" = yes ]; then\n  row=${{out#*@@server\n}}; "
+            "row=${{row%%\n*}}\n"
+            "  case \"$row\" in *{}*) streams=yes ;; esac\nfi\n"
+            "if [ \"$streams\" = yes ]; then :\nelse\n",
+            shell_quote(fmt::format("|streaming|{}|{}|", from.host, from.port.value_or(5432))));
+    }
     if (logins && !request.logins_need_file.empty())
         script += fmt::format("if [ -f {} ]; then :\n", shell_quote(request.logins_need_file));
     if (!request.replication_login_conninfo.empty()) {
@@ -208,6 +219,9 @@ fi
         }
         script += "fi\n";
     }
+    if (logins && request.logins_unless_streaming_from && !lean &&
+        request.session == QuerySession::Merged)
+        script += "fi\n";
     script += shell_frame("end") + "\n";
     return script;
 }

@@ -131,6 +131,8 @@ void replica_request(const Inventory& inventory, const Host& host, const Cluster
     }
     // Until the passfile step writes it (a first run's first gathers), no login to the upstream.
     request.logins_need_file = paths.passfile;
+    // A standby that streams from its upstream needs neither login this run.
+    request.logins_unless_streaming_from = Endpoint{upstream.address, upstream.postgres.port};
 }
 
 bool fresh_created(const StepContext& context) {

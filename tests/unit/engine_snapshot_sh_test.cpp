@@ -131,5 +131,38 @@ TEST(SnapshotSh, ASessionThatAnsweredHasTheServerAndTheQueries) {
     EXPECT_EQ(parsed->query("slots"), "1\n");
 }
 
+// A standby whose WAL receiver streams from the upstream the logins would go to skips them;
+// one streaming from elsewhere (or not streaming) tries them.
+TEST(SnapshotSh, NoLoginWhileTheStandbyStreamsFromItsUpstream) {
+    Host host;
+    host.name = "db3";
+    SnapshotRequest request;
+    request.replication_login_conninfo = "host=10.0.0.12 user=replicator replication=true";
+    request.login_tests = {{"rewind", "host=10.0.0.12 user=r"}};
+    request.logins_unless_streaming_from = Endpoint{"10.0.0.12", 5432};
+    const auto script = snapshot_script(host, request);
+    const auto session = script.find("if [ \"$running\" = yes ]; then :\nout=");
+    ASSERT_NE(session, std::string::npos) << script;
+    const auto run = [&](const std::string& receiver) {
+        // psql answers every login: a login that ran shows in the output.
+        const std::string row =
+            "t|7000|1||0/3000148|0/3000148||f|1795656399.5|150004|2026|60000||" + receiver +
+            "|0/0|1|10|1795656399000000";
+        return run_sh(
+            "running=yes\nBIN=/bin\nas_postgres() { echo '7000|1|0/3000148|'; }\n"
+            "pg_psql() { cat >/dev/null; printf '@@server\\n%s\\n@@end-queries\\n' '" +
+            row + "'; }\n" + script.substr(session));
+    };
+    const auto streaming = run("streaming|10.0.0.12|5432");
+    EXPECT_EQ(streaming.find("@@login"), std::string::npos) << streaming;
+    EXPECT_NE(streaming.find("@@end"), std::string::npos) << streaming;
+    for (const std::string other :
+         {"streaming|10.0.0.13|5432", "streaming|10.0.0.12|5433", "waiting|10.0.0.12|5432", "||"}) {
+        const auto out = run(other);
+        EXPECT_NE(out.find("@@login ok|7000|1|"), std::string::npos) << other << "\n" << out;
+        EXPECT_NE(out.find("@@login-test rewind ok"), std::string::npos) << other << "\n" << out;
+    }
+}
+
 }  // namespace
 }  // namespace pgrepl::test

@@ -76,6 +76,11 @@ struct SnapshotRequest {
     /// without it they cannot pass and each would still cost the other server a backend. While
     /// it is missing, each login reports "password file PATH does not exist yet".
     std::string logins_need_file;
+    /// When set, the logins above are skipped while the server query (Full, Merged session)
+    /// shows a WAL receiver streaming from this host and port (sender_host and sender_port,
+    /// 13+): what they would prove (the upstream is the same system, on a timeline the standby
+    /// can follow) is shown by the stream itself. They are then absent from the snapshot.
+    std::optional<Endpoint> logins_unless_streaming_from;
     /// What the round trip is for: the command's purpose and the context of its errors.
     std::string purpose = "gather state";
 };
