@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pgrepl/pg/settings.hpp"
+
 namespace pgrepl {
 
 CloneGate::CloneGate(std::map<std::string, int> limits) : limits_(std::move(limits)) {}
@@ -35,8 +37,23 @@ void CloneGate::leave(const std::string& upstream) {
     freed_.notify_all();
 }
 
+bool keeps_wal_for_clones(const Inventory& inventory, const Host& upstream) {
+    if (inventory.replication.slots) return true;
+    const bool sized = upstream.postgres.version.number() >= 1300;
+    const std::string name = sized ? "wal_keep_size" : "wal_keep_segments";
+    for (const auto& [setting, value] : upstream.postgres.settings) {
+        if (setting != name) continue;
+        const std::optional<std::uint64_t> bytes =
+            sized ? parse_size_bytes(value)
+                  : parse_size_bytes(value, kWalSegmentBytes);  // a count of segments
+        return !bytes || *bytes >= kMinWalKeptForParallelClones;
+    }
+    return true;  // pgrepl's default wal_keep_size (1GB)
+}
+
 int clone_limit(const Inventory& inventory, const Host& upstream) {
     if (inventory.replication.parallel_clones) return *inventory.replication.parallel_clones;
+    if (!keeps_wal_for_clones(inventory, upstream)) return 1;
     // A value that is not a plain integer is refused by the server, not here: the default.
     const int fallback = inventory.default_max_wal_senders();
     const long long senders =

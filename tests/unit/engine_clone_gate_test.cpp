@@ -36,6 +36,50 @@ TEST(CloneLimit, WhatTheUpstreamsWalSendersLeave) {
     EXPECT_EQ(clone_limit(many, many.hosts[0]), 12);
 }
 
+Inventory without_slots(const std::string& settings) {
+    auto loaded = parse_inventory(
+        "replication: { slots: false }\n"
+        "postgres: { version: 15, settings: { " +
+            settings +
+            " } }\nhosts:\n"
+            "  - { name: db1, address: 10.0.0.11, role: primary }\n"
+            "  - { name: db2, address: 10.0.0.12, role: replica }\n"
+            "  - { name: db3, address: 10.0.0.13, role: replica }\n",
+        "test.yaml");
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics[0].to_string());
+    return loaded.inventory;
+}
+
+TEST(CloneLimit, OneAtATimeFromAnUpstreamThatKeepsNoWalForThem) {
+    // No slot and wal_keep_size 0: a second clone's checkpoint may recycle the segment the
+    // first starts in before its temporary slot exists (e2e.ArchiveCatchUp's CI failure).
+    const auto bare = without_slots("wal_keep_size: '0'");
+    EXPECT_FALSE(keeps_wal_for_clones(bare, bare.hosts[0]));
+    EXPECT_EQ(clone_limit(bare, bare.hosts[0]), 1);
+    const auto small = without_slots("wal_keep_size: 32MB");
+    EXPECT_EQ(clone_limit(small, small.hosts[0]), 1);
+    const auto kept = without_slots("wal_keep_size: 64MB");
+    EXPECT_TRUE(keeps_wal_for_clones(kept, kept.hosts[0]));
+    EXPECT_EQ(clone_limit(kept, kept.hosts[0]), 8);
+    const auto by_default = without_slots("work_mem: 8MB");
+    EXPECT_EQ(clone_limit(by_default, by_default.hosts[0]), 8);  // pgrepl's 1GB
+    // With slots, each replica's slot holds WAL from before its clone starts.
+    const auto slotted = inventory_of(2, ", settings: { wal_keep_size: '0' }");
+    EXPECT_TRUE(keeps_wal_for_clones(slotted, slotted.hosts[0]));
+    EXPECT_EQ(clone_limit(slotted, slotted.hosts[0]), 8);
+}
+
+TEST(CloneLimit, BeforeThirteenItIsASegmentCount) {
+    auto loaded = parse_inventory(
+        "replication: { slots: false }\n"
+        "postgres: { version: 12, settings: { wal_keep_segments: 2 } }\n"
+        "hosts:\n  - { name: db1, address: 10.0.0.11, role: primary }\n"
+        "  - { name: db2, address: 10.0.0.12, role: replica }\n",
+        "test.yaml");
+    ASSERT_TRUE(loaded.ok()) << loaded.diagnostics[0].to_string();
+    EXPECT_FALSE(keeps_wal_for_clones(loaded.inventory, loaded.inventory.hosts[0]));
+}
+
 TEST(DefaultMaxWalSenders, TenOrTwoPerReplicaPlusTwo) {
     EXPECT_EQ(inventory_of(1).default_max_wal_senders(), 10);
     EXPECT_EQ(inventory_of(4).default_max_wal_senders(), 10);

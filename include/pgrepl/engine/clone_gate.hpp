@@ -2,6 +2,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -51,9 +52,22 @@ class CloneGate {
     std::map<std::string, int> inside_;
 };
 
-/// The clones at once from `upstream` during setup: replication.parallel_clones when set, else
-/// what its max_wal_senders (pgrepl's default_max_wal_senders() or the inventory's) leaves once every standby that
-/// streams from it in the inventory has its sender: max_wal_senders - standbys, at least 1.
+/// The least WAL an upstream must keep (wal_keep_size) for clones from it to run at once when
+/// no slot holds WAL for them: four segments.
+inline constexpr std::uint64_t kMinWalKeptForParallelClones = 64ull * 1024 * 1024;
+
+/// Whether WAL on `upstream` outlives another clone's checkpoint: a slot per replica
+/// (replication.slots), or wal_keep_size (wal_keep_segments before 13) of at least
+/// kMinWalKeptForParallelClones; a value the server would refuse counts as keeping.
+/// pg_basebackup's own temporary slot is created only once its backup has started, so a
+/// checkpoint of a second clone in between may recycle the segment the first one starts in.
+bool keeps_wal_for_clones(const Inventory& inventory, const Host& upstream);
+
+/// The clones at once from `upstream` during setup: replication.parallel_clones when set;
+/// else 1 when the upstream does not keep WAL for clones (keeps_wal_for_clones), so that
+/// each clone streams before the next one starts; else what its max_wal_senders (pgrepl's
+/// default_max_wal_senders() or the inventory's) leaves once every standby that streams from
+/// it in the inventory has its sender: max_wal_senders - standbys, at least 1.
 int clone_limit(const Inventory& inventory, const Host& upstream);
 
 }  // namespace pgrepl
