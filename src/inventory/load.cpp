@@ -123,13 +123,13 @@ void read_document(const YAML::Node& root, Inventory& inventory, Diagnostics& di
     if (!root.IsMap()) {
         diags.add(root,
                   "the inventory must be a map (cluster, postgres, replication, ssh, "
-                  "access, hosts), not " +
+                  "access, hosts, patroni), not " +
                       describe_kind(root));
         return;
     }
     const Section top(root, "", "at top level",
-                      {"cluster", "postgres", "replication", "ssh", "access", "hosts"}, diags,
-                      SourceMark{1, 1});
+                      {"cluster", "postgres", "replication", "ssh", "access", "hosts", "patroni"},
+                      diags, SourceMark{1, 1});
     if (auto f = top.get("cluster")) {
         const std::optional<std::string> text = read_text(*f, diags);
         if (text && is_cluster_label(*text)) {
@@ -160,6 +160,7 @@ void read_document(const YAML::Node& root, Inventory& inventory, Diagnostics& di
     }
     if (archive_host)
         check_archive_host(*archive_host, inventory, diags, inventory.replication.archive.host);
+    if (auto f = top.get("patroni")) read_patroni(*f, inventory, diags);
 }
 
 }  // namespace

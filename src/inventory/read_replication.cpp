@@ -130,6 +130,38 @@ void read_archive(const Field& field, ArchiveOptions& into, Diagnostics& diags,
 
 }  // namespace
 
+void read_password_source(const Section& section, const std::string& owner,
+                          std::optional<std::string>& env_into,
+                          std::optional<std::string>& file_into, Diagnostics& diags) {
+    const std::optional<Field> env = section.get("password_env");
+    const std::optional<Field> file = section.get("password_file");
+    if (env && file) {
+        const SourceMark a = mark_of(env->key);
+        const SourceMark b = mark_of(file->key);
+        const bool env_later = a.line != b.line ? a.line > b.line : a.column > b.column;
+        const Field& later = env_later ? *env : *file;
+        diags.add(later.key, owner + ".password_env and " + owner +
+                                 ".password_file are both set (give exactly one)");
+    } else if (env) {
+        const std::optional<std::string> text = read_text(*env, diags);
+        if (text && is_env_var_name(*text)) {
+            env_into = *text;
+        } else if (text) {
+            diags.add(env->value, env->label + " " + quote_value(*text) +
+                                      " is not a valid environment variable name (letters, "
+                                      "digits and '_', not starting with a digit)");
+        }
+    } else if (file) {
+        const std::optional<std::string> text = read_text(*file, diags);
+        const std::string problem = text ? local_path_problem(*text) : std::string();
+        if (text && problem.empty()) {
+            file_into = *text;
+        } else if (text) {
+            diags.add(file->value, file->label + " " + quote_value(*text) + " " + problem);
+        }
+    }
+}
+
 void read_replication(const Field& field, ReplicationOptions& into, Diagnostics& diags,
                       std::optional<Field>& archive_host) {
     const std::optional<YAML::Node> map = read_map(field, diags);
@@ -153,34 +185,7 @@ void read_replication(const Field& field, ReplicationOptions& into, Diagnostics&
             }
         }
     }
-    const std::optional<Field> env = section.get("password_env");
-    const std::optional<Field> file = section.get("password_file");
-    if (env && file) {
-        const SourceMark a = mark_of(env->key);
-        const SourceMark b = mark_of(file->key);
-        const bool env_later = a.line != b.line ? a.line > b.line : a.column > b.column;
-        const Field& later = env_later ? *env : *file;
-        diags.add(later.key,
-                  "replication.password_env and replication.password_file are both set (give "
-                  "exactly one)");
-    } else if (env) {
-        const std::optional<std::string> text = read_text(*env, diags);
-        if (text && is_env_var_name(*text)) {
-            into.password_env = *text;
-        } else if (text) {
-            diags.add(env->value, env->label + " " + quote_value(*text) +
-                                      " is not a valid environment variable name (letters, "
-                                      "digits and '_', not starting with a digit)");
-        }
-    } else if (file) {
-        const std::optional<std::string> text = read_text(*file, diags);
-        const std::string problem = text ? local_path_problem(*text) : std::string();
-        if (text && problem.empty()) {
-            into.password_file = *text;
-        } else if (text) {
-            diags.add(file->value, file->label + " " + quote_value(*text) + " " + problem);
-        }
-    }
+    read_password_source(section, "replication", into.password_env, into.password_file, diags);
     if (auto f = section.get("slots")) {
         if (auto slots = read_bool(*f, diags)) into.slots = *slots;
     }

@@ -92,6 +92,28 @@ void emit_access(YAML::Emitter& out, const std::vector<AccessRule>& access) {
     out << YAML::EndSeq;
 }
 
+void emit_patroni(YAML::Emitter& out, const PatroniOptions& patroni) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "scope" << YAML::Value << patroni.scope;
+    out << YAML::Key << "dcs" << YAML::Value << YAML::Flow << patroni.dcs;
+    out << YAML::Key << "allow_fewer_dcs_members" << YAML::Value
+        << (patroni.quorum == DcsQuorum::FewerAllowed);
+    out << YAML::Key << "etcd_client_port" << YAML::Value << patroni.etcd_client_port;
+    out << YAML::Key << "etcd_peer_port" << YAML::Value << patroni.etcd_peer_port;
+    out << YAML::Key << "ttl" << YAML::Value << patroni.ttl;
+    out << YAML::Key << "loop_wait" << YAML::Value << patroni.loop_wait;
+    out << YAML::Key << "retry_timeout" << YAML::Value << patroni.retry_timeout;
+    out << YAML::Key << "maximum_lag_on_failover" << YAML::Value << patroni.maximum_lag_on_failover;
+    out << YAML::Key << "restapi_port" << YAML::Value << patroni.restapi_port;
+    out << YAML::Key << "restapi_user" << YAML::Value << patroni.restapi_user;
+    if (patroni.password_file) {
+        out << YAML::Key << "password_file" << YAML::Value << *patroni.password_file;
+    } else if (patroni.password_env) {
+        out << YAML::Key << "password_env" << YAML::Value << *patroni.password_env;
+    }
+    out << YAML::EndMap;
+}
+
 void emit_host(YAML::Emitter& out, const Host& host) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << host.name;
@@ -125,6 +147,10 @@ std::string render_inventory(const Inventory& inventory) {
     out << YAML::BeginSeq;
     for (const Host& host : inventory.hosts) emit_host(out, host);
     out << YAML::EndSeq;
+    if (inventory.patroni) {
+        out << YAML::Key << "patroni" << YAML::Value;
+        emit_patroni(out, *inventory.patroni);
+    }
     out << YAML::EndMap;
     return "# resolved inventory: every default filled in, per-host ssh and postgres blocks are\n"
            "# the effective values; the replication password itself is never shown\n" +

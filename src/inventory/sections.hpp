@@ -34,6 +34,17 @@ std::vector<AccessRule> read_access(const Field& field, Diagnostics& diags);
 void read_replication(const Field& field, ReplicationOptions& into, Diagnostics& diags,
                       std::optional<Field>& archive_host);
 
+/// Reads `password_env` or `password_file` of `section` (one at most; the later key is
+/// reported when both are given). `owner` names the section in messages ("replication").
+void read_password_source(const Section& section, const std::string& owner,
+                          std::optional<std::string>& env_into,
+                          std::optional<std::string>& file_into, Diagnostics& diags);
+
+/// Reads the `patroni:` map; called after the hosts, against which its etcd members and ports
+/// are checked. Fills in the defaults: the scope is the cluster label, the members every host,
+/// the REST API password comes from PGREPL_PATRONI_PASSWORD.
+void read_patroni(const Field& field, Inventory& inventory, Diagnostics& diags);
+
 /// Checks that no standby would run with less of a hot-standby parameter (max_connections,
 /// max_prepared_transactions, max_locks_per_transaction, max_wal_senders,
 /// max_worker_processes) than its upstream: recovery pauses there. Absent settings count with

@@ -38,6 +38,19 @@ std::string conf_quote(std::string_view value) {
     return quote_doubled(value, "'");
 }
 
+std::string conf_unquote(std::string_view value) {
+    if (value.size() < 2 || value.front() != '\'' || value.back() != '\'')
+        return std::string(value);
+    std::string out;
+    for (std::size_t i = 1; i + 1 < value.size(); ++i) {
+        out += value[i];
+        const bool doubled = (value[i] == '\'' || value[i] == '\\') && i + 2 < value.size() &&
+                             value[i + 1] == value[i];
+        if (doubled) ++i;
+    }
+    return out;
+}
+
 std::string conninfo_quote(std::string_view value) {
     reject(value, kNul, "conninfo_quote");
     std::string out = "'";

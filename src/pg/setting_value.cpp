@@ -3,22 +3,11 @@
 #include <cstdlib>
 #include <utility>
 
+#include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/settings_check.hpp"
 
 namespace pgrepl {
 namespace {
-
-/// The text of a conf value: '...' unquoted ('' becomes '), anything else as it is.
-std::string unquote(std::string_view value) {
-    if (value.size() < 2 || value.front() != '\'' || value.back() != '\'')
-        return std::string(value);
-    std::string out;
-    for (std::size_t i = 1; i + 1 < value.size(); ++i) {
-        out += value[i];
-        if (value[i] == '\'' && i + 2 < value.size() && value[i + 1] == '\'') ++i;
-    }
-    return out;
-}
 
 /// A number and the unit after it ("64MB" -> 64, "MB"); std::nullopt when it is no number.
 std::optional<std::pair<double, std::string>> split_number(std::string_view text) {
@@ -67,7 +56,7 @@ std::optional<std::string> boolean(std::string text) {
 }  // namespace
 
 std::optional<bool> setting_differs(const ManagedSetting& setting, const SettingRow& row) {
-    const std::string value = unquote(setting.value);
+    const std::string value = conf_unquote(setting.value);
     if (row.setting == "on" || row.setting == "off") {
         const auto wanted = boolean(value);
         if (!wanted) return std::nullopt;
@@ -102,7 +91,7 @@ HotStandbyChange hot_standby_change(const std::vector<ManagedSetting>& desired,
         if (!is_hot_standby_parameter(setting.name)) continue;
         for (const SettingRow& row : running) {
             if (row.name != setting.name) continue;
-            const auto wanted = split_number(unquote(setting.value));
+            const auto wanted = split_number(conf_unquote(setting.value));
             const auto now = split_number(row.setting);
             if (!wanted || !now || !wanted->second.empty() || !now->second.empty()) continue;
             if (wanted->first > now->first) change.rising.push_back(setting.name);

@@ -28,7 +28,8 @@ std::vector<BadCase> document_cases() {
         {"TopLevelList",
          "- db1\n- db2\n",
          {{1, 1,
-           "the inventory must be a map (cluster, postgres, replication, ssh, access, hosts), "
+           "the inventory must be a map (cluster, postgres, replication, ssh, access, hosts, "
+           "patroni), "
            "not a list"}}},
         {"SeveralDocuments",
          kHosts + "---\n" + kHosts,

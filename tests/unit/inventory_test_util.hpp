@@ -29,6 +29,7 @@ inline void expect_same_inventory(const Inventory& a, const Inventory& b) {
     EXPECT_TRUE(a.replication == b.replication);
     EXPECT_TRUE(a.ssh == b.ssh);
     EXPECT_TRUE(a.access == b.access);
+    EXPECT_TRUE(a.patroni == b.patroni);
     ASSERT_EQ(a.hosts.size(), b.hosts.size());
     for (std::size_t i = 0; i < a.hosts.size(); ++i) {
         SCOPED_TRACE("host " + a.hosts[i].name);

@@ -111,3 +111,21 @@ TEST(PgQuote, HbaQuote) {
 
 }  // namespace
 }  // namespace pgrepl
+
+namespace pgrepl {
+namespace {
+
+TEST(ConfUnquote, UndoesConfQuote) {
+    for (const std::string value : {"", "plain", "it's", "a\\b", "''", "\\\\", "x'\\'y"}) {
+        EXPECT_EQ(conf_unquote(conf_quote(value)), value) << value;
+    }
+}
+
+TEST(ConfUnquote, LeavesABareValueAsItIs) {
+    EXPECT_EQ(conf_unquote("200"), "200");
+    EXPECT_EQ(conf_unquote("on"), "on");
+    EXPECT_EQ(conf_unquote("'"), "'");
+}
+
+}  // namespace
+}  // namespace pgrepl

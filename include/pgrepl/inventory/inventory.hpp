@@ -115,6 +115,35 @@ struct AccessRule {
     bool operator==(const AccessRule&) const = default;
 };
 
+/// Whether an etcd cluster of fewer than 3 members is accepted (patroni.dcs).
+enum class DcsQuorum {
+    AtLeastThree,  ///< refused below 3 members: 2 lose their quorum with either one
+    FewerAllowed,  ///< `allow_fewer_dcs_members: true`: the user accepts that risk
+};
+
+/// The `patroni:` section: how `pgrepl handoff patroni` hands the cluster to Patroni + etcd
+/// (docs/patroni.md). Timings default to Patroni's own defaults.
+struct PatroniOptions {
+    std::string scope;  ///< Patroni's scope (its key in etcd); defaults to the cluster label
+    /// The etcd members: inventory host names or addresses, in file order; defaults to every
+    /// host of the inventory
+    std::vector<std::string> dcs;
+    DcsQuorum quorum = DcsQuorum::AtLeastThree;  ///< whether fewer than 3 members are accepted
+    int etcd_client_port = 2379;                 ///< etcd's client port on every member
+    int etcd_peer_port = 2380;                   ///< etcd's peer port on every member
+    int ttl = 30;                                ///< leader key TTL, seconds
+    int loop_wait = 10;                          ///< seconds between Patroni's HA loops
+    int retry_timeout = 10;                      ///< DCS and PostgreSQL retry timeout, seconds
+    int maximum_lag_on_failover = 1048576;       ///< bytes a replica may lag and still be promoted
+    int restapi_port = 8008;                     ///< Patroni's REST API port on every host
+    std::string restapi_user = "patroni";        ///< REST API user for unsafe endpoints
+    std::optional<std::string> password_env;     ///< variable with the REST API password
+    std::optional<std::string> password_file;    ///< file with the REST API password (0600)
+
+    /// Field-wise equality.
+    bool operator==(const PatroniOptions&) const = default;
+};
+
 /// One host of the inventory, with per-host overrides already merged in.
 struct Host {
     std::string name;                     ///< unique name, [a-z0-9][a-z0-9_-]*
@@ -129,13 +158,14 @@ struct Host {
 
 /// The whole inventory.
 struct Inventory {
-    std::string path;                ///< file it was read from
-    std::string cluster;             ///< label; defaults to the file's stem
-    PostgresOptions postgres;        ///< cluster-wide PostgreSQL options
-    ReplicationOptions replication;  ///< replication options
-    SshOptions ssh;                  ///< cluster-wide SSH options
-    std::vector<AccessRule> access;  ///< application pg_hba entries
-    std::vector<Host> hosts;         ///< every host, in file order
+    std::string path;                       ///< file it was read from
+    std::string cluster;                    ///< label; defaults to the file's stem
+    PostgresOptions postgres;               ///< cluster-wide PostgreSQL options
+    ReplicationOptions replication;         ///< replication options
+    SshOptions ssh;                         ///< cluster-wide SSH options
+    std::vector<AccessRule> access;         ///< application pg_hba entries
+    std::vector<Host> hosts;                ///< every host, in file order
+    std::optional<PatroniOptions> patroni;  ///< the `patroni:` section, when present
 
     /// The host with this name, or nullptr.
     const Host* find_host(const std::string& name) const;

@@ -17,6 +17,10 @@ namespace pgrepl {
 /// newline, carriage return or NUL byte.
 std::string conf_quote(std::string_view value);
 
+/// The text of a postgresql.conf value, the inverse of conf_quote(): a '...' literal loses its
+/// quotes, with '' and \\ made single again; anything else is returned as it is.
+std::string conf_unquote(std::string_view value);
+
 /// A libpq conninfo value, always single-quoted, with \ and ' backslash-escaped:
 /// `it's` gives `'it\'s'`. Throws std::invalid_argument on a NUL byte.
 std::string conninfo_quote(std::string_view value);
