@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pgrepl/pg/quote.hpp"
 #include "pgrepl/pg/settings.hpp"
 
 namespace pgrepl {
@@ -39,16 +40,15 @@ void CloneGate::leave(const std::string& upstream) {
 
 bool keeps_wal_for_clones(const Inventory& inventory, const Host& upstream) {
     if (inventory.replication.slots) return true;
-    const bool sized = upstream.postgres.version.number() >= 1300;
-    const std::string name = sized ? "wal_keep_size" : "wal_keep_segments";
-    for (const auto& [setting, value] : upstream.postgres.settings) {
-        if (setting != name) continue;
-        const std::optional<std::uint64_t> bytes =
-            sized ? parse_size_bytes(value)
-                  : parse_size_bytes(value, kWalSegmentBytes);  // a count of segments
+    // What the settings step writes: pgrepl's default or the inventory's, by version.
+    for (const ManagedSetting& setting : desired_settings(inventory, upstream)) {
+        const bool segments = setting.name == "wal_keep_segments";
+        if (setting.name != "wal_keep_size" && !segments) continue;
+        const std::optional<std::uint64_t> bytes = parse_size_bytes(
+            conf_unquote(setting.value), segments ? kWalSegmentBytes : 1024ull * 1024);
         return !bytes || *bytes >= kMinWalKeptForParallelClones;
     }
-    return true;  // pgrepl's default wal_keep_size (1GB)
+    return true;
 }
 
 int clone_limit(const Inventory& inventory, const Host& upstream) {

@@ -33,6 +33,16 @@ void emit_postgres(YAML::Emitter& out, const PostgresOptions& postgres) {
     out << YAML::EndMap;
 }
 
+/// Only the name of a password source: the secret itself is never read here.
+void emit_password_source(YAML::Emitter& out, const std::optional<std::string>& env,
+                          const std::optional<std::string>& file) {
+    if (file) {
+        out << YAML::Key << "password_file" << YAML::Value << *file;
+    } else if (env) {
+        out << YAML::Key << "password_env" << YAML::Value << *env;
+    }
+}
+
 void emit_archive(YAML::Emitter& out, const ArchiveOptions& archive) {
     out << YAML::BeginMap;
     out << YAML::Key << "method" << YAML::Value << to_string(archive.method);
@@ -62,12 +72,7 @@ void emit_replication(YAML::Emitter& out, const ReplicationOptions& replication)
     out << YAML::BeginMap;
     out << YAML::Key << "user" << YAML::Value << replication.user;
     out << YAML::Key << "rewind_user" << YAML::Value << replication.rewind_user;
-    // Only the name of the password source: the secret itself is never read here.
-    if (replication.password_file) {
-        out << YAML::Key << "password_file" << YAML::Value << *replication.password_file;
-    } else if (replication.password_env) {
-        out << YAML::Key << "password_env" << YAML::Value << *replication.password_env;
-    }
+    emit_password_source(out, replication.password_env, replication.password_file);
     out << YAML::Key << "slots" << YAML::Value << replication.slots;
     if (replication.parallel_clones) {
         out << YAML::Key << "parallel_clones" << YAML::Value << *replication.parallel_clones;
@@ -106,11 +111,7 @@ void emit_patroni(YAML::Emitter& out, const PatroniOptions& patroni) {
     out << YAML::Key << "maximum_lag_on_failover" << YAML::Value << patroni.maximum_lag_on_failover;
     out << YAML::Key << "restapi_port" << YAML::Value << patroni.restapi_port;
     out << YAML::Key << "restapi_user" << YAML::Value << patroni.restapi_user;
-    if (patroni.password_file) {
-        out << YAML::Key << "password_file" << YAML::Value << *patroni.password_file;
-    } else if (patroni.password_env) {
-        out << YAML::Key << "password_env" << YAML::Value << *patroni.password_env;
-    }
+    emit_password_source(out, patroni.password_env, patroni.password_file);
     out << YAML::EndMap;
 }
 
