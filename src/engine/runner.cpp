@@ -30,6 +30,18 @@ StepReport failed_report(const ChainInput& input, const Step& step, const Error&
 
 }  // namespace
 
+StepReport pseudo_report(std::string host, std::string step, StepStatus status, std::string reason,
+                         std::string hint, ErrorKind failure) {
+    StepReport report;
+    report.host = std::move(host);
+    report.step = std::move(step);
+    report.status = status;
+    report.reason = std::move(reason);
+    report.hint = std::move(hint);
+    if (status == StepStatus::Failed) report.failure = failure;
+    return report;
+}
+
 StepReport failed_report(std::string host, std::string step, const Error& error) {
     StepReport report;
     report.host = std::move(host);

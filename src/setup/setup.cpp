@@ -15,7 +15,6 @@
 #include "pgrepl/pg/archive.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/parallel.hpp"
-#include "setup_report.hpp"
 #include "standby_order.hpp"
 
 namespace pgrepl {
@@ -43,18 +42,6 @@ int depth_of(const Inventory& inventory, const Host& host) {
     for (const Host* at = &host; at->role == Role::Replica; at = &inventory.upstream_of(*at))
         ++depth;
     return depth;
-}
-
-StepReport pseudo_report(const Host& host, std::string step, StepStatus status, std::string reason,
-                         std::string hint = {}, ErrorKind failure = ErrorKind::Conflict) {
-    StepReport report;
-    report.host = host.name;
-    report.step = std::move(step);
-    report.status = status;
-    report.reason = std::move(reason);
-    report.hint = std::move(hint);
-    if (status == StepStatus::Failed) report.failure = failure;
-    return report;
 }
 
 }  // namespace
@@ -99,7 +86,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     }
     std::vector<std::string> order;
     for (const auto& run : runs) order.push_back(run.host->name);
-    SetupPrinter printer(out, options.mode, options.show_diffs, order);
+    StepPrinter printer(out, options.mode, options.show_diffs, order);
 
     // 3. Connect and take every host's first snapshot at once, before anything changes.
     std::vector<HostLink> links;
@@ -134,7 +121,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     if (auto refused = lock_refusal(links)) {
         printer.print(failed_report(refused->host, "lock", *refused));
         printer.recap();
-        return printer.report(exit_code_for(refused->kind));
+        return SetupReport{printer.reports(), exit_code_for(refused->kind)};
     }
 
     // 4. The live topology must agree with the inventory; mismatched hosts are not touched.
@@ -159,7 +146,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     for (const auto& problem : find_drift(inventory, live)) {
         auto& run = runs[index[problem.host]];
         printer.print(pseudo_report(
-            *run.host, "topology", StepStatus::Failed, problem.message,
+            run.host->name, "topology", StepStatus::Failed, problem.message,
             "the live topology wins: fix the inventory's role/upstream keys (pgrepl promote "
             "--update-inventory does this after a failover), then run setup again",
             ErrorKind::Refused));
@@ -179,7 +166,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
     for (const auto& block : standby_order.blocked) {
         auto& run = runs[index[block.host]];
         printer.print(
-            pseudo_report(*run.host, "order", StepStatus::Failed, block.reason, block.hint));
+            pseudo_report(run.host->name, "order", StepStatus::Failed, block.reason, block.hint));
         run.blocked = block.reason;
     }
     if (!standby_order.standbys_first.empty()) {
@@ -205,7 +192,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
             at = &inventory.upstream_of(*at);
             auto it = index.find(at->name);
             if (it == index.end() || !runs[it->second].blocked.empty()) continue;
-            printer.print(pseudo_report(*at, "order", StepStatus::Failed,
+            printer.print(pseudo_report(at->name, "order", StepStatus::Failed,
                                         fmt::format("standby {} could not restart with the new "
                                                     "settings first",
                                                     name),
@@ -291,7 +278,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
                         "under --limit)";
                 }
                 if (!why.empty()) {
-                    printer.print(pseudo_report(*run.host, "upstream", status, why, hint));
+                    printer.print(pseudo_report(run.host->name, "upstream", status, why, hint));
                     run.blocked = why;
                     continue;
                 }
@@ -315,7 +302,7 @@ SetupReport run_setup(const Inventory& inventory, const SetupOptions& options,
                       stats.connections, stats.commands);
     }
     const auto failure = printer.failure();
-    return printer.report(failure ? exit_code_for(*failure) : ExitCode::Ok);
+    return SetupReport{printer.reports(), failure ? exit_code_for(*failure) : ExitCode::Ok};
 }
 
 }  // namespace pgrepl

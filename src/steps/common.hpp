@@ -9,9 +9,7 @@
 
 namespace pgrepl::steps {
 
-/// Runs a command and turns a non-zero exit into an Error `host: step: purpose: exit N: stderr`.
-Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
-                                  Command command);
+using pgrepl::run_checked;  // engine/step.hpp
 
 /// Whether a command's input holds a secret (never logged).
 enum class Secrecy { Public, Secret };

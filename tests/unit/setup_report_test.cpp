@@ -8,7 +8,7 @@
 #include <memory>
 #include <sstream>
 
-#include "setup/setup_report.hpp"
+#include "pgrepl/engine/step_printer.hpp"
 
 namespace pgrepl {
 namespace {
@@ -31,10 +31,10 @@ class LogCapture {
     std::ostringstream text_;
 };
 
-TEST(SetupPrinter, AFailedStepLogsItsErrorWithHostAndStep) {
+TEST(StepPrinter, AFailedStepLogsItsErrorWithHostAndStep) {
     std::ostringstream out;
     LogCapture log;
-    SetupPrinter printer(out, RunMode::Apply, ShowDiffs::No, {"db1"});
+    StepPrinter printer(out, RunMode::Apply, ShowDiffs::No, {"db1"});
     // An error of this host: its own step (the executor's purpose).
     printer.print(failed_report(
         "db1", "hba",

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "pgrepl/setup/setup.hpp"
-#include "support/borrowed_executor.hpp"
+#include "support/sim_lab.hpp"
 #include "support/step_harness.hpp"
 
 namespace pgrepl::test {
@@ -24,23 +24,7 @@ SimState bare() {
     return state;
 }
 
-struct Lab {
-    std::map<std::string, std::unique_ptr<SimHost>> hosts;
-    std::set<std::string> unreachable;
-    int connects = 0;
-
-    ExecutorFactory factory() {
-        return [this](const Host& host) -> Result<std::unique_ptr<Executor>> {
-            ++connects;
-            if (unreachable.count(host.name) != 0) {
-                return make_host_error(ErrorKind::Connect, host.name, "connect", "timed out",
-                                       "check the network");
-            }
-            return std::unique_ptr<Executor>(
-                std::make_unique<test::BorrowedExecutor>(hosts.at(host.name)->fake()));
-        };
-    }
-};
+using Lab = SimLab;
 
 class SetupOrchestration : public ::testing::Test {
   protected:

@@ -45,6 +45,11 @@ struct StepReport {
 /// hint and failure kind are the error's, and the error is kept.
 StepReport failed_report(std::string host, std::string step, const Error& error);
 
+/// A report of something that is no step's check (a refusal of the whole run, a skipped host,
+/// a cluster-wide check): `failure` is kept only when `status` is Failed.
+StepReport pseudo_report(std::string host, std::string step, StepStatus status, std::string reason,
+                         std::string hint = {}, ErrorKind failure = ErrorKind::Conflict);
+
 /// Receives each report as soon as its step finished (called from the host's thread).
 using ReportSink = std::function<void(const StepReport&)>;
 

@@ -101,4 +101,10 @@ class Step {
     virtual Status apply(const StepContext& context, const Check& check) = 0;
 };
 
+/// Runs a step's command and turns a non-zero exit into an Error `host: step: purpose failed
+/// (exit N): why` (why: stderr's first error line, else its last line; stdout's last line when
+/// stderr is empty and the output is not secret).
+Result<CommandResult> run_checked(const StepContext& context, std::string_view step,
+                                  Command command);
+
 }  // namespace pgrepl

@@ -9,12 +9,10 @@
 #include "pgrepl/engine/connect.hpp"
 #include "pgrepl/engine/runner.hpp"
 #include "pgrepl/engine/step.hpp"
+#include "pgrepl/engine/step_printer.hpp"
 #include "pgrepl/util/exit_code.hpp"
 
 namespace pgrepl {
-
-/// Whether diffs are printed for changes made in apply mode (always in check mode).
-enum class ShowDiffs { No, Yes };
 
 /// Options of `pgrepl setup`.
 struct SetupOptions {
@@ -34,7 +32,7 @@ struct SetupReport {
 };
 
 /// Runs setup and returns its report; each step's line is printed to `out` as it finishes
-/// (the text renderer, setup_report.hpp), then a recap. Exit code: 0 all ok/changed, 1 a step
+/// (engine/step_printer.hpp), then a recap. Exit code: 0 all ok/changed, 1 a step
 /// failed or a host was unreachable, 2 bad --limit or password source (before any host is
 /// contacted), 3 refused for safety (drift, guard, the host lock of another run). In apply mode
 /// the host lock is taken on every host changed (and the archive host) before any step.

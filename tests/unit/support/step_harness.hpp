@@ -13,11 +13,10 @@
 
 namespace pgrepl::test {
 
-/// A 1 primary + 2 replicas inventory (db1 10.0.0.11, db2 10.0.0.12, db3 10.0.0.13).
-inline Inventory three_host_inventory() {
-    auto loaded = parse_inventory(R"(
-postgres: { version: 15 }
-hosts:
+/// The 1 primary + 2 replicas inventory of three_host_inventory() with `extra` (top-level
+/// sections, e.g. "patroni: {}\n") added; the test fails when it does not load.
+inline Inventory three_host_inventory_with(const std::string& extra) {
+    auto loaded = parse_inventory("postgres: { version: 15 }\n" + extra + R"(hosts:
   - { name: db1, address: 10.0.0.11, role: primary }
   - { name: db2, address: 10.0.0.12, role: replica }
   - { name: db3, address: 10.0.0.13, role: replica }
@@ -25,6 +24,11 @@ hosts:
                                   "test.yaml");
     EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.diagnostics[0].to_string());
     return loaded.inventory;
+}
+
+/// A 1 primary + 2 replicas inventory (db1 10.0.0.11, db2 10.0.0.12, db3 10.0.0.13).
+inline Inventory three_host_inventory() {
+    return three_host_inventory_with("");
 }
 
 /// Runs `step` alone on the simulated host and returns its report.

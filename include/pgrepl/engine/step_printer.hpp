@@ -1,4 +1,4 @@
-// Printing setup's progress lines and recap (internal to src/engine/).
+// Printing the progress lines of a run of steps (setup, handoff) and its recap.
 #pragma once
 
 #include <map>
@@ -9,16 +9,19 @@
 #include <vector>
 
 #include "pgrepl/engine/runner.hpp"
-#include "pgrepl/setup/setup.hpp"
 
 namespace pgrepl {
 
+/// Whether diffs are printed for changes made in apply mode (always in check mode).
+enum class ShowDiffs { No, Yes };
+
 /// Prints one line per step report as it arrives (thread-safe) and keeps counts for the recap.
-class SetupPrinter {
+class StepPrinter {
   public:
-    /// Prints to `out`; diffs of changes in apply mode only when `show_diffs` says so.
-    SetupPrinter(std::ostream& out, RunMode mode, ShowDiffs show_diffs,
-                 std::vector<std::string> host_order);
+    /// Prints to `out`; diffs of changes in apply mode only when `show_diffs` says so; step
+    /// names padded to `step_width`.
+    StepPrinter(std::ostream& out, RunMode mode, ShowDiffs show_diffs,
+                std::vector<std::string> host_order, std::size_t step_width = 9);
 
     /// Prints a report and counts it. Failures are also logged with their hint.
     void print(const StepReport& report);
@@ -29,8 +32,8 @@ class SetupPrinter {
     /// What the run's failures amount to: Refused when any step refused for safety, else the
     /// kind of the first failure; nullopt when nothing failed.
     std::optional<ErrorKind> failure() const;
-    /// The reports printed so far, as the run's report with `exit_code`.
-    SetupReport report(ExitCode exit_code) const;
+    /// The reports printed so far, in the order they were printed.
+    std::vector<StepReport> reports() const;
 
   private:
     struct Counts {
@@ -41,6 +44,7 @@ class SetupPrinter {
     ShowDiffs show_diffs_;
     std::vector<std::string> host_order_;
     std::size_t host_width_ = 4;
+    std::size_t step_width_ = 9;
     mutable std::mutex mutex_;
     std::map<std::string, Counts> counts_;
     std::optional<ErrorKind> failure_;

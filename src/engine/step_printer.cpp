@@ -1,4 +1,4 @@
-#include "setup_report.hpp"
+#include "pgrepl/engine/step_printer.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -7,13 +7,17 @@
 
 namespace pgrepl {
 
-SetupPrinter::SetupPrinter(std::ostream& out, RunMode mode, ShowDiffs show_diffs,
-                           std::vector<std::string> host_order)
-    : out_(out), mode_(mode), show_diffs_(show_diffs), host_order_(std::move(host_order)) {
+StepPrinter::StepPrinter(std::ostream& out, RunMode mode, ShowDiffs show_diffs,
+                         std::vector<std::string> host_order, std::size_t step_width)
+    : out_(out),
+      mode_(mode),
+      show_diffs_(show_diffs),
+      host_order_(std::move(host_order)),
+      step_width_(step_width) {
     for (const auto& host : host_order_) host_width_ = std::max(host_width_, host.size());
 }
 
-void SetupPrinter::print(const StepReport& report) {
+void StepPrinter::print(const StepReport& report) {
     std::lock_guard lock(mutex_);
     auto& counts = counts_[report.host];
     switch (report.status) {
@@ -37,8 +41,8 @@ void SetupPrinter::print(const StepReport& report) {
     const char* status = report.status == StepStatus::Changed && mode_ == RunMode::Check
                              ? "would change"
                              : to_string(report.status);
-    out_ << fmt::format("{:<{}}  {:<9} {:<8} {}{}\n", report.host, host_width_, report.step, status,
-                        report.reason,
+    out_ << fmt::format("{:<{}}  {:<{}} {:<8} {}{}\n", report.host, host_width_, report.step,
+                        step_width_, status, report.reason,
                         report.duration.count() >= 1000
                             ? fmt::format(" ({:.1f} s)", report.duration.count() / 1000.0)
                             : std::string());
@@ -68,7 +72,7 @@ void SetupPrinter::print(const StepReport& report) {
     }
 }
 
-void SetupPrinter::recap() {
+void StepPrinter::recap() {
     std::lock_guard lock(mutex_);
     out_ << "\nRECAP" << (mode_ == RunMode::Check ? " (check mode: nothing was changed)" : "")
          << '\n';
@@ -83,14 +87,14 @@ void SetupPrinter::recap() {
     out_.flush();
 }
 
-std::optional<ErrorKind> SetupPrinter::failure() const {
+std::optional<ErrorKind> StepPrinter::failure() const {
     std::lock_guard lock(mutex_);
     return failure_;
 }
 
-SetupReport SetupPrinter::report(ExitCode exit_code) const {
+std::vector<StepReport> StepPrinter::reports() const {
     std::lock_guard lock(mutex_);
-    return SetupReport{reports_, exit_code};
+    return reports_;
 }
 
 }  // namespace pgrepl
