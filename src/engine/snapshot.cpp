@@ -11,6 +11,7 @@
 #include "pgrepl/pg/paths.hpp"
 #include "pgrepl/pg/psql_output.hpp"
 #include "pgrepl/util/text.hpp"
+#include "snapshot_http.hpp"
 
 namespace pgrepl {
 namespace {
@@ -151,6 +152,7 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
             "tr '\n' ' ')\"\n",
             shell_quote(name), shell_quote(name));
     }
+    if (!request.http_gets.empty()) script += http_get_script(each_once(request.http_gets));
     if (!lean) script += "if [ \"$running\" = yes ]; then :\n";
     script += session_script(host, request);
     if (!lean) script += "fi\n";
@@ -286,6 +288,8 @@ Result<HostSnapshot> parse_snapshot(std::string_view output) {
                 if (end > 0) addresses.emplace_back(fields.substr(0, end));
                 fields.remove_prefix(std::min(end + 1, fields.size()));
             }
+        } else if (name == "http") {
+            read_http_frame(frame, snapshot);
         } else if (name == "server-error") {
             snapshot.server_error = std::string(frame.args);
         } else if (name == "server" || name == "query" || name == "end-queries") {

@@ -57,6 +57,30 @@ TEST(Snapshot, ResolvesHostNamesOnTheHost) {
     EXPECT_TRUE(parsed->addresses_of("never-asked").empty());
 }
 
+TEST(Snapshot, GetsUrlsInOnePython3AndReadsTheirAnswers) {
+    SnapshotRequest request;
+    request.http_gets = {"http://10.0.0.1:8008/patroni", "http://10.0.0.1:2379/health",
+                         "http://10.0.0.1:8008/patroni"};
+    const auto script = snapshot_script(Host{}, request);
+    EXPECT_NE(script.find("python3 -c '"), std::string::npos) << script;
+    EXPECT_NE(script.find("' 'http://10.0.0.1:8008/patroni' 'http://10.0.0.1:2379/health' "
+                          "2>/dev/null\n"),
+              std::string::npos)
+        << script;
+    auto parsed = parse_snapshot(
+        "running=no\n@@end-facts\n@@http 200 http://10.0.0.1:8008/patroni\n|{\"role\": "
+        "\"master\",\n|\"state\": \"running\"}\n@@http 0 http://10.0.0.1:2379/health\n"
+        "|<urlopen error [Errno 111] Connection refused>\n");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->http.count("http://10.0.0.1:8008/patroni"), 1u);
+    EXPECT_EQ(parsed->http.at("http://10.0.0.1:8008/patroni").status, 200);
+    EXPECT_EQ(parsed->http.at("http://10.0.0.1:8008/patroni").body,
+              "{\"role\": \"master\",\n\"state\": \"running\"}");
+    EXPECT_EQ(parsed->http.at("http://10.0.0.1:2379/health").status, 0);
+    EXPECT_EQ(parsed->http.at("http://10.0.0.1:2379/health").body,
+              "<urlopen error [Errno 111] Connection refused>");
+}
+
 TEST(Facts, ParsesTheControlFileFields) {
     const HostFacts facts = parse_host_probe(
         "pg_version_file=yes\ncontroldata_sysid=7000000000000000001\n"

@@ -1,4 +1,5 @@
-// The replication password: read once from the inventory's source, never logged.
+// The replication password and Patroni's REST API password: read once from the inventory's source,
+// never logged.
 #pragma once
 
 #include <string>
@@ -13,5 +14,9 @@ namespace pgrepl {
 /// an Error (kind Usage) whose message names the source, never the value. A trailing newline
 /// of the file is dropped.
 Result<std::string> load_replication_password(const ReplicationOptions& replication);
+
+/// The same for the Patroni REST API password (patroni.password_env, default
+/// PGREPL_PATRONI_PASSWORD, or patroni.password_file).
+Result<std::string> load_patroni_password(const PatroniOptions& patroni);
 
 }  // namespace pgrepl

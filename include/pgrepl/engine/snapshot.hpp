@@ -63,6 +63,9 @@ struct SnapshotRequest {
     std::vector<std::string> first_lines;
     /// Host names to resolve on the host, as its own programs would (getent ahosts).
     std::vector<std::string> host_names;
+    /// URLs (http://...) to GET from the host, in one python3 process, 2 s each: Patroni's
+    /// REST API and etcd's /health after `pgrepl handoff patroni`.
+    std::vector<std::string> http_gets;
     /// (name, SQL) of the query session (Full: run when the cluster runs; Lean: whenever psql
     /// is installed); a name asked twice runs once.
     std::vector<std::pair<std::string, std::string>> queries;
@@ -110,6 +113,12 @@ struct HostSnapshot {
     /// Requested host name → the addresses it resolves to on the host, sorted (empty: it does
     /// not resolve there).
     std::map<std::string, std::vector<std::string>> resolved;
+    /// The answer to one requested GET.
+    struct HttpAnswer {
+        int status = 0;    ///< the HTTP status; 0: no answer (refused, timed out, no python3)
+        std::string body;  ///< the body (status 0: why there was none)
+    };
+    std::map<std::string, HttpAnswer> http;  ///< requested URL → its answer (absent: none)
     /// The outcome of the replication login test, when one was asked for.
     struct Login {
         /// A failed login with nothing known.
@@ -157,7 +166,8 @@ struct HostSnapshot {
 /// The remote script that prints the snapshot (run as request.run_as). Its sections, in
 /// order: the facts (Full), `@@end-facts`, `@@ps`, `@@log` (each line prefixed by '|'), one
 /// `@@line` (body '|' and the line) or `@@noline` per first_lines path, one sized `@@file`
-/// or `@@nofile` per file, `@@resolved`, the query session (`@@server` first, or
+/// or `@@nofile` per file, `@@resolved`, `@@http STATUS URL` (body lines prefixed by '|'), the
+/// query session (`@@server` first, or
 /// `@@server-error LINE` for a Merged session that did not start, `@@query NAME` blocks,
 /// `@@end-queries`, then `@@psql-exit N` when ReadOnly), `@@login`,
 /// `@@login-test`, `@@end`. Throws std::invalid_argument for FactsDepth::Lean with

@@ -53,9 +53,21 @@ std::string SimHost::render(const std::string& script) const {
         if (!s.basebackup_pids.empty()) out << "basebackup_pids=" << s.basebackup_pids << "\n";
     }
     out << "@@end-facts\n";
+    if (script.find("echo @@ps\n") != std::string::npos) out << "@@ps\n" << s.processes;
     if (script.find("echo @@log\n") != std::string::npos) {
         out << "@@log\n";
         for (const auto& line : s.log_tail) out << '|' << line << "\n";
+    }
+    // First lines: from the fake's files (/proc/1/comm among them, when a test adds it).
+    static const std::regex line_re(R"(F='([^']*)'\nif \[ -e)");
+    for (auto it = std::sregex_iterator(script.begin(), script.end(), line_re);
+         it != std::sregex_iterator(); ++it) {
+        auto file = fake_.file((*it)[1].str());
+        if (file) {
+            out << "@@line\n|" << file->content.substr(0, file->content.find('\n')) << "\n";
+        } else {
+            out << "@@noline\n";
+        }
     }
     static const std::regex file_re(R"(f='([^']*)'; if)");
     for (auto it = std::sregex_iterator(script.begin(), script.end(), file_re);

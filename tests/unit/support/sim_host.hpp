@@ -54,6 +54,8 @@ struct SimState {
     std::map<std::string, std::vector<std::string>> resolves;
     /// The server log's last lines (printed when the snapshot asks for the log).
     std::vector<std::string> log_tail;
+    /// The process list (`ps -eo pid=,args=` lines), printed when the snapshot asks for it.
+    std::string processes;
 };
 
 /// A running standby of system `system_identifier` streaming from `receiver_host`, whose
