@@ -179,4 +179,62 @@ std::string render_patroni_config(const Inventory& inventory, const Host& host,
            std::string(out.c_str()) + "\n";
 }
 
+std::optional<EtcdMember> etcd_member_of(const Inventory& inventory, const Host& host) {
+    for (const EtcdMember& member : etcd_members(inventory)) {
+        if (member.name == host.name || member.address == host.address) return member;
+    }
+    return std::nullopt;
+}
+
+std::string etcd_config_path() {
+    return "/etc/etcd/etcd.conf.yml";
+}
+
+std::string etcd_data_dir(const Inventory& inventory) {
+    return "/var/lib/etcd/" + patroni_of(inventory).scope;
+}
+
+std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member) {
+    const PatroniOptions& patroni = patroni_of(inventory);
+    const auto url = [](const std::string& address, int port) {
+        return "http://" + endpoint(address, port);
+    };
+    std::string initial_cluster;
+    for (const EtcdMember& each : etcd_members(inventory)) {
+        if (!initial_cluster.empty()) initial_cluster += ",";
+        initial_cluster += each.name + "=" + url(each.address, patroni.etcd_peer_port);
+    }
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << member.name;
+    out << YAML::Key << "data-dir" << YAML::Value << etcd_data_dir(inventory);
+    out << YAML::Key << "listen-peer-urls" << YAML::Value
+        << url(member.address, patroni.etcd_peer_port);
+    out << YAML::Key << "initial-advertise-peer-urls" << YAML::Value
+        << url(member.address, patroni.etcd_peer_port);
+    out << YAML::Key << "listen-client-urls" << YAML::Value
+        << url(member.address, patroni.etcd_client_port) + "," +
+               url("127.0.0.1", patroni.etcd_client_port);
+    out << YAML::Key << "advertise-client-urls" << YAML::Value
+        << url(member.address, patroni.etcd_client_port);
+    out << YAML::Key << "initial-cluster" << YAML::Value << initial_cluster;
+    out << YAML::Key << "initial-cluster-token" << YAML::Value << patroni.scope;
+    out << YAML::Key << "initial-cluster-state" << YAML::Value << "new";
+    // A configuration file turns the gRPC gateway off unless it says so (the flag's default is
+    // on), and Patroni's etcd3 client talks to the v3 API through it.
+    out << YAML::Key << "enable-grpc-gateway" << YAML::Value << true;
+    out << YAML::EndMap;
+    return "# Managed by pgrepl (handoff patroni): the etcd member " + member.name +
+           " of Patroni's scope " + patroni.scope + ".\n" + std::string(out.c_str()) + "\n";
+}
+
+std::string etcdctl_endpoints(const Inventory& inventory) {
+    std::string endpoints;
+    for (const std::string& each : etcd_client_endpoints(inventory)) {
+        if (!endpoints.empty()) endpoints += ",";
+        endpoints += "http://" + each;
+    }
+    return endpoints;
+}
+
 }  // namespace pgrepl

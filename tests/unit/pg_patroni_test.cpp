@@ -136,3 +136,52 @@ TEST(PatroniConfig, WithoutAPatroniSectionItIsABug) {
 
 }  // namespace
 }  // namespace pgrepl
+
+namespace pgrepl {
+namespace {
+
+TEST(EtcdConfig, AMembersFileNamesEveryPeerAndServesTheV3GatewayPatroniUses) {
+    const Inventory inventory = inventory_of(
+        "cluster: shop\npatroni: {etcd_peer_port: 3380}\n"
+        "hosts:\n"
+        "  - {name: db1, address: 10.0.0.1, role: primary}\n"
+        "  - {name: db2, address: 10.0.0.2, role: replica}\n"
+        "  - {name: db3, address: 'fd00::3', role: replica}\n");
+    const auto member = etcd_member_of(inventory, inventory.hosts[2]);
+    ASSERT_TRUE(member);
+    const std::string text = render_etcd_config(inventory, *member);
+    EXPECT_EQ(text.rfind("# Managed by pgrepl (handoff patroni): the etcd member db3 of Patroni's "
+                         "scope shop.\n",
+                         0),
+              0U)
+        << text;
+    const YAML::Node config = YAML::Load(text);
+    EXPECT_EQ(config["name"].as<std::string>(), "db3");
+    EXPECT_EQ(config["data-dir"].as<std::string>(), "/var/lib/etcd/shop");
+    EXPECT_EQ(config["listen-peer-urls"].as<std::string>(), "http://[fd00::3]:3380");
+    EXPECT_EQ(config["listen-client-urls"].as<std::string>(),
+              "http://[fd00::3]:2379,http://127.0.0.1:2379");
+    EXPECT_EQ(config["advertise-client-urls"].as<std::string>(), "http://[fd00::3]:2379");
+    EXPECT_EQ(config["initial-cluster"].as<std::string>(),
+              "db1=http://10.0.0.1:3380,db2=http://10.0.0.2:3380,db3=http://[fd00::3]:3380");
+    EXPECT_EQ(config["initial-cluster-token"].as<std::string>(), "shop");
+    EXPECT_EQ(config["initial-cluster-state"].as<std::string>(), "new");
+    // A configuration file turns the gRPC gateway off by default; Patroni's etcd3 needs it.
+    EXPECT_TRUE(config["enable-grpc-gateway"].as<bool>());
+    EXPECT_EQ(etcdctl_endpoints(inventory),
+              "http://10.0.0.1:2379,http://10.0.0.2:2379,http://[fd00::3]:2379");
+}
+
+TEST(EtcdConfig, AHostOutsideTheDcsListIsNoMember) {
+    const Inventory inventory = inventory_of(
+        "patroni: {dcs: [db1, 10.0.0.8, 10.0.0.9], allow_fewer_dcs_members: false}\n"
+        "hosts:\n"
+        "  - {name: db1, address: 10.0.0.1, role: primary}\n"
+        "  - {name: db2, address: 10.0.0.2, role: replica}\n");
+    EXPECT_TRUE(etcd_member_of(inventory, inventory.hosts[0]));
+    EXPECT_FALSE(etcd_member_of(inventory, inventory.hosts[1]));
+    EXPECT_EQ(etcd_data_dir(inventory), "/var/lib/etcd/" + inventory.patroni->scope);
+}
+
+}  // namespace
+}  // namespace pgrepl

@@ -2,6 +2,7 @@
 // inventory: what `pgrepl handoff patroni` writes on each host (docs/patroni.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,27 @@ std::vector<std::pair<std::string, std::string>> patroni_command_line_parameters
 /// then leaves pgrepl's pg_hba.conf as it is. Throws std::logic_error without a patroni section.
 std::string render_patroni_config(const Inventory& inventory, const Host& host,
                                   const PatroniSecrets& secrets);
+
+/// The member of patroni.dcs that is `host` (listed by name or by its address), or nullopt
+/// when etcd does not run there.
+std::optional<EtcdMember> etcd_member_of(const Inventory& inventory, const Host& host);
+
+/// Where `pgrepl handoff patroni` writes etcd's configuration: /etc/etcd/etcd.conf.yml (read by
+/// `etcd --config-file`).
+std::string etcd_config_path();
+
+/// etcd's data directory for the cluster: /var/lib/etcd/SCOPE (Debian's etcd user owns
+/// /var/lib/etcd; its own default member there is left alone).
+std::string etcd_data_dir(const Inventory& inventory);
+
+/// The etcd 3.4 configuration file of `member`: its name and data directory, peer and client
+/// URLs on its address (clients also on 127.0.0.1), and the initial cluster of every member
+/// with the scope as its token (initial-cluster-state new). Throws std::logic_error without a
+/// patroni section.
+std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member);
+
+/// The `ADDRESS:PORT,...` of every member's client URL with http://, as etcdctl --endpoints
+/// takes them.
+std::string etcdctl_endpoints(const Inventory& inventory);
 
 }  // namespace pgrepl
