@@ -54,7 +54,9 @@ std::optional<Title> parse_title(int pid, std::string_view args) {
 
 PostgresProcesses parse_postgres_processes(std::string_view ps_output, const Host& host) {
     const std::string label = host.postgres.version.to_string() + "/" + host.postgres.cluster_name;
-    const std::string config = "config_file=/etc/postgresql/" + label + "/postgresql.conf";
+    // pg_ctlcluster starts it with -c config_file=...; Patroni with --config-file=...
+    const std::string file = "=/etc/postgresql/" + label + "/postgresql.conf";
+    const std::string configs[] = {"config_file" + file, "config-file" + file};
     PostgresProcesses processes;
     std::vector<Title> titles;
     bool label_seen = false;
@@ -65,10 +67,14 @@ PostgresProcesses parse_postgres_processes(std::string_view ps_output, const Hos
         const auto pid = parse_int(line.substr(0, space));
         if (!pid || *pid <= 0) continue;
         const auto args = trim(line.substr(space + 1));
-        const auto config_at = args.find(config);
-        if (config_at != std::string_view::npos &&
-            (config_at + config.size() == args.size() || args[config_at + config.size()] == ' ') &&
-            !starts_with(args, "postgres: ")) {
+        bool postmaster = false;
+        for (const std::string& config : configs) {
+            const auto config_at = args.find(config);
+            postmaster = postmaster || (config_at != std::string_view::npos &&
+                                        (config_at + config.size() == args.size() ||
+                                         args[config_at + config.size()] == ' '));
+        }
+        if (postmaster && !starts_with(args, "postgres: ")) {
             if (!processes.postmaster_pid) processes.postmaster_pid = static_cast<int>(*pid);
             continue;
         }

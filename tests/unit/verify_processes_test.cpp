@@ -37,6 +37,20 @@ TEST(VerifyProcesses, PrimaryWithTwoWalsenders) {
     EXPECT_FALSE(processes.walreceiver.has_value());
 }
 
+TEST(VerifyProcesses, APostmasterThatPatroniStarted) {
+    // Patroni passes --config-file= and its own options; cluster_name is then Patroni's scope.
+    const Host host = host_15_main();
+    const auto processes = parse_postgres_processes(
+        " 4711 /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main "
+        "--config-file=/etc/postgresql/15/main/postgresql.conf --listen_addresses=* --port=5432 "
+        "--cluster_name=lab --wal_level=replica\n"
+        " 4720 postgres: lab: walreceiver streaming 0/5000148\n",
+        host);
+    ASSERT_TRUE(processes.postmaster_pid.has_value());
+    EXPECT_EQ(*processes.postmaster_pid, 4711);
+    EXPECT_TRUE(processes.walreceiver.has_value());
+}
+
 TEST(VerifyProcesses, StandbyWalreceiver) {
     const Host host = host_15_main();
     const auto processes = parse_postgres_processes(
