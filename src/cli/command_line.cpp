@@ -63,6 +63,7 @@ CommandLine::CommandLine()
     add_verify_command(app_, context_);
     add_promote_command(app_, context_);
     add_switchover_command(app_, context_);
+    add_handoff_command(app_, context_);
     add_inventory_command(app_, context_);
     add_ping_command(app_, context_);
     add_conninfo_command(app_, context_);

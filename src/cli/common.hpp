@@ -87,6 +87,8 @@ void add_switchover_command(CLI::App& app, Context& context);
 void add_inventory_command(CLI::App& app, Context& context);
 /// Registers `ping`.
 void add_ping_command(CLI::App& app, Context& context);
+/// Registers `handoff patroni` (hand the cluster to Patroni and etcd).
+void add_handoff_command(CLI::App& app, Context& context);
 /// Registers `conninfo` (connection strings for applications).
 void add_conninfo_command(CLI::App& app, Context& context);
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "pgrepl/handoff/patroni_control.hpp"
 #include "pgrepl/promote/promote.hpp"
 #include "pgrepl/promote/report.hpp"
 #include "pgrepl/util/exit_code.hpp"
@@ -57,6 +58,14 @@ void add_promote_command(CLI::App& app, Context& context) {
             promote_options.start = std::chrono::steady_clock::now();
             auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
+            // A cluster handed to Patroni fails over through Patroni (docs/patroni.md).
+            PatroniRoleChange patroni;
+            patroni.action = PatroniAction::Failover;
+            patroni.target = options->host;
+            patroni.mode = options->check ? RunMode::Check : RunMode::Apply;
+            if (auto code = change_role_through_patroni(*inventory, patroni, ssh_factory(context),
+                                                        std::cout))
+                return to_int(*code);
             promote_options.target = options->host;
             promote_options.mode = options->check ? RunMode::Check : RunMode::Apply;
             promote_options.force = options->force ? Force::Yes : Force::No;

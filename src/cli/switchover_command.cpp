@@ -1,8 +1,10 @@
 #include <chrono>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "common.hpp"
+#include "pgrepl/handoff/patroni_control.hpp"
 #include "pgrepl/switchover/switchover.hpp"
 #include "pgrepl/util/exit_code.hpp"
 #include "pgrepl/verify/verify.hpp"
@@ -44,6 +46,30 @@ void add_switchover_command(CLI::App& app, Context& context) {
         context.action = [&context, options] {
             auto inventory = load_or_report(resolve_inventory_path(context));
             if (!inventory) return to_int(exit_code_for(ErrorKind::Inventory));
+            // A cluster handed to Patroni switches over through Patroni, then the verify pass.
+            PatroniRoleChange patroni;
+            patroni.target = options->host;
+            patroni.mode = options->check ? RunMode::Check : RunMode::Apply;
+            patroni.timeout = std::chrono::seconds(options->timeout + 30);
+            if (auto code = change_role_through_patroni(*inventory, patroni, ssh_factory(context),
+                                                        std::cout)) {
+                if (*code != ExitCode::Ok || patroni.mode == RunMode::Check) return to_int(*code);
+                // The standbys reconnect to the new leader by themselves: the verify pass is
+                // repeated (quietly) for up to 30 s until it is healthy, then printed.
+                VerifyOptions verify_options;
+                verify_options.reach = reach_probe(options->reach_timeout);
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                std::string shown;
+                int verified = 1;
+                do {
+                    std::ostringstream text;
+                    verified = run_verify(*inventory, verify_options, ssh_factory(context), text);
+                    shown = text.str();
+                    if (verified != 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+                } while (verified != 0 && std::chrono::steady_clock::now() < until);
+                std::cout << "verify:\n" << shown;
+                return verified;
+            }
             SwitchoverOptions switchover_options;
             switchover_options.target = options->host;
             switchover_options.mode = options->check ? RunMode::Check : RunMode::Apply;
