@@ -4,6 +4,7 @@
 #include "common.hpp"
 #include "pgrepl/engine/psql_command.hpp"
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/patroni.hpp"
 #include "pgrepl/steps/steps.hpp"
 #include "pgrepl/util/text.hpp"
 #include "replica_decide.hpp"
@@ -94,6 +95,7 @@ class ClusterStep final : public Step {
     void request(const Inventory& inventory, const Host& host, const ClusterPaths& paths,
                  SnapshotRequest& request) const override {
         request.files.push_back(paths.fence_file);
+        request.first_lines.push_back(patroni_config_path(host));
         // Whether the replica step will rewind the host (asked again by it: asked once).
         if (host.role == Role::Replica) steps::replica_request(inventory, host, paths, request);
     }
@@ -101,6 +103,16 @@ class ClusterStep final : public Step {
     Result<Check> check(const StepContext& context) override {
         const auto& pg = context.host.postgres;
         const auto label = fmt::format("{}/{}", pg.version.to_string(), pg.cluster_name);
+        // After pgrepl handoff patroni, Patroni runs the cluster: setup's standby files, starts
+        // and restarts would fight it.
+        if (context.snapshot.first_line_of(patroni_config_path(context.host))) {
+            return Check::conflict(
+                fmt::format("Patroni manages {} since pgrepl handoff patroni ({} exists)", label,
+                            patroni_config_path(context.host)),
+                "change its settings with patronictl edit-config; pgrepl verify, handoff and "
+                "switchover still work (docs/patroni.md)",
+                ErrorKind::Refused);
+        }
         if (auto fence = context.snapshot.file(context.paths.fence_file)) {
             const bool replica = context.host.role == Role::Replica;
             if (replica && context.force == Force::Yes)

@@ -24,6 +24,22 @@ std::string converged_hba(const Inventory& inventory, SimHost& sim) {
     return sim.fake().file(kHba)->content;
 }
 
+TEST(StepCluster, RefusesAClusterThatPatroniManages) {
+    // After pgrepl handoff patroni: setup's starts, restarts and standby files would fight it.
+    auto inventory = three_host_inventory();
+    SimHost sim("db2", streaming_standby("7000000000000000001", "10.0.0.11"));
+    sim.fake().add_file("/etc/patroni/15-main.yml", "# Managed by pgrepl (handoff patroni)\n");
+    auto step = make_cluster_step();
+    auto report = run_one(*step, inventory, inventory.hosts[1], sim);
+    EXPECT_EQ(report.status, StepStatus::Failed);
+    EXPECT_TRUE(report.refused());
+    EXPECT_EQ(report.reason,
+              "Patroni manages 15/main since pgrepl handoff patroni (/etc/patroni/15-main.yml "
+              "exists)");
+    EXPECT_NE(report.hint.find("patronictl edit-config"), std::string::npos);
+    EXPECT_EQ(sim.fake().mutating_calls(), 0);
+}
+
 TEST(StepHba, PutsTheBlockFirstKeepsTheRestAndConverges) {
     SimHost sim("db1");
     const auto content = converged_hba(three_host_inventory(), sim);
