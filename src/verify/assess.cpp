@@ -251,7 +251,14 @@ std::vector<std::string> settings_problems(const Inventory& inventory, const Hos
         judge_settings(state.settings, state.file_settings, cluster_paths(host).managed_conf);
     for (const auto& name : judgement.pending_restart)
         problems.push_back(name + " changed: a restart is pending");
+    // After `pgrepl handoff patroni`, Patroni's postgresql.conf sets the parameters it owns
+    // (its command-line ones, listen_addresses, hot_standby...) after conf.d: not a problem but
+    // the handoff's design; they change with patronictl edit-config (docs/patroni.md).
+    const std::string patroni_conf = cluster_paths(host).conf_dir + "/postgresql.conf";
     for (const auto& conflict : judgement.conflicts) {
+        if (inventory.patroni && conflict.kind == ConflictKind::OtherFile &&
+            conflict.sourcefile == patroni_conf)
+            continue;
         const SettingRow* row = nullptr;
         for (const auto& candidate : state.settings) {
             if (candidate.name == conflict.name) row = &candidate;
@@ -301,6 +308,7 @@ VerifyReport assess(const Inventory& inventory, std::vector<HostState> states,
             }
         }
         slot_and_settings_checks(context, i, host, checks);
+        patroni_checks(context, i, checks);
         host.state = state_word(context, i, host);
     }
     for (std::size_t i = 0; i < states.size(); ++i) report.hosts[i].gathered = std::move(states[i]);

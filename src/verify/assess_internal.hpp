@@ -65,6 +65,10 @@ class CheckList {
     std::string blocked_;
 };
 
+/// With a patroni section: the `patroni` check (its configuration, whether its REST API
+/// answers, whether its role agrees with PostgreSQL's) and the `etcd` check of an etcd member.
+void patroni_checks(const AssessContext& context, std::size_t index, CheckList& checks);
+
 /// The checks of a former primary (ssh, gather, postgres, former_primary, then the rest of
 /// the common checks skipped); the caller adds the slot and settings checks, which are skipped.
 void former_primary_checks(const AssessContext& context, std::size_t index, CheckList& checks);

@@ -70,6 +70,7 @@ SnapshotRequest verify_request(const Inventory& inventory, const Host& host) {
     };
     if (inventory.replication.archive.method != ArchiveMethod::None)
         request.queries.emplace_back("archiver", stat_archiver_sql());
+    add_patroni_requests(inventory, host, request);
     return request;
 }
 
@@ -126,8 +127,10 @@ HostState host_state_from_snapshot(const Host& host, const Result<HostSnapshot>&
 }
 
 HostState gather_host(Executor& executor, const Inventory& inventory, const Host& host) {
-    return host_state_from_snapshot(host,
-                                    take_snapshot(executor, host, verify_request(inventory, host)));
+    const auto taken = take_snapshot(executor, host, verify_request(inventory, host));
+    HostState state = host_state_from_snapshot(host, taken);
+    if (taken) read_patroni_view(inventory, host, *taken, state);
+    return state;
 }
 
 }  // namespace pgrepl

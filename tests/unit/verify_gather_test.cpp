@@ -1,6 +1,7 @@
 // verify's lean snapshot request, its script, and the translation of its output.
 #include <gtest/gtest.h>
 
+#include "pgrepl/inventory/load.hpp"
 #include "pgrepl/verify/gather.hpp"
 #include "support/fake_executor.hpp"
 #include "verify_fixtures.hpp"
@@ -306,6 +307,43 @@ TEST(VerifyGather, GatherHostErrors) {
         ASSERT_TRUE(state.gather_error.has_value());
         EXPECT_NE(state.gather_error->message.find("runuser: cannot run sh"), std::string::npos);
     }
+}
+
+}  // namespace
+}  // namespace pgrepl
+
+namespace pgrepl {
+namespace {
+
+TEST(VerifyPatroni, AsksPatroniAndEtcdOnlyWithAPatroniSection) {
+    const Inventory plain = test::verify_inventory();
+    EXPECT_EQ(gather_script(plain, plain.hosts[0]).find("python3"), std::string::npos);
+    auto loaded = parse_inventory(
+        "patroni: {}\nhosts:\n  - {name: db1, address: 10.0.0.1, role: primary}\n"
+        "  - {name: db2, address: 10.0.0.2, role: replica}\n"
+        "  - {name: db3, address: 10.0.0.3, role: replica}\n",
+        "x.yaml");
+    ASSERT_TRUE(loaded.ok());
+    const Inventory& inventory = loaded.inventory;
+    const Host& host = inventory.hosts[1];
+    SnapshotRequest request = verify_request(inventory, host);
+    EXPECT_EQ(request.http_gets, (std::vector<std::string>{"http://10.0.0.2:8008/patroni",
+                                                           "http://10.0.0.2:2379/health"}));
+    HostSnapshot snapshot;
+    snapshot.first_lines["/etc/patroni/15-main.yml"] = "# Managed by pgrepl";
+    snapshot.http["http://10.0.0.2:8008/patroni"] = {
+        200, R"({"state": "running", "role": "master", "timeline": 3})"};
+    snapshot.http["http://10.0.0.2:2379/health"] = {0, "Connection refused"};
+    HostState state;
+    read_patroni_view(inventory, host, snapshot, state);
+    ASSERT_TRUE(state.patroni);
+    EXPECT_TRUE(state.patroni->configured);
+    EXPECT_EQ(state.patroni->role, "primary");
+    EXPECT_EQ(state.patroni->state, "running");
+    EXPECT_EQ(state.patroni->timeline, 3);
+    ASSERT_TRUE(state.etcd);
+    EXPECT_FALSE(state.etcd->healthy);
+    EXPECT_EQ(state.etcd->detail, "Connection refused");
 }
 
 }  // namespace

@@ -37,6 +37,15 @@ SnapshotRequest verify_request(const Inventory& inventory, const Host& host);
 /// marker sets fence_note.
 HostState host_state_from_snapshot(const Host& host, const Result<HostSnapshot>& taken);
 
+/// With a patroni section: adds the GETs of Patroni's /patroni on the host and, on an etcd
+/// member, etcd's /health, and the first line of the Patroni configuration file.
+void add_patroni_requests(const Inventory& inventory, const Host& host, SnapshotRequest& request);
+
+/// With a patroni section: fills state.patroni (and state.etcd on an etcd member) from the
+/// snapshot's answers (pure).
+void read_patroni_view(const Inventory& inventory, const Host& host, const HostSnapshot& snapshot,
+                       HostState& state);
+
 /// Takes verify's snapshot of the host (one read-only round trip). Never fails: a command
 /// that could not run, exited non-zero or printed malformed output sets gather_error.
 HostState gather_host(Executor& executor, const Inventory& inventory, const Host& host);

@@ -60,6 +60,24 @@ struct HostState {
     /// when it fences an old primary) when the file exists ("" when empty or unreadable);
     /// std::nullopt when it does not exist or the host did not answer.
     std::optional<std::string> fence_note;
+    /// Patroni on this host, after `pgrepl handoff patroni` (asked when the inventory has a
+    /// patroni section).
+    struct PatroniView {
+        bool configured = false;      ///< its /etc/patroni/V-NAME.yml exists
+        int status = 0;               ///< HTTP status of GET /patroni (0: no answer)
+        std::string role;             ///< Patroni's role: primary (master) or replica
+        std::string state;            ///< running, starting, stopped...
+        std::optional<int> timeline;  ///< the timeline Patroni reports
+        std::string error;            ///< why there is no answer, or what was malformed
+    };
+    std::optional<PatroniView> patroni;  ///< set when the inventory has a patroni section
+    /// The etcd member on this host (GET /health of its client URL).
+    struct EtcdView {
+        int status = 0;        ///< HTTP status (0: no answer)
+        bool healthy = false;  ///< {"health":"true"}
+        std::string detail;    ///< the body, or why there was none
+    };
+    std::optional<EtcdView> etcd;  ///< set when the host is an etcd member of patroni.dcs
 
     /// True when the host answered the gather command.
     bool reached() const { return !unreachable && !gather_error; }
