@@ -33,8 +33,11 @@ bool contains(const std::string& text, const std::string& part) {
 void wipe_lab() {
     for (const auto& host : kHosts) {
         if (lab_shell(host, "true").exit_code != 0) run_lab({"start-host", host});
+        // Patroni and etcd first (handoff's tests): Patroni would start what is wiped again.
         const auto wiped =
             lab_shell(host,
+                      "pkill -f '^/usr/bin/python3 /usr/bin/patroni '; pkill -x etcd; "
+                      "rm -rf /etc/patroni/* /etc/etcd/* /var/lib/etcd/* /run/pgrepl; "
                       "for d in /var/lib/postgresql/*/*/; do [ -f \"$d/postmaster.pid\" ] && "
                       "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D \"$d\" stop -m "
                       "immediate -w >/dev/null 2>&1; done; "
