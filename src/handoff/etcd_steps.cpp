@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "pgrepl/exec/quote.hpp"
+#include "pgrepl/pg/hba.hpp"
 #include "pgrepl/util/diff.hpp"
 #include "services.hpp"
 
@@ -86,12 +87,28 @@ bool etcd_runs(const HostSnapshot& snapshot) {
     return runs_process(snapshot.processes, "/usr/bin/etcd", "--config-file " + etcd_config_path());
 }
 
+// Where etcd listens: the member's address when it is an IP address, else the first address
+// the name resolves to on the host (IPv4 first: getent lists them sorted); nullopt when it does
+// not resolve there.
+std::optional<std::string> listen_address(const StepContext& context, const EtcdMember& member) {
+    if (is_ip_address(member.address)) return member.address;
+    const auto addresses = context.snapshot.addresses_of(member.address);
+    for (const auto& address : addresses) {
+        if (address.find(':') == std::string::npos) return address;
+    }
+    if (!addresses.empty()) return addresses.front();
+    return std::nullopt;
+}
+
 class EtcdConfigStep final : public Step {
   public:
     std::string_view name() const override { return "etcd-config"; }
 
-    void request(const Inventory&, const Host&, const ClusterPaths&,
+    void request(const Inventory& inventory, const Host& host, const ClusterPaths&,
                  SnapshotRequest& request) const override {
+        const auto member = etcd_member_of(inventory, host);
+        if (member && !is_ip_address(member->address))
+            request.host_names.push_back(member->address);
         request.files.push_back(etcd_config_path());
         request.files.push_back(handoff::etcd_dropin_path());
         request_service_facts(request);
@@ -100,7 +117,16 @@ class EtcdConfigStep final : public Step {
     Result<Check> check(const StepContext& context) override {
         const auto member = etcd_member_of(context.inventory, context.host);
         if (!member) return Check::done("not an etcd member");
-        const std::string wanted = render_etcd_config(context.inventory, *member);
+        const auto listen = listen_address(context, *member);
+        if (!listen) {
+            return Check::conflict(
+                fmt::format("{} does not resolve on the host, and etcd listens only on IP "
+                            "addresses",
+                            member->address),
+                "give the host's IP address in the inventory, or make the name resolve there "
+                "(/etc/hosts)");
+        }
+        const std::string wanted = render_etcd_config(context.inventory, *member, *listen);
         const auto current = context.snapshot.file(etcd_config_path());
         const bool systemd = service_manager_of(context.snapshot) == ServiceManager::Systemd;
         const bool dropin_ok = !systemd || context.snapshot.file(handoff::etcd_dropin_path()) ==
@@ -140,7 +166,9 @@ class EtcdConfigStep final : public Step {
         mkdir.mutation = Mutation::Mutating;
         mkdir.purpose = "create /etc/etcd";
         if (auto made = run_checked(context, name(), std::move(mkdir)); !made) return made.error();
-        FileSpec config{etcd_config_path(), render_etcd_config(context.inventory, *member)};
+        FileSpec config{etcd_config_path(),
+                        render_etcd_config(context.inventory, *member,
+                                           listen_address(context, *member).value_or(""))};
         return context.executor.write_file(config);
     }
 };

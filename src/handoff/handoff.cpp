@@ -43,19 +43,16 @@ bool is_running_primary(const HostRun& run) {
            run.snapshot->server->role == LiveRole::Primary;
 }
 
-// etcd's health, asked on the first member that is an inventory host: every member answers,
-// and (apply mode) a write through the v3 API reads back.
+// etcd's health, asked on the first host that is an etcd member (else on the first host: the
+// members are all outside the inventory): every member answers, and (apply mode) a write
+// through the v3 API reads back.
 StepReport check_etcd(const Inventory& inventory, std::vector<HostRun>& runs, RunMode mode) {
-    HostRun* on = nullptr;
-    for (const EtcdMember& member : etcd_members(inventory)) {
-        for (auto& run : runs) {
-            if (!on && run.link && (run.host->name == member.name)) on = &run;
+    HostRun* on = &runs.front();
+    for (auto& run : runs) {
+        if (etcd_member_of(inventory, *run.host)) {
+            on = &run;
+            break;
         }
-    }
-    if (on == nullptr) {
-        return pseudo_report(runs.front().host->name, "etcd-health", StepStatus::Failed,
-                             "no etcd member is a host of the inventory",
-                             "list the database hosts in patroni.dcs");
     }
     const auto started = std::chrono::steady_clock::now();
     auto finish = [&](StepReport report) {

@@ -194,7 +194,8 @@ std::string etcd_data_dir(const Inventory& inventory) {
     return "/var/lib/etcd/" + patroni_of(inventory).scope;
 }
 
-std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member) {
+std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member,
+                               const std::string& listen_address) {
     const PatroniOptions& patroni = patroni_of(inventory);
     const auto url = [](const std::string& address, int port) {
         return "http://" + endpoint(address, port);
@@ -209,11 +210,11 @@ std::string render_etcd_config(const Inventory& inventory, const EtcdMember& mem
     out << YAML::Key << "name" << YAML::Value << member.name;
     out << YAML::Key << "data-dir" << YAML::Value << etcd_data_dir(inventory);
     out << YAML::Key << "listen-peer-urls" << YAML::Value
-        << url(member.address, patroni.etcd_peer_port);
+        << url(listen_address, patroni.etcd_peer_port);
     out << YAML::Key << "initial-advertise-peer-urls" << YAML::Value
         << url(member.address, patroni.etcd_peer_port);
     out << YAML::Key << "listen-client-urls" << YAML::Value
-        << url(member.address, patroni.etcd_client_port) + "," +
+        << url(listen_address, patroni.etcd_client_port) + "," +
                url("127.0.0.1", patroni.etcd_client_port);
     out << YAML::Key << "advertise-client-urls" << YAML::Value
         << url(member.address, patroni.etcd_client_port);

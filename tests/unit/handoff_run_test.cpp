@@ -78,8 +78,9 @@ TEST_F(HandoffRun, ARerunOnAHandedOverClusterChangesNothing) {
         SimHost& sim = *lab.hosts[host.name];
         for (const char* package : {"etcd-server", "etcd-client", "patroni", "python3-etcd3"})
             sim.fake().add_file(std::string("/var/lib/dpkg/info/") + package + ".list", "/.\n");
-        sim.fake().add_file(etcd_config_path(),
-                            render_etcd_config(inventory, *etcd_member_of(inventory, host)));
+        sim.fake().add_file(
+            etcd_config_path(),
+            render_etcd_config(inventory, *etcd_member_of(inventory, host), host.address));
         sim.fake().add_file(patroni_config_path(host),
                             render_patroni_config(inventory, host, PatroniSecrets{"pw", "rest"}));
         sim.fake().add_file("/etc/postgresql/15/main/start.conf", "manual\n");

@@ -4,6 +4,7 @@
 #include "pgrepl/handoff/handoff.hpp"
 #include "pgrepl/handoff/patroni_control.hpp"
 #include "pgrepl/handoff/steps.hpp"
+#include "pgrepl/inventory/load.hpp"
 #include "pgrepl/pg/patroni.hpp"
 #include "support/step_harness.hpp"
 
@@ -56,6 +57,42 @@ TEST(HandoffEtcdConfig, WritesTheMembersConfigurationThenConverges) {
                                     "10.0.0.12:2380,db3=http://10.0.0.13:2380"),
               std::string::npos)
         << written->content;
+}
+
+TEST(HandoffEtcdConfig, AMemberGivenByNameListensOnWhatTheNameResolvesTo) {
+    // etcd binds only to IP addresses ("expected IP in URL for binding"): it advertises the
+    // name and listens on the address the name has on the host.
+    auto loaded = parse_inventory(R"(
+postgres: { version: 15 }
+patroni: { scope: pg }
+hosts:
+  - { name: db1, address: 10.0.0.11, role: primary }
+  - { name: db2, address: db2.example.com, role: replica }
+  - { name: db3, address: 10.0.0.13, role: replica }
+)",
+                                  "test.yaml");
+    ASSERT_TRUE(loaded.ok());
+    const Inventory& inventory = loaded.inventory;
+    SimState state = streaming_standby("7000000000000000001", "10.0.0.11");
+    state.resolves["db2.example.com"] = {"10.0.0.12", "fd00::12"};
+    SimHost sim("db2", state);
+    sim.fake().expect_run("install -d -m 0755 /etc/etcd");
+    sim.fake().expect_write("/etc/etcd/etcd.conf.yml");
+    auto step = make_etcd_config_step();
+    expect_converges(*step, inventory, inventory.hosts[1], sim);
+    const std::string written = sim.fake().file("/etc/etcd/etcd.conf.yml")->content;
+    EXPECT_NE(written.find("listen-peer-urls: http://10.0.0.12:2380\n"), std::string::npos)
+        << written;
+    EXPECT_NE(written.find("advertise-client-urls: http://db2.example.com:2379\n"),
+              std::string::npos)
+        << written;
+
+    SimHost unresolved("db2", streaming_standby("7000000000000000001", "10.0.0.11"));
+    auto refused = run_one(*step, inventory, inventory.hosts[1], unresolved);
+    EXPECT_EQ(refused.status, StepStatus::Failed);
+    EXPECT_EQ(refused.reason,
+              "db2.example.com does not resolve on the host, and etcd listens only on IP "
+              "addresses");
 }
 
 TEST(HandoffEtcdConfig, UnderSystemdAlsoWritesTheUnitsDropIn) {

@@ -149,7 +149,7 @@ TEST(EtcdConfig, AMembersFileNamesEveryPeerAndServesTheV3GatewayPatroniUses) {
         "  - {name: db3, address: 'fd00::3', role: replica}\n");
     const auto member = etcd_member_of(inventory, inventory.hosts[2]);
     ASSERT_TRUE(member);
-    const std::string text = render_etcd_config(inventory, *member);
+    const std::string text = render_etcd_config(inventory, *member, "fd00::3");
     EXPECT_EQ(text.rfind("# Managed by pgrepl (handoff patroni): the etcd member db3 of Patroni's "
                          "scope shop.\n",
                          0),

@@ -64,11 +64,14 @@ std::string etcd_config_path();
 /// /var/lib/etcd; its own default member there is left alone).
 std::string etcd_data_dir(const Inventory& inventory);
 
-/// The etcd 3.4 configuration file of `member`: its name and data directory, peer and client
-/// URLs on its address (clients also on 127.0.0.1), and the initial cluster of every member
+/// The etcd 3.4 configuration file of `member`: its name and data directory, the peer and
+/// client URLs it listens on at `listen_address` (clients also on 127.0.0.1; etcd binds only
+/// to IP addresses, so a member given by host name listens on what the name resolves to there),
+/// the URLs it advertises at its inventory address, and the initial cluster of every member
 /// with the scope as its token (initial-cluster-state new). Throws std::logic_error without a
 /// patroni section.
-std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member);
+std::string render_etcd_config(const Inventory& inventory, const EtcdMember& member,
+                               const std::string& listen_address);
 
 /// The `ADDRESS:PORT,...` of every member's client URL with http://, as etcdctl --endpoints
 /// takes them.
