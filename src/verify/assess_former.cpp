@@ -39,6 +39,14 @@ std::string former_primary_hint(const AssessContext& context, std::size_t index)
     const std::string& name = context.states[index].host->name;
     const std::size_t primary = *context.topology.primary;
     const std::string& live = context.states[primary].host->name;
+    // After pgrepl handoff patroni (the live primary's Patroni runs): Patroni rejoins it.
+    const auto& leader = context.states[primary].patroni;
+    if (leader && leader->configured && leader->status != 0) {
+        return fmt::format(
+            "Patroni rejoins it as a replica of {0} (pg_rewind) once its Patroni runs: pgrepl "
+            "handoff patroni starts it",
+            live);
+    }
     if (context.topology.inventory_primary != primary) {
         return fmt::format(
             "rejoin it as a replica of {0}: pgrepl promote {0} --update-inventory (or edit its "

@@ -186,6 +186,22 @@ TEST(VerifyFormerPrimary, DeadOldPrimaryAfterAFailoverIsHealthyWithAWarning) {
     EXPECT_EQ(report.notes[0], "the live primary is db2; the inventory says db1");
 }
 
+TEST(VerifyFormerPrimary, UnderPatroniTheHintIsPatronisRejoin) {
+    // After pgrepl handoff patroni, Patroni (started again by handoff) rewinds and re-points it.
+    const Inventory inventory = test::verify_inventory();
+    auto states = after_failover(inventory, unreachable(inventory, "db1"));
+    HostState::PatroniView leader;
+    leader.configured = true;
+    leader.status = 200;
+    leader.role = "primary";
+    leader.state = "running";
+    states[1].patroni = leader;
+    const VerifyReport report = assess_states(inventory, std::move(states));
+    EXPECT_EQ(check_of(report, "db1", "former_primary").hint,
+              "Patroni rejoins it as a replica of db2 (pg_rewind) once its Patroni runs: pgrepl "
+              "handoff patroni starts it");
+}
+
 TEST(VerifyFormerPrimary, FencedAndStoppedQuotesTheMarker) {
     const Inventory inventory = updated_inventory();
     const VerifyReport report =
