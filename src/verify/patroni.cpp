@@ -78,7 +78,7 @@ namespace verify_detail {
 
 void patroni_checks(const AssessContext& context, std::size_t index, CheckList& checks) {
     const HostState& state = context.states[index];
-    if (!state.reached()) return;
+    if (!context.inventory.patroni || !state.reached()) return;
     if (state.patroni) {
         const auto& view = *state.patroni;
         const std::string url = patroni_url(context.inventory, *state.host);

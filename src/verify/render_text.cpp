@@ -140,6 +140,18 @@ std::string render_verify_text(const VerifyReport& report, Color color) {
         }
         out += line + "\n";
     }
+    // After pgrepl handoff patroni: what each host's Patroni says, on one line.
+    std::vector<std::string> patroni;
+    for (const auto& host : report.hosts) {
+        const auto& view = host.gathered.patroni;
+        if (!view || (!view->configured && view->status == 0)) continue;
+        patroni.push_back(
+            view->status == 0
+                ? host.host().name + " no answer"
+                : fmt::format("{} {} {}{}", host.host().name, view->role, view->state,
+                              view->timeline ? fmt::format(" TL {}", *view->timeline) : ""));
+    }
+    if (!patroni.empty()) out += fmt::format("\npatroni: {}\n", fmt::join(patroni, ", "));
     const auto problems = report.problems();
     if (!problems.empty()) out += "\n";
     for (const auto& problem : problems) {

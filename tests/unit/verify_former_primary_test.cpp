@@ -188,7 +188,8 @@ TEST(VerifyFormerPrimary, DeadOldPrimaryAfterAFailoverIsHealthyWithAWarning) {
 
 TEST(VerifyFormerPrimary, UnderPatroniTheHintIsPatronisRejoin) {
     // After pgrepl handoff patroni, Patroni (started again by handoff) rewinds and re-points it.
-    const Inventory inventory = test::verify_inventory();
+    Inventory inventory = test::verify_inventory();
+    inventory.patroni = PatroniOptions{};
     auto states = after_failover(inventory, unreachable(inventory, "db1"));
     HostState::PatroniView leader;
     leader.configured = true;

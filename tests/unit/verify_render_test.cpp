@@ -153,6 +153,36 @@ TEST(VerifyText, HealthyTable) {
     EXPECT_EQ(text.find('\033'), std::string::npos);
 }
 
+TEST(VerifyText, PatronisViewOfEachHostAfterAHandoff) {
+    Inventory inventory = test::verify_inventory();
+    inventory.patroni = PatroniOptions{};
+    auto states = test::healthy_states(inventory);
+    const auto view = [](const char* role, std::optional<int> timeline) {
+        HostState::PatroniView patroni;
+        patroni.configured = true;
+        patroni.status = 200;
+        patroni.role = role;
+        patroni.state = "running";
+        patroni.timeline = timeline;
+        return patroni;
+    };
+    states[0].patroni = view("primary", 2);
+    states[1].patroni = view("replica", 2);
+    states[2].patroni = HostState::PatroniView{};
+    states[2].patroni->configured = true;
+    states[2].patroni->error = "Connection refused";
+    const std::string text =
+        render_verify_text(test::assess_states(inventory, std::move(states)), Color::Never);
+    EXPECT_NE(text.find("\npatroni: db1 primary running TL 2, db2 replica running TL 2, db3 no "
+                        "answer\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("db3: Patroni does not answer on http://10.0.0.13:8008/patroni: "
+                        "Connection refused"),
+              std::string::npos)
+        << text;
+}
+
 TEST(VerifyText, ProblemsWithHints) {
     const Inventory inventory = test::verify_inventory();
     const std::string text = render_verify_text(broken_report(inventory), Color::Never);
