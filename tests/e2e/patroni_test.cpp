@@ -16,6 +16,7 @@
 
 #include "crash_support.hpp"
 #include "lab.hpp"
+#include "pgrepl/util/json.hpp"
 #include "promote_support.hpp"
 #include "setup_support.hpp"
 #include "writer.hpp"
@@ -28,29 +29,36 @@ using namespace std::chrono_literals;
 constexpr int kTtl = 20;
 constexpr int kLoopWait = 2;
 
-// The lab's inventory as the sudo user pgrepl-op, with a patroni section (short timings, the
-// REST API password in a file).
-std::string write_patroni_inventory(const TempDir& dir) {
+// Appends the patroni section (short timings, the REST API password in a file) to the
+// inventory at `path`.
+void add_patroni_section(const TempDir& dir, const std::string& path) {
     const std::string password = dir.file("patroni-password");
     write_local_file(password, "rest-api-pw\n");
     ::chmod(password.c_str(), 0600);
+    write_local_file(path, read_local_file(path) + "patroni:\n  ttl: " + std::to_string(kTtl) +
+                               "\n  loop_wait: " + std::to_string(kLoopWait) +
+                               "\n  retry_timeout: 5\n  password_file: " + password + "\n");
+}
+
+// The lab's inventory as the sudo user pgrepl-op (every remote command through sudo -n), with
+// the patroni section.
+std::string write_patroni_inventory(const TempDir& dir) {
     const std::string path = dir.file("inventory.yaml");
-    // As a sudo user: every remote command of the handoff goes through sudo -n.
     std::string lab = read_local_file(lab_path("inventory.yaml"));
     const auto user = lab.find("  user: root\n");
     EXPECT_NE(user, std::string::npos) << lab;
     if (user != std::string::npos) lab.replace(user, 13, "  user: pgrepl-op\n");
-    write_local_file(path, lab + "patroni:\n  ttl: " + std::to_string(kTtl) +
-                               "\n  loop_wait: " + std::to_string(kLoopWait) +
-                               "\n  retry_timeout: 5\n  password_file: " + password + "\n");
+    write_local_file(path, lab);
+    add_patroni_section(dir, path);
     return path;
 }
 
 // patronictl list on `host`: member -> role ("" when it does not answer).
-std::map<std::string, std::string> patroni_roles(const std::string& host) {
+std::map<std::string, std::string> patroni_roles(const std::string& host,
+                                                 const std::string& instance = "15-main") {
     std::map<std::string, std::string> roles;
     const auto listed =
-        lab_shell(host, "patronictl -c /etc/patroni/15-main.yml list -f json 2>/dev/null");
+        lab_shell(host, "patronictl -c /etc/patroni/" + instance + ".yml list -f json 2>/dev/null");
     static const std::regex member(R"re("Member": "(db\d)"[^}]*"Role": "([A-Za-z ]+)")re");
     for (auto it = std::sregex_iterator(listed.out.begin(), listed.out.end(), member);
          it != std::sregex_iterator(); ++it)
@@ -170,6 +178,8 @@ TEST_F(PatroniHandoff, TakesOverUnderWritesThenFailsOverAndRejoins) {
     EXPECT_FALSE(contains(verified.out + verified.err, "managed settings not in effect"))
         << verified.out;
     EXPECT_FALSE(contains(verified.out + verified.err, "Patroni does not answer")) << verified.out;
+    EXPECT_TRUE(contains(verified.out, "patroni: db1 primary running TL 1, db2 replica running"))
+        << verified.out;
 
     // A switchover goes through Patroni's REST API; a second one to the same host does nothing.
     const ProcessResult to_db2 = run_pgrepl({"switchover", "db2", "-i", inventory});
@@ -259,10 +269,16 @@ TEST_F(PatroniHandoff, TakesOverUnderWritesThenFailsOverAndRejoins) {
 }
 
 TEST_F(PatroniHandoff, AHandoffKilledHalfWayIsFinishedByAPlainRerun) {
+    // Another port and cluster name, db2 given by host name (etcd listens on what it resolves
+    // to there), as the sudo user.
     wipe_lab();
-    fresh_cluster();
     TempDir dir;
-    const std::string inventory = write_patroni_inventory(dir);
+    const std::string inventory = write_inventory(
+        dir, "pgrepl-op", "postgres:\n  version: 15\n  port: 5433\n  cluster_name: data\n");
+    address_by_name(inventory, {{"db2", "db2.lab"}});
+    add_patroni_section(dir, inventory);
+    const ProcessResult setup = run_pgrepl({"setup", inventory});
+    ASSERT_EQ(setup.exit_code, 0) << setup.describe();
     // Killed right after Patroni took over the primary, before the standbys.
     const HookedRun killed = run_hooked({"handoff", "patroni", inventory}, 20);
     EXPECT_EQ(killed.result.exit_code, 137) << killed.result.describe();
@@ -274,16 +290,27 @@ TEST_F(PatroniHandoff, AHandoffKilledHalfWayIsFinishedByAPlainRerun) {
     const ProcessResult rerun = run_pgrepl({"handoff", "patroni", inventory});
     EXPECT_EQ(rerun.exit_code, 0) << rerun.describe();
     EXPECT_TRUE(contains(rerun.out,
-                         "db1   patroni        ok       Patroni runs 15/main as the "
+                         "db1   patroni        ok       Patroni runs 15/data as the "
                          "primary"))
         << rerun.out;
     EXPECT_TRUE(contains(rerun.out, "Patroni took over 2 running server(s)")) << rerun.out;
-    EXPECT_EQ(patroni_roles("db1"),
+    EXPECT_EQ(patroni_roles("db1", "15-data"),
               (std::map<std::string, std::string>{
                   {"db1", "Leader"}, {"db2", "Replica"}, {"db3", "Replica"}}));
-    const ProcessResult again = run_pgrepl({"handoff", "patroni", inventory});
+    for (const char* standby : {"db2", "db3"}) {
+        EXPECT_EQ(
+            wait_for_sql(standby, "SELECT status FROM pg_stat_wal_receiver", "streaming", 15, 5433),
+            "streaming")
+            << standby;
+    }
+    // Again, as the JSON run document: nothing changed.
+    const ProcessResult again = run_pgrepl({"handoff", "patroni", inventory, "--json"});
     EXPECT_EQ(again.exit_code, 0) << again.describe();
-    for (const auto& [host, changed] : recap_changed(again.out)) EXPECT_EQ(changed, 0) << host;
+    const Json document = Json::parse(again.out, nullptr, false);
+    ASSERT_TRUE(document.is_object()) << again.out;
+    EXPECT_EQ(document["command"], "handoff");
+    EXPECT_EQ(document["totals"]["changed"], 0) << again.out;
+    EXPECT_EQ(document["totals"]["failed"], 0) << again.out;
 }
 
 }  // namespace
