@@ -190,12 +190,19 @@ TEST_F(PatroniHandoff, TakesOverUnderWritesThenFailsOverAndRejoins) {
     const ProcessResult still_db2 = run_pgrepl({"switchover", "db2", "-i", inventory});
     EXPECT_EQ(still_db2.exit_code, 0) << still_db2.describe();
     EXPECT_TRUE(contains(still_db2.out, "db2 is already the leader")) << still_db2.out;
+    // promote asks Patroni for a failover to the host.
+    const ProcessResult to_db3 = run_pgrepl({"promote", "db3", "-i", inventory});
+    EXPECT_EQ(to_db3.exit_code, 0) << to_db3.describe();
+    EXPECT_TRUE(contains(to_db3.out, "the failover goes through its REST API")) << to_db3.out;
+    EXPECT_TRUE(contains(to_db3.out, "done: db3 leads")) << to_db3.out;
+    EXPECT_EQ(leader_of(patroni_roles("db3")), "db3");
     const ProcessResult to_db1 = run_pgrepl({"switchover", "db1", "-i", inventory});
     ASSERT_EQ(to_db1.exit_code, 0) << to_db1.describe();
     EXPECT_EQ(leader_of(patroni_roles("db1")), "db1");
     ASSERT_EQ(wait_for_sql("db1", "SELECT NOT pg_is_in_recovery()", "t"), "t");
-    std::cout << "switchover through Patroni: db1 -> db2 " << to_db2.duration.count()
-              << " ms, db2 -> db1 " << to_db1.duration.count() << " ms (each with its verify)\n";
+    std::cout << "through Patroni: switchover db1 -> db2 " << to_db2.duration.count()
+              << " ms (with its verify), promote db3 " << to_db3.duration.count()
+              << " ms, switchover db3 -> db1 " << to_db1.duration.count() << " ms\n";
 
     // One etcd member down: quorum 2 of 3, the leader stays and takes writes; verify says so.
     ASSERT_EQ(lab_shell("db3", "pkill -x etcd").exit_code, 0);
