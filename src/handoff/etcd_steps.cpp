@@ -83,10 +83,6 @@ class HaPackagesStep final : public Step {
     }
 };
 
-bool etcd_runs(const HostSnapshot& snapshot) {
-    return runs_process(snapshot.processes, "/usr/bin/etcd", "--config-file " + etcd_config_path());
-}
-
 // Where etcd listens: the member's address when it is an IP address, else the first address
 // the name resolves to on the host (IPv4 first: getent lists them sorted); nullopt when it does
 // not resolve there.

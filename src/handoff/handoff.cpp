@@ -61,9 +61,7 @@ StepReport check_etcd(const Inventory& inventory, std::vector<HostRun>& runs, Ru
         return report;
     };
     const bool etcd_everywhere = std::all_of(runs.begin(), runs.end(), [&](const HostRun& run) {
-        return !etcd_member_of(inventory, *run.host) ||
-               (run.snapshot &&
-                runs_process(run.snapshot->processes, "/usr/bin/etcd", etcd_config_path()));
+        return !etcd_member_of(inventory, *run.host) || (run.snapshot && etcd_runs(*run.snapshot));
     });
     if (mode == RunMode::Check && !etcd_everywhere) {
         return finish(pseudo_report(on->host->name, "etcd-health", StepStatus::Changed,
@@ -262,10 +260,17 @@ HandoffReport run_handoff(const Inventory& inventory, const HandoffOptions& opti
                                member.lag.empty() ? "" : "lag " + member.lag + " MB");
         }
     }
+    // Hosts whose server ran without Patroni in the first snapshot and whose patroni step
+    // then changed.
     const auto took_over =
-        std::count_if(report.steps.begin(), report.steps.end(), [&](const StepReport& step) {
-            return step.step == "patroni" && step.status == StepStatus::Changed &&
-                   step.reason.find("takes over the running") != std::string::npos;
+        std::count_if(takeover_order.begin(), takeover_order.end(), [&](const HostRun* run) {
+            const bool running_alone = run->snapshot && run->snapshot->facts.cluster_running &&
+                                       !patroni_runs(*run->snapshot, *run->host);
+            return running_alone &&
+                   std::any_of(report.steps.begin(), report.steps.end(), [&](const StepReport& s) {
+                       return s.host == run->host->name && s.step == "patroni" &&
+                              s.status == StepStatus::Changed;
+                   });
         });
     if (took_over > 0 && options.mode == RunMode::Apply) {
         out << fmt::format(

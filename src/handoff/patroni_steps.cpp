@@ -19,8 +19,7 @@ std::string redacted(const std::string& text) {
 }
 
 bool patroni_runs(const StepContext& context) {
-    return runs_process(context.snapshot.processes, "/usr/bin/patroni",
-                        patroni_config_path(context.host));
+    return patroni_runs(context.snapshot, context.host);
 }
 
 class PatroniConfigStep final : public Step {

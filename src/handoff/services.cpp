@@ -129,6 +129,14 @@ bool runs_process(std::string_view processes, std::string_view program, std::str
     return false;
 }
 
+bool etcd_runs(const HostSnapshot& snapshot) {
+    return runs_process(snapshot.processes, "/usr/bin/etcd", "--config-file " + etcd_config_path());
+}
+
+bool patroni_runs(const HostSnapshot& snapshot, const Host& host) {
+    return runs_process(snapshot.processes, "/usr/bin/patroni", patroni_config_path(host));
+}
+
 std::string wait_http_ok_script(std::string_view url, int timeout_seconds) {
     static const char* const kProgram =
         "import sys, time, urllib.request\n"

@@ -28,6 +28,13 @@ void request_service_facts(SnapshotRequest& request);
 /// True when a line of `processes` (ps -eo pid=,args=) runs `program` with `argument`.
 bool runs_process(std::string_view processes, std::string_view program, std::string_view argument);
 
+/// True when the snapshot's process list shows etcd running with etcd_config_path().
+bool etcd_runs(const HostSnapshot& snapshot);
+
+/// True when the snapshot's process list shows Patroni running with the host's configuration
+/// (patroni_config_path()).
+bool patroni_runs(const HostSnapshot& snapshot, const Host& host);
+
 /// `ha-packages`: etcd-server, etcd-client, patroni and python3-etcd3 on an etcd member
 /// (patroni and python3-etcd3 elsewhere) are installed (their files are present); apply:
 /// apt-get install.
