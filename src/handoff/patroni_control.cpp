@@ -122,8 +122,7 @@ std::optional<ExitCode> change_role_through_patroni(const Inventory& inventory,
     Json body = Json::object();
     if (change.action == PatroniAction::Switchover) body["leader"] = leader;
     body["candidate"] = target->name;
-    const std::string url =
-        fmt::format("http://{}:{}/{}", target->address, inventory.patroni->restapi_port, verb);
+    const std::string url = patroni_rest_url(inventory, *target, verb);
     if (change.mode == RunMode::Check) {
         out << fmt::format("plan: POST {} {} (as {}): {} -> {}\ncheck: nothing was changed\n", url,
                            body.dump(), inventory.patroni->restapi_user,

@@ -192,10 +192,8 @@ class PatroniStep final : public Step {
                 handoff::patroni_start_script(service_manager_of(context.snapshot), context.host) +
                 " && ";
         }
-        const PatroniOptions& patroni = *context.inventory.patroni;
         const std::string endpoint = role == LiveRole::Primary ? "primary" : "replica";
-        const std::string url =
-            fmt::format("http://{}:{}/{}", context.host.address, patroni.restapi_port, endpoint);
+        const std::string url = patroni_rest_url(context.inventory, context.host, endpoint);
         script += wait_http_ok_script(url, kWaitSeconds);
         Command command;
         command.script = std::move(script);

@@ -69,6 +69,15 @@ std::vector<std::string> etcd_client_endpoints(const Inventory& inventory) {
     return endpoints;
 }
 
+std::string patroni_rest_url(const Inventory& inventory, const Host& host, std::string_view path) {
+    return "http://" + endpoint(host.address, patroni_of(inventory).restapi_port) + "/" +
+           std::string(path);
+}
+
+std::string etcd_health_url(const Inventory& inventory, const EtcdMember& member) {
+    return "http://" + endpoint(member.address, patroni_of(inventory).etcd_client_port) + "/health";
+}
+
 std::string patroni_config_path(const Host& host) {
     return "/etc/patroni/" + host.postgres.version.to_string() + "-" + host.postgres.cluster_name +
            ".yml";

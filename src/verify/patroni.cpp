@@ -10,15 +10,13 @@ namespace pgrepl {
 namespace {
 
 std::string patroni_url(const Inventory& inventory, const Host& host) {
-    return fmt::format("http://{}:{}/patroni", host.address, inventory.patroni->restapi_port);
+    return patroni_rest_url(inventory, host, "patroni");
 }
 
 std::optional<std::string> etcd_url(const Inventory& inventory, const Host& host) {
     const auto member = etcd_member_of(inventory, host);
     if (!member) return std::nullopt;
-    const bool ipv6 = member->address.find(':') != std::string::npos;
-    return fmt::format("http://{}:{}/health", ipv6 ? "[" + member->address + "]" : member->address,
-                       inventory.patroni->etcd_client_port);
+    return etcd_health_url(inventory, *member);
 }
 
 std::string first_line(const std::string& text) {

@@ -172,6 +172,16 @@ TEST(EtcdConfig, AMembersFileNamesEveryPeerAndServesTheV3GatewayPatroniUses) {
               "http://10.0.0.1:2379,http://10.0.0.2:2379,http://[fd00::3]:2379");
 }
 
+TEST(PatroniConfig, RestAndEtcdHealthUrlsBracketAnIpv6Address) {
+    const Inventory inventory = inventory_of(
+        "patroni: {restapi_port: 8018, allow_fewer_dcs_members: true}\n"
+        "hosts: [{name: db1, address: 'fd00::1', role: primary}]\n");
+    EXPECT_EQ(patroni_rest_url(inventory, inventory.hosts[0], "primary"),
+              "http://[fd00::1]:8018/primary");
+    EXPECT_EQ(etcd_health_url(inventory, etcd_members(inventory)[0]),
+              "http://[fd00::1]:2379/health");
+}
+
 TEST(EtcdConfig, AHostOutsideTheDcsListIsNoMember) {
     const Inventory inventory = inventory_of(
         "patroni: {dcs: [db1, 10.0.0.8, 10.0.0.9], allow_fewer_dcs_members: false}\n"

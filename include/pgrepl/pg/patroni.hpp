@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgrepl/inventory/inventory.hpp"
@@ -28,6 +29,13 @@ std::vector<EtcdMember> etcd_members(const Inventory& inventory);
 /// `ADDRESS:PORT` of every member's client port, as Patroni's etcd3.hosts lists them; an IPv6
 /// address is bracketed.
 std::vector<std::string> etcd_client_endpoints(const Inventory& inventory);
+
+/// `http://ADDRESS:PORT/PATH` of the host's Patroni REST API (patroni.restapi_port; an IPv6
+/// address bracketed), e.g. patroni_rest_url(inventory, host, "primary").
+std::string patroni_rest_url(const Inventory& inventory, const Host& host, std::string_view path);
+
+/// `http://ADDRESS:PORT/health` of etcd `member`'s client URL (patroni.etcd_client_port).
+std::string etcd_health_url(const Inventory& inventory, const EtcdMember& member);
 
 /// Debian's place for the configuration of cluster V/NAME: /etc/patroni/V-NAME.yml (the
 /// patroni@V-NAME unit reads it).
