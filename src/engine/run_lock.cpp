@@ -16,6 +16,10 @@
 namespace pgrepl {
 namespace {
 
+// How long a run that got the first host waits where another run of the same cluster, which
+// refuses at the first host, still holds the lock.
+constexpr std::chrono::seconds kLoserLetsGo{5};
+
 std::string control_host_name() {
     char name[HOST_NAME_MAX + 1] = {};
     if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "(unknown host)";
@@ -39,16 +43,25 @@ Error refusal(const Host& host, const std::string& holder, std::chrono::seconds 
 
 }  // namespace
 
-void HostLink::take_lock(const LockRequest& request) {
+void HostLink::take_lock(const LockRequest& request, std::chrono::seconds asked_wait) {
     if (executor_ == nullptr || mode_ == RunMode::Check || held_lock_) return;
+    lock_error_.reset();
     auto outcome = executor_->hold_lock(request);
     if (!outcome) {
         lock_error_ = std::move(outcome).error();
     } else if (!outcome->held) {
-        lock_error_ = refusal(host_, outcome->holder, request.wait);
+        lock_error_ = refusal(host_, outcome->holder, asked_wait);
     } else {
         held_lock_ = std::move(outcome->held);
     }
+}
+
+void HostLink::take_lock(const LockRequest& request) {
+    take_lock(request, request.wait);
+}
+
+void HostLink::release_lock() {
+    held_lock_.reset();
 }
 
 std::string lock_holder(std::string_view command) {
@@ -90,10 +103,28 @@ void lock_links(std::vector<HostLink>& links, const LockOptions& options) {
         }
         return;
     }
-    // Without waiting, the first host decides between runs of the same cluster (the one that
-    // gets it proceeds, the other refuses there); the others are then locked at once.
-    if (to_lock.empty() || !take(to_lock.front())) return;
-    parallel_for(to_lock.size() - 1, [&](std::size_t k) { take(to_lock[k + 1]); });
+    // Without waiting, every host is asked at once (one round trip, not two), and the first
+    // host decides between runs of the same cluster: a run that did not get it refuses and lets
+    // the others go at once; the run that got it asks again, waiting a moment for that run to
+    // refuse, where it was refused.
+    parallel_for(to_lock.size(), [&](std::size_t k) { take(to_lock[k]); });
+    if (to_lock.empty()) return;
+    if (links[to_lock.front()].lock_error()) {
+        for (std::size_t i : to_lock) links[i].release_lock();
+        return;
+    }
+    std::vector<std::size_t> again;
+    for (std::size_t i : to_lock) {
+        const auto& error = links[i].lock_error();
+        if (error && error->kind == ErrorKind::Refused) again.push_back(i);
+    }
+    const LockRequest patient{request.holder, kLoserLetsGo};
+    parallel_for(again.size(), [&](std::size_t k) {
+        HostLink& link = links[again[k]];
+        link.take_lock(patient, request.wait);
+        if (link.lock_error())
+            spdlog::debug("{}: lock: {}", link.host().name, describe(*link.lock_error()));
+    });
 }
 
 std::optional<Error> lock_refusal(const std::vector<HostLink>& links) {

@@ -43,8 +43,9 @@ TEST(HostLockScript, TakesTheLockWithoutWaitingAndQuotesTheHolder) {
 TEST(HostLockScript, TheDirectoryMustBeTheUsersOwnAndPrivate) {
     // A directory left by someone else, or with looser modes, is not trusted with the lock.
     const std::string script = host_lock_script(LockRequest{"x", {}});
-    EXPECT_TRUE(has(script, R"X([ "$(stat -c %u "$d")" = "$(id -u)" ])X")) << script;
-    EXPECT_TRUE(has(script, R"(chmod 0700 "$d")")) << script;
+    EXPECT_TRUE(has(script, R"X(m=$(stat -c '%u %a' "$d") || exit 4)X")) << script;
+    EXPECT_TRUE(has(script, R"X([ "${m% *}" = "$u" ] || )X")) << script;
+    EXPECT_TRUE(has(script, R"X([ "${m#* }" = 700 ] || chmod 0700 "$d" || exit 4)X")) << script;
 }
 
 TEST(HostLockScript, WaitsWithFlockW) {
@@ -132,12 +133,17 @@ TEST(HostLockLinks, HeldLockIsARefusalNamingTheHolder) {
     EXPECT_TRUE(has(refused->hint, "--wait-lock")) << refused->hint;
     EXPECT_TRUE(links[0].locked());
     EXPECT_FALSE(links[1].locked());
-    // Without --wait-lock the hosts after the first are asked at once: db3 was asked too (its
-    // lock goes with the run, which stops here).
+    // Without --wait-lock every host is asked at once: db3 was asked too (its lock goes with
+    // the run, which stops here). The run got the first host (db1), so it asked db2 again,
+    // waiting a moment for a run of the same cluster to refuse at db1 and let db2 go.
     EXPECT_EQ(db3.lock_requests().size(), 1u);
+    ASSERT_EQ(db2.lock_requests().size(), 2u);
+    EXPECT_EQ(db2.lock_requests()[0].wait, std::chrono::seconds(0));
+    EXPECT_EQ(db2.lock_requests()[1].wait, std::chrono::seconds(5));
+    EXPECT_EQ(db1.lock_requests().size(), 1u);
 }
 
-TEST(HostLockLinks, ARefusalAtTheFirstHostAsksNoOther) {
+TEST(HostLockLinks, ARefusalAtTheFirstHostLetsTheOthersGoAtOnce) {
     FakeExecutor db1("db1");
     FakeExecutor db2("db2");
     db1.set_lock_holder("pgrepl setup, pid 7 on ctl1, since T");
@@ -147,7 +153,32 @@ TEST(HostLockLinks, ARefusalAtTheFirstHostAsksNoOther) {
     lock_links(links, LockOptions{"setup", {}});
     ASSERT_TRUE(lock_refusal(links));
     EXPECT_EQ(lock_refusal(links)->host, "db1");
-    EXPECT_TRUE(db2.lock_requests().empty());
+    // db2 was asked in the same round trip and granted, then let go for the run that holds
+    // db1; db1 is not asked again.
+    EXPECT_EQ(db2.lock_requests().size(), 1u);
+    EXPECT_EQ(db2.locks_held(), 0);
+    EXPECT_FALSE(links[0].locked());
+    EXPECT_EQ(db1.lock_requests().size(), 1u);
+}
+
+TEST(HostLockLinks, TheRunWithTheFirstHostGetsTheHostsAnotherRunLetsGo) {
+    // Two runs of one cluster started together: the other got db2 and db3 but not db1, so it
+    // refuses and lets them go; this run, refused there at first, asks again and proceeds.
+    FakeExecutor db1("db1");
+    FakeExecutor db2("db2");
+    FakeExecutor db3("db3");
+    db2.set_lock_holder_for("pgrepl setup, pid 9 on ctl1, since T", 1);
+    db3.set_lock_holder_for("pgrepl setup, pid 9 on ctl1, since T", 1);
+    std::vector<HostLink> links;
+    links.emplace_back(host_at("db3", "10.0.0.13"), db3);
+    links.emplace_back(host_at("db1", "10.0.0.11"), db1);
+    links.emplace_back(host_at("db2", "10.0.0.12"), db2);
+    lock_links(links, LockOptions{"setup", {}});
+    EXPECT_FALSE(lock_refusal(links));
+    for (const auto& link : links) EXPECT_TRUE(link.locked()) << link.host().name;
+    EXPECT_EQ(db1.lock_requests().size(), 1u);
+    ASSERT_EQ(db3.lock_requests().size(), 2u);
+    EXPECT_EQ(db3.lock_requests()[1].wait, std::chrono::seconds(5));
 }
 
 TEST(HostLockLinks, WaitingRunsLockOneAfterTheOtherAndStopAtARefusal) {
@@ -200,10 +231,14 @@ TEST(HostLockLinks, OneLockPerAddressInAddressOrderAndNoneInCheckMode) {
     links.emplace_back(host_at("db3", "10.0.0.13"), checked, RunMode::Check);
     links.emplace_back(host_at("db1-archive", "10.0.0.12"), archive);  // the same host again
     links.emplace_back(host_at("db4", "10.0.0.14"));                   // not connected
-    // db2 (10.0.0.11) is locked before db1 (10.0.0.12): a busy db2 leaves db1 untried.
+    // db2 (10.0.0.11) comes before db1 (10.0.0.12): a busy db2 is the first host, so db1,
+    // asked in the same round trip, is let go and not asked again.
     db2.set_lock_holder("other");
     lock_links(links, LockOptions{"setup", {}});
-    EXPECT_TRUE(db1.lock_requests().empty());
+    EXPECT_EQ(lock_refusal(links)->host, "db2");
+    EXPECT_EQ(db1.lock_requests().size(), 1u);
+    EXPECT_EQ(db1.locks_held(), 0);
+    db1.clear_lock_requests();
     FakeExecutor free_db2("db2");
     links[1] = HostLink(host_at("db2", "10.0.0.11"), free_db2);
     links[0] = HostLink(host_at("db1", "10.0.0.12"), db1);

@@ -94,6 +94,11 @@ class HostLink {
     /// Takes the host lock through the session (never in check mode, nor when not connected);
     /// a refusal or failure is kept (lock_error()). Held until close().
     void take_lock(const LockRequest& request);
+    /// take_lock() again (a former refusal is forgotten); a refusal names `asked_wait`, the
+    /// wait the user asked for, instead of request.wait.
+    void take_lock(const LockRequest& request, std::chrono::seconds asked_wait);
+    /// Lets the host lock go (it was taken through this link), keeping the session open.
+    void release_lock();
     /// The host lock is held through this link.
     bool locked() const { return held_lock_ != nullptr; }
     /// Why the lock was not taken: kind Refused naming the run that holds it, or what failed.
@@ -135,11 +140,11 @@ std::vector<HostLink> connect_hosts(const std::vector<const Host*>& hosts, RunMo
 std::string lock_holder(std::string_view command);
 
 /// Takes the lock for `options` on the connected apply-mode links, once per SSH address and
-/// port, the first in the order of address and port alone: two runs of one cluster cannot
-/// refuse each other, the one that gets it proceeds and the other refuses there. The rest are
-/// then locked at once; with options.wait they are locked one after the other in that order
-/// (no two waiting runs can each hold a host the other waits for). Stops at the first
-/// refusal or failure (with wait; without, the others are already asked).
+/// port. Without options.wait all are asked at once, and the first in the order of address and
+/// port decides: two runs of one cluster cannot refuse each other. The one that gets it asks
+/// again (waiting up to 5 s) where it was refused; the other refuses and lets its locks go at
+/// once. With options.wait they are locked one after the other in that order (no two waiting
+/// runs can each hold a host the other waits for), stopping at the first refusal or failure.
 void lock_links(std::vector<HostLink>& links, const LockOptions& options);
 
 /// The first lock refusal or failure among `links` (lock_error()), if any: the run must stop

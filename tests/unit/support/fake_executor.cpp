@@ -375,7 +375,10 @@ class FakeHeldLock final : public HeldLock {
 Result<LockOutcome> FakeExecutor::hold_lock(const LockRequest& request) {
     lock_requests_.push_back(request);
     if (lock_error_) return *lock_error_;
-    if (lock_holder_) return LockOutcome{nullptr, *lock_holder_};
+    if (lock_holder_ && lock_busy_left_ != 0) {
+        if (lock_busy_left_ > 0) --lock_busy_left_;
+        return LockOutcome{nullptr, *lock_holder_};
+    }
     return LockOutcome{std::make_unique<FakeHeldLock>(locks_held_), {}};
 }
 

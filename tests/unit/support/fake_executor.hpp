@@ -186,10 +186,18 @@ class FakeExecutor : public Executor {
     /// Makes hold_lock() find the lock held by the run named `holder` (by default it is free
     /// and granted).
     void set_lock_holder(std::string holder) { lock_holder_ = std::move(holder); }
+    /// Makes hold_lock() find the lock held by `holder` only for the next `times` requests
+    /// (that run lets it go then).
+    void set_lock_holder_for(std::string holder, int times) {
+        lock_holder_ = std::move(holder);
+        lock_busy_left_ = times;
+    }
     /// Makes hold_lock() fail with `error` (the lock cannot be tried).
     void fail_lock(Error error) { lock_error_ = std::move(error); }
     /// The requests hold_lock() received, in order.
     const std::vector<LockRequest>& lock_requests() const { return lock_requests_; }
+    /// Forgets the requests hold_lock() received so far.
+    void clear_lock_requests() { lock_requests_.clear(); }
     /// How many locks granted by hold_lock() are held now (not destroyed yet).
     int locks_held() const { return *locks_held_; }
 
@@ -220,6 +228,7 @@ class FakeExecutor : public Executor {
     std::map<std::string, Error> read_errors_;
     std::optional<std::string> host_key_;
     std::optional<std::string> lock_holder_;
+    int lock_busy_left_ = -1;  // requests still answered busy (-1: all)
     std::optional<Error> lock_error_;
     std::vector<LockRequest> lock_requests_;
     std::shared_ptr<int> locks_held_ = std::make_shared<int>(0);
