@@ -20,20 +20,26 @@ std::string host_lock_script(const LockRequest& request) {
     // still hold the host: the next run waits up to kDrainSeconds for them instead of refusing.
     // The holder file's second line is the pid holding fd 9: a run that finds the lock taken
     // names the holder only once that pid holds this very lock file (the holder may not have
-    // written its line yet, or the file may still name an earlier run), for up to 5 s.
+    // written its line yet, or the file may still name an earlier run), for up to 5 s. That
+    // check also covers a holder file read while it is being written (one small write, no
+    // rename needed). A free lock costs three processes (id, stat, flock): the directory is
+    // made and its mode set only when needed, the lock file's path resolved only when busy.
     return fmt::format(
         R"SH(trap '' HUP PIPE
-if [ "$(id -u)" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
-mkdir -p -m 0700 "$d" || exit 4
+u=$(id -u)
+if [ "$u" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
+[ -d "$d" ] || mkdir -p -m 0700 "$d" || exit 4
 [ -d "$d" ] && [ ! -L "$d" ] || {{ echo "$d is not a directory" >&2; exit 4; }}
-[ "$(stat -c %u "$d")" = "$(id -u)" ] || {{ echo "$d is not owned by $(id -un)" >&2; exit 4; }}
-chmod 0700 "$d" || exit 4
+m=$(stat -c '%u %a' "$d") || exit 4
+[ "${{m% *}}" = "$u" ] || {{ echo "$d is not owned by $(id -un)" >&2; exit 4; }}
+[ "${{m#* }}" = 700 ] || chmod 0700 "$d" || exit 4
 exec 9>>"$d/lock" || exit 4
-l=$(readlink -f "$d/lock")
+l=
 held_by() {{
   i=0
   while :; do
     flock -n 9 && return 1
+    [ -n "$l" ] || l=$(readlink -f "$d/lock")
     h= p= e=
     {{ IFS= read -r h; IFS= read -r p; IFS= read -r e; }} 2>/dev/null < "$d/holder"
     case $p in ''|*[!0-9]*) ;; *) [ "$(readlink "/proc/$p/fd/9" 2>/dev/null)" = "$l" ] && return 0 ;; esac
@@ -53,7 +59,7 @@ if held_by; then
     flock -w {wait} 9 || ! held_by || {{ printf 'busy %s\n' "$h"; exit 0; }}
   fi
 fi
-printf '%s\n%s\n' {holder} "$$" > "$d/holder.new" && mv -f "$d/holder.new" "$d/holder" || exit 4
+printf '%s\n%s\n' {holder} "$$" > "$d/holder" || exit 4
 echo locked
 cat > /dev/null
 # The run ended, or its session did: the commands it still runs (each holds $d/active shared)

@@ -2,6 +2,7 @@
 // finds the lock taken names the holder even when the holder has not written its line yet, and
 // never names an earlier run whose line is still in the holder file (docs/locking.md).
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -87,6 +88,24 @@ TEST(HostLockScriptRun, TakesTheLockOnceTheHolderEnds) {
         dir.script("second", LockRequest{"pgrepl setup, pid 2 on b", std::chrono::seconds(20)});
     EXPECT_EQ(contend(dir, first, second, 1), "waiting pgrepl setup, pid 1 on a\nlocked\n");
     EXPECT_EQ(run_sh("sed -n 1p '" + dir.path() + "/lock.d/holder'"), "pgrepl setup, pid 2 on b\n");
+}
+
+TEST(HostLockScriptRun, MakesTheDirectoryPrivateAndRefusesOneItDoesNotOwn) {
+    LockDir dir;
+    const std::string d = dir.path() + "/lock.d";
+    const auto script = dir.script("free", LockRequest{"pgrepl setup, pid 3 on c", {}});
+    // Made when missing, 0700.
+    EXPECT_EQ(run_sh("sh '" + script + "' < /dev/null; stat -c %a '" + d + "'"), "locked\n700\n");
+    // A looser mode is set back.
+    EXPECT_EQ(
+        run_sh("chmod 0755 '" + d + "'; sh '" + script + "' < /dev/null; stat -c %a '" + d + "'"),
+        "locked\n700\n");
+    EXPECT_EQ(run_sh("sed -n 1p '" + d + "/holder'"), "pgrepl setup, pid 3 on c\n");
+    // Another user's directory is refused (exit 4, no verdict).
+    if (::geteuid() == 0) {
+        EXPECT_EQ(run_sh("chown 65534 '" + d + "'; sh '" + script + "' < /dev/null 2>&1; echo $?"),
+                  d + " is not owned by root\n4\n");
+    }
 }
 
 TEST(HostLockScriptRun, ACommandOfTheRunStillRunningKeepsTheHost) {
