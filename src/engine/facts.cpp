@@ -23,15 +23,21 @@ namespace {
 // Every process it forks costs the host about a millisecond of CPU, and a cluster of nine on
 // small machines spends most of a no-op run in these scripts: builtins where they do the job
 // (one `id -u`, one sed for both postgresql.conf values, `read` for the postmaster's pid).
+// The package's state is read from dpkg's status file (deb-status: the stanza from its
+// Package line to the blank line, Status "want ok installed", held packages too) by one awk
+// that stops there: dpkg-query loads the whole database and costs about 13 ms, the awk 2 ms. As
+// root, pg_controldata reads pg_control itself (it refuses nothing as root) instead of through
+// runuser's PAM session (about 7 ms); as postgres when root cannot read it (root-squashed NFS).
+// The user's name is $USER as root (sshd and sudo set it), `id -un` otherwise.
 constexpr const char* kProbeTemplate = R"SH(V={version}; C={cluster}
 CONF="/etc/postgresql/$V/$C"; BIN="/usr/lib/postgresql/$V/bin"
 PGREPL_UID=$(id -u)
 as_postgres() {{ if [ "$PGREPL_UID" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }}
-echo "user=$(id -un)"
+if [ "$PGREPL_UID" = 0 ] && [ -n "${{USER:-}}" ]; then echo "user=$USER"; else echo "user=$(id -un)"; fi
 if [ -r /etc/os-release ]; then . /etc/os-release; fi
 echo "os=${{PRETTY_NAME:-unknown}}"
-case "$(dpkg-query -W -f='${{Status}}' "postgresql-$V" 2>/dev/null)" in
-  *'install ok installed'*) echo pg_installed=yes ;;
+case "$(awk -v p="Package: postgresql-$V" '$0 == p {{ f = 1 }} f && /^Status: / {{ print; exit }} $0 == "" {{ f = 0 }}' /var/lib/dpkg/status 2>/dev/null)" in
+  *' ok installed'*) echo pg_installed=yes ;;
   *) echo pg_installed=no ;;
 esac
 D=''; PORT={port}
@@ -53,7 +59,7 @@ if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   if [ -f "$D/standby.signal" ] || [ -f "$D/recovery.conf" ]; then echo standby_signal=yes; fi
   if [ -f "$D/backup_label" ]; then echo backup_label=yes; fi
   [ -f "$D/postmaster.opts" ] || echo never_started=yes
-  as_postgres env LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null | sed -n \
+  {{ LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null || as_postgres env LC_ALL=C "$BIN/pg_controldata" "$D" 2>/dev/null; }} | sed -n \
     -e 's/^Database system identifier: *\(.*\)$/controldata_sysid=\1/p' \
     -e 's/^Database cluster state: *\(.*\)$/controldata_state=\1/p' \
     -e "s/^Latest checkpoint location: *\\(.*\\)$/controldata_checkpoint=\\1/p" \

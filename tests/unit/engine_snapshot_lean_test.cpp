@@ -32,7 +32,7 @@ SnapshotRequest lean_request() {
 TEST(SnapshotLean, RunsNoProbeAndOnePsqlWhoseFirstQueryIsTheServer) {
     const Host host = pg15();
     const std::string script = snapshot_script(host, lean_request());
-    for (const char* probe : {"dpkg-query", "os-release", "pg_controldata", "/proc/", "running",
+    for (const char* probe : {"dpkg", "os-release", "pg_controldata", "/proc/", "running",
                               "as_postgres", "runuser", "id -u", "pg_psql"}) {
         EXPECT_EQ(script.find(probe), std::string::npos) << probe << "\n" << script;
     }

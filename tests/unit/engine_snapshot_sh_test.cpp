@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "pgrepl/engine/facts.hpp"
 #include "pgrepl/engine/snapshot.hpp"
 
 namespace pgrepl::test {
@@ -162,6 +163,41 @@ TEST(SnapshotSh, NoLoginWhileTheStandbyStreamsFromItsUpstream) {
         EXPECT_NE(out.find("@@login ok|7000|1|"), std::string::npos) << other << "\n" << out;
         EXPECT_NE(out.find("@@login-test rewind ok"), std::string::npos) << other << "\n" << out;
     }
+}
+
+// The probe reads the package's state from dpkg's status file (its stanza, up to the blank
+// line): installed also when held, not when only its configuration files are left, and never
+// the state of a package whose name only starts the same.
+TEST(SnapshotSh, TheProbeReadsThePackageStateFromDpkgsStatusFile) {
+    const auto status =
+        std::filesystem::temp_directory_path() / ("pgrepl-dpkg-status-" + std::to_string(getpid()));
+    Host host;
+    host.name = "db1";
+    host.postgres.cluster_name = "pgrepl-no-such-cluster";
+    std::string probe = host_probe_script(host);
+    const std::string real = "/var/lib/dpkg/status";
+    const auto at = probe.find(real);
+    ASSERT_NE(at, std::string::npos) << probe;
+    probe.replace(at, real.size(), status.string());
+    const auto installed = [&](const std::string& stanzas) {
+        std::ofstream(status) << stanzas;
+        const std::string out = run_sh(probe);
+        if (out.find("pg_installed=yes\n") != std::string::npos) return std::string("yes");
+        if (out.find("pg_installed=no\n") != std::string::npos) return std::string("no");
+        return "neither: " + out;
+    };
+    EXPECT_EQ(installed("Package: postgresql-15\nStatus: install ok installed\n"), "yes");
+    EXPECT_EQ(installed("Package: a\nStatus: install ok installed\n\nPackage: postgresql-15\n"
+                        "Priority: optional\nStatus: hold ok installed\n"),
+              "yes");
+    EXPECT_EQ(installed("Package: postgresql-15\nStatus: deinstall ok config-files\n\n"
+                        "Package: postgresql-15-dbgsym\nStatus: install ok installed\n"),
+              "no");
+    EXPECT_EQ(installed("Package: postgresql-15\nStatus: install ok half-configured\n"), "no");
+    EXPECT_EQ(installed("Package: postgresql-15\n\nPackage: x\nStatus: install ok installed\n"),
+              "no");
+    EXPECT_EQ(installed(""), "no");
+    std::filesystem::remove(status);
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ TEST(VerifyGather, ScriptUsesTheClusterPsqlReadOnlyAndEveryQuery) {
         EXPECT_EQ(script.find(write), std::string::npos) << write;
     }
     // The lean snapshot: no probe, one psql (the server query is part of its session).
-    for (const char* probe : {"dpkg-query", "os-release", "pg_controldata", "/proc/", "runuser",
+    for (const char* probe : {"dpkg", "os-release", "pg_controldata", "/proc/", "runuser",
                               "as_postgres", "id -u", "getent"}) {
         EXPECT_EQ(script.find(probe), std::string::npos) << probe;
     }
