@@ -94,6 +94,38 @@ std::string shell_file_frame(std::string_view path) {
         path);
 }
 
+std::string shell_file_frames(const std::vector<std::string>& paths) {
+    if (paths.empty()) return {};
+    if (paths.size() == 1) return shell_file_frame(paths.front());
+    // One wc for the sizes of all regular files among them ("SIZE PATH" lines in their order,
+    // sizes padded, then a total line), then each as a sized frame, matched by its path: a file
+    // gone between the test and wc is @@nofile. About 3 ms of forks less per file than one wc
+    // each (a no-op run reads four to five files on each host).
+    std::string call = "pgrepl_files";
+    for (const auto& path : paths) call += " " + path;
+    return R"SH(pgrepl_files() {
+  n=$#
+  for f; do [ -f "$f" ] && set -- "$@" "$f"; done
+  z=; [ $# -gt $n ] && z=$(shift $n; exec wc -c -- "$@" 2>/dev/null)
+  i=0
+  for f; do
+    i=$((i + 1)); [ $i -le $n ] || break
+    l=${z%%
+*}; l=${l#"${l%%[! ]*}"}
+    if [ -n "$z" ] && [ "${l#* }" = "$f" ]; then
+      case $z in *'
+'*) z=${z#*
+} ;; *) z= ;; esac
+      printf '@@file %s
+' "${l%% *}"; cat -- "$f"; echo
+    else
+      echo @@nofile
+    fi
+  done
+}
+)SH" + call;
+}
+
 std::vector<std::string_view> frame_lines(const Frame& frame) {
     std::vector<std::string_view> lines = split_lines(frame.body);
     for (auto& line : lines) {

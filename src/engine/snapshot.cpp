@@ -141,9 +141,9 @@ std::string snapshot_script(const Host& host, const SnapshotRequest& request) {
             "{}; printf '|%s\\n' \"$L\"; else {}; fi\n",
             shell_quote(path), shell_frame("line"), shell_frame("noline"));
     }
-    for (const auto& path : each_once(request.files)) {
-        script += shell_file_frame(shell_quote(path)) + "\n";
-    }
+    std::vector<std::string> files;
+    for (const auto& path : each_once(request.files)) files.push_back(shell_quote(path));
+    if (!files.empty()) script += shell_file_frames(files) + "\n";
     // One line per name: "@@resolved NAME ADDRESS...", the addresses sorted, none when the
     // name does not resolve.
     for (const auto& name : each_once(request.host_names)) {

@@ -1,7 +1,11 @@
 // The one framed-section format of the remote scripts: the reader and the writers.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "pgrepl/engine/frames.hpp"
+#include "support/run_sh.hpp"
 
 namespace pgrepl {
 namespace {
@@ -56,6 +60,39 @@ TEST(Frames, WritersPrintWhatTheReaderReads) {
     const auto file = shell_file_frame("'/etc/x'");
     EXPECT_NE(file.find("f='/etc/x'; if [ -f \"$f\" ]"), std::string::npos) << file;
     EXPECT_NE(file.find("@@nofile"), std::string::npos) << file;
+}
+
+TEST(Frames, ManyFilesShareOneSizeCommandAndReadBackInOrder) {
+    std::string dir = ::testing::TempDir() + "pgrepl-frames-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    std::ofstream(dir + "/a") << "x\n@@end\ny";  // no newline at the end, a header-like line
+    std::ofstream(dir + "/c");                   // empty
+    std::ofstream(dir + "/big") << std::string(123456, 'z') << "\n";
+    run_sh("mkdir '" + dir + "/d'");
+    const std::vector<std::string> paths = {"'" + dir + "/a'", "'" + dir + "/missing'",
+                                            "'" + dir + "/c'", "'" + dir + "/d'",
+                                            "'" + dir + "/big'"};
+    const std::string script = shell_file_frames(paths);
+    EXPECT_EQ(script.find("wc -c"), script.rfind("wc -c")) << script;  // one wc
+    const std::string out = run_sh(script + "\necho @@end");
+    auto frames = read_frames(out);
+    ASSERT_TRUE(frames) << frames.error().message << "\n" << out;
+    ASSERT_EQ(frames->size(), 6u) << out;
+    EXPECT_EQ((*frames)[0].name, "file");
+    EXPECT_EQ((*frames)[0].body, "x\n@@end\ny");
+    EXPECT_EQ((*frames)[1].name, "nofile");
+    EXPECT_EQ((*frames)[2].name, "file");
+    EXPECT_EQ((*frames)[2].body, "");
+    EXPECT_EQ((*frames)[3].name, "nofile");  // a directory is not a file
+    EXPECT_EQ((*frames)[4].name, "file");
+    EXPECT_EQ((*frames)[4].body.size(), 123457u);
+    EXPECT_EQ((*frames)[5].name, "end");
+    // None of them there: no wc at all, one @@nofile each; one path: the single-file frame.
+    EXPECT_EQ(run_sh(shell_file_frames({"'" + dir + "/x'", "'" + dir + "/y'"})),
+              "@@nofile\n@@nofile\n");
+    EXPECT_EQ(shell_file_frames({"'/etc/x'"}), shell_file_frame("'/etc/x'"));
+    EXPECT_EQ(shell_file_frames({}), "");
+    run_sh("rm -rf '" + dir + "'");
 }
 
 }  // namespace

@@ -110,8 +110,8 @@ TEST(SnapshotLogin, AFileOrALoginTestAskedTwiceRunsOnce) {
             ++n;
         return n;
     };
-    EXPECT_EQ(count("f='/etc/a';"), 1U) << script;
-    EXPECT_EQ(count("f='/etc/b';"), 1U) << script;
+    EXPECT_EQ(count("'/etc/a'"), 1U) << script;
+    EXPECT_EQ(count("\npgrepl_files '/etc/a' '/etc/b'\n"), 1U) << script;
     EXPECT_EQ(count("@@login-test rewind ok"), 1U) << script;
     CommandResult result;
     result.out = std::string(kFacts) + "@@file 2\nA\n\n@@nofile\n@@login-test rewind ok\n@@end\n";

@@ -39,6 +39,10 @@ std::string psql_frame(std::string_view name, std::string_view args = {});
 /// the content, a newline), or `@@nofile` when it is not a regular file.
 std::string shell_file_frame(std::string_view path);
 
+/// Shell commands printing each file at the shell words `paths`, in order, as shell_file_frame
+/// does, with one wc for all their sizes (defines the function pgrepl_files).
+std::string shell_file_frames(const std::vector<std::string>& paths);
+
 /// The lines of a frame's body without their line ends.
 std::vector<std::string_view> frame_lines(const Frame& frame);
 

@@ -69,10 +69,23 @@ std::string SimHost::render(const std::string& script) const {
             out << "@@noline\n";
         }
     }
-    static const std::regex file_re(R"(f='([^']*)'; if)");
+    // Files: one shell_file_frame (f='PATH'; if ...) or the words of one pgrepl_files call.
+    static const std::regex file_re(R"(f='([^']*)'; if|\npgrepl_files ([^\n]*))");
+    static const std::regex word_re(R"('([^']*)')");
+    std::vector<std::string> paths;
     for (auto it = std::sregex_iterator(script.begin(), script.end(), file_re);
          it != std::sregex_iterator(); ++it) {
-        auto file = fake_.file((*it)[1].str());
+        if ((*it)[1].matched) {
+            paths.push_back((*it)[1].str());
+            continue;
+        }
+        const std::string words = (*it)[2].str();
+        for (auto w = std::sregex_iterator(words.begin(), words.end(), word_re);
+             w != std::sregex_iterator(); ++w)
+            paths.push_back((*w)[1].str());
+    }
+    for (const auto& path : paths) {
+        auto file = fake_.file(path);
         if (file) {
             out << "@@file " << file->content.size() << "\n" << file->content << "\n";
         } else {
