@@ -161,17 +161,20 @@ std::chrono::milliseconds Printer::elapsed() const {
     return since(start_);
 }
 
-ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& options,
-                      std::vector<HostLink>& links, SwitchoverReport& report, Printer& out) {
-    Run run{inventory, options, links, report, out};
-    const SwitchoverDecision& d = report.decision;
+// Steps 1 to 3: the CHECKPOINT and the stop (a resumed run finds the server stopped), the wait
+// until the target holds the shutdown checkpoint (else the old primary comes back), the
+// promotion. nullopt when the target was promoted; else the run's exit code.
+std::optional<ExitCode> stop_wait_promote(Run& run, CatchUpInput& input) {
+    const SwitchoverDecision& d = run.report.decision;
+    const SwitchoverOptions& options = run.options;
+    SwitchoverReport& report = run.report;
+    Printer& out = run.out;
     const Host& old = run.old();
     const Host& target = run.target();
-
     // 1. CHECKPOINT, then the fast stop: the write-unavailability window starts. A resumed
     // run finds the server stopped (the stop only reads its control file again).
     auto start = Clock::now();
-    if (!d.resume) {
+    if (d.start == SwitchoverStart::Checkpoint) {
         if (auto done = run_checkpoint(run.old_exec(), old); !done) {
             report.outcome = SwitchoverOutcome::Failed;
             out.lines(error_lines(done.error(), "nothing was changed"));
@@ -193,13 +196,8 @@ ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& optio
         format_duration(since(start))));
 
     // 2. The target must hold the shutdown checkpoint, else the old primary comes back.
-    CatchUpInput input{old.name,
-                       target.name,
-                       stopped->clean(),
-                       stopped->checkpoint,
-                       {},
-                       {},
-                       static_cast<int>(options.timeout.count())};
+    input.clean_shutdown = stopped->clean();
+    input.checkpoint = stopped->checkpoint;
     start = Clock::now();
     if (input.clean_shutdown && input.checkpoint) {
         auto held = run_hold_wait(run.target_exec(), target, *input.checkpoint, options.timeout);
@@ -226,6 +224,30 @@ ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& optio
         "for {}",
         target.name, promoted->timeline, format_duration(promoted->duration),
         format_duration(*report.unavailable)));
+
+    return std::nullopt;
+}
+
+ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& options,
+                      std::vector<HostLink>& links, SwitchoverReport& report, Printer& out) {
+    Run run{inventory, options, links, report, out};
+    const SwitchoverDecision& d = report.decision;
+    const Host& old = run.old();
+    const Host& target = run.target();
+
+    // 1-3, unless a run killed after the promotion left only the following to do.
+    CatchUpInput input{old.name,
+                       target.name,
+                       false,
+                       std::nullopt,
+                       {},
+                       {},
+                       static_cast<int>(options.timeout.count())};
+    if (d.start == SwitchoverStart::Promoted) {
+        report.timeline = report.states[d.target].timeline().value_or(0);
+    } else if (const auto stopped = stop_wait_promote(run, input); stopped) {
+        return *stopped;
+    }
 
     // 4 and 5. The old primary, the siblings and the standbys below follow the new topology.
     const Inventory switched = promoted_inventory(inventory, d.target, {d.primary},
@@ -262,18 +284,29 @@ ExitCode run_sequence(const Inventory& inventory, const SwitchoverOptions& optio
     report.total = out.elapsed();
     report.outcome = outcome.not_following == 0 && !update.error ? SwitchoverOutcome::Switched
                                                                  : SwitchoverOutcome::Failed;
-    out.line(fmt::format(
-        "done: {} is the primary; writes were unavailable for {}{}; lost: 0 ({} replayed past {}'s "
-        "shutdown checkpoint {}, the end of its WAL); {} of {} standby(s) following{}",
-        target.name, format_duration(*report.unavailable),
-        d.resume ? " in this run (it resumed a run that had stopped the primary)" : "", target.name,
-        old.name, format_lsn(*input.checkpoint), outcome.following, followers.size(),
-        outcome.not_following > 0 ? " (see the hints)" : ""));
     const auto ms = [](const std::optional<Millis>& at) {
         return at ? std::to_string(at->count()) : std::string("-");
     };
+    const std::string following =
+        fmt::format("{} of {} standby(s) following{}", outcome.following, followers.size(),
+                    outcome.not_following > 0 ? " (see the hints)" : "");
+    if (d.start == SwitchoverStart::Promoted) {
+        out.line(fmt::format(
+            "done: {} is the primary (promoted by a run that did not end; this run finished the "
+            "switchover); {}",
+            target.name, following));
+    } else {
+        out.line(fmt::format(
+            "done: {} is the primary; writes were unavailable for {}{}; lost: 0 ({} replayed past "
+            "{}'s shutdown checkpoint {}, the end of its WAL); {}",
+            target.name, format_duration(*report.unavailable),
+            d.start == SwitchoverStart::Stopped
+                ? " in this run (it resumed a run that had stopped the primary)"
+                : "",
+            target.name, old.name, format_lsn(*input.checkpoint), following));
+    }
     out.line(fmt::format("timings: unavailable_ms={} following_ms={} total_ms={}",
-                         report.unavailable->count(), ms(outcome.all_following_at),
+                         ms(report.unavailable), ms(outcome.all_following_at),
                          report.total.count()));
     return report.outcome == SwitchoverOutcome::Switched ? ExitCode::Ok : ExitCode::Failed;
 }

@@ -20,17 +20,22 @@ void plan_lines(const Inventory& inventory, const SwitchoverDecision& d,
     const std::string& old = inventory.hosts[d.primary].name;
     const std::string& target = inventory.hosts[d.target].name;
     int n = 0;
-    if (d.resume) {
+    if (d.start == SwitchoverStart::Promoted) {
+        out.push_back(fmt::format("  {}. {} runs as the primary already (promoted)", ++n, target));
+    } else if (d.start == SwitchoverStart::Stopped) {
         out.push_back(
             fmt::format("  {}. {} is stopped already (standby.signal, marker)", ++n, old));
     } else {
         out.push_back(fmt::format("  {}. CHECKPOINT on {}, then a fast stop", ++n, old));
     }
-    out.push_back(fmt::format(
-        "  {}. wait (at most {} s) until {} replayed {}'s shutdown checkpoint, else start {} "
-        "again as the primary",
-        ++n, options.timeout.count(), target, old, old));
-    out.push_back(fmt::format("  {}. promote {} and wait until it accepts writes", ++n, target));
+    if (d.start != SwitchoverStart::Promoted) {
+        out.push_back(fmt::format(
+            "  {}. wait (at most {} s) until {} replayed {}'s shutdown checkpoint, else start {} "
+            "again as the primary",
+            ++n, options.timeout.count(), target, old, old));
+        out.push_back(
+            fmt::format("  {}. promote {} and wait until it accepts writes", ++n, target));
+    }
     out.push_back(fmt::format("  {}. {} becomes a standby of {}", ++n, old, target));
     if (!d.siblings.empty())
         out.push_back(
@@ -95,6 +100,8 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
     if (report.decision.verdict == SwitchoverVerdict::Refuse) {
         if (auto resumed = decide_resume(inventory, report.states, options.target))
             report.decision = std::move(*resumed);
+        else if (auto finished = decide_finish(inventory, report.states, options.target))
+            report.decision = std::move(*finished);
     }
     const auto kind = stop_kind(report.decision.verdict);
     report.exit_code = kind ? exit_code_for(*kind) : ExitCode::Ok;

@@ -94,6 +94,7 @@ CrashRow switchover_point(int n, const std::string& db2_primary, HookedRun& cras
         const ProcessResult rerun = run_pgrepl({"switchover", "db2"});
         row.rerun = "switchover exit " + std::to_string(rerun.exit_code);
         if (contains(rerun.out, "resume the switchover")) row.rerun += " (resumed)";
+        if (contains(rerun.out, "finish the switchover")) row.rerun += " (finished)";
         if (rerun.exit_code != 0) {
             std::cout << "switchover crashed at " << n << ", re-run: " << rerun.out << "\n";
             const ProcessResult setup = run_pgrepl({"setup", db2_primary});

@@ -296,5 +296,39 @@ TEST(Switchover, KilledAfterTheStopIsResumedByThePlainReRun) {
     EXPECT_EQ(back.exit_code, 0) << back.describe();
 }
 
+// A run killed right after the promotion: db2 leads, db1 is stopped with the marker naming db2
+// (or starting as its standby), db3 still points at db1. The plain re-run finishes the
+// switchover (db1 and db3 follow db2); a re-run after that is refused, the switchover done.
+TEST(Switchover, KilledAfterThePromotionIsFinishedByThePlainReRun) {
+    fresh_cluster();
+    auto run = start_pgrepl({"switchover", "db2"});
+    ASSERT_TRUE(run->wait_for_output("promoted: accepts writes", 60s)) << run->wait().describe();
+    run->send(SIGKILL);
+    EXPECT_EQ(run->wait().exit_code, 128 + SIGKILL);
+    EXPECT_EQ(query("db2", "SELECT pg_is_in_recovery()"), "f");
+    EXPECT_EQ(lab_shell("db1", "test -f /etc/postgresql/15/main/pgrepl.switchover").exit_code, 0);
+
+    const ProcessResult check = run_pgrepl({"switchover", "db2", "--check"});
+    EXPECT_EQ(check.exit_code, 0) << check.describe();
+    EXPECT_TRUE(contains(check.out, "plan: finish the switchover from db1 to db2")) << check.out;
+    EXPECT_TRUE(contains(check.out, "db2 runs as the primary already (promoted)")) << check.out;
+
+    const ProcessResult finished = run_pgrepl({"switchover", "db2"});
+    EXPECT_EQ(finished.exit_code, 0) << finished.describe();
+    EXPECT_TRUE(contains(finished.out, "decided: finish the switchover from db1 to db2"))
+        << finished.out;
+    EXPECT_TRUE(contains(finished.out, "db1: streaming from db2")) << finished.out;
+    EXPECT_TRUE(contains(finished.out, "this run finished the switchover")) << finished.out;
+    EXPECT_TRUE(contains(finished.out, "healthy: primary db2, 2 standby(s) streaming"))
+        << finished.out;
+    EXPECT_EQ(lab_shell("db1", "test -f /etc/postgresql/15/main/pgrepl.switchover").exit_code, 1)
+        << "the marker is gone once db1 follows db2";
+    const ProcessResult again = run_pgrepl({"switchover", "db2", "--check"});
+    EXPECT_EQ(again.exit_code, 3) << again.describe();
+    EXPECT_TRUE(contains(again.out, "refused: db2 already is the primary")) << again.out;
+    const ProcessResult back = run_pgrepl({"switchover", "db1"});
+    EXPECT_EQ(back.exit_code, 0) << back.describe();
+}
+
 }  // namespace
 }  // namespace pgrepl::e2e

@@ -56,6 +56,13 @@ const char* to_string(SwitchoverVerdict verdict);
 /// Connect), nullopt for Switch; exit_code_for() turns it into the exit code.
 std::optional<ErrorKind> stop_kind(SwitchoverVerdict verdict);
 
+/// Where a switchover run starts.
+enum class SwitchoverStart {
+    Checkpoint,  ///< a new switchover: CHECKPOINT and stop the primary
+    Stopped,     ///< a run killed after the stop: the primary is stopped already (step 2)
+    Promoted,    ///< a run killed after the promotion: only the following is left (step 4)
+};
+
 /// The decision, with what the run needs. Host lists hold inventory indices.
 struct SwitchoverDecision {
     SwitchoverVerdict verdict = SwitchoverVerdict::Refuse;  ///< what to do
@@ -71,8 +78,8 @@ struct SwitchoverDecision {
     /// How many hosts stream from the target afterwards (the old primary, the siblings, the
     /// standbys below it): the WAL senders and (with slots) the slots it needs.
     int senders_needed = 0;
-    /// A run killed after the primary's stop is resumed: the primary is stopped already.
-    bool resume = false;
+    /// Where the run starts (a run killed half-way is resumed or finished by the next one).
+    SwitchoverStart start = SwitchoverStart::Checkpoint;
 };
 
 /// Decides. `states` and `facts` are aligned with inventory.hosts. Refused, in this order:
@@ -99,10 +106,21 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
 /// there is none): no host runs as the primary; exactly one reachable host is stopped with
 /// switchover's marker naming `target` (HandoverHostState::switchover_note); the target runs
 /// as a standby of the same system with replay not paused; every other host is a running
-/// standby of it. The decision has `resume` set; the siblings are the standbys configured to
+/// standby of it. The decision starts at Stopped; the siblings are the standbys configured to
 /// stream from the stopped primary. The sequence then goes on from the stop (which finds the
 /// server stopped) and the wait.
 std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
+                                                const std::vector<HandoverHostState>& states,
+                                                const std::string& target);
+
+/// A switchover to `target` that a killed run left promoted but not followed, to be finished
+/// (nullopt when there is none): the target runs as the only primary; exactly one other
+/// reachable host carries switchover's marker naming `target` (the old primary, stopped with
+/// standby.signal or running as a standby: the marker goes once it streams from the target),
+/// of the same system; every other host is a running standby of that system. The decision
+/// starts at Promoted: the old primary, the siblings (the standbys configured to stream from
+/// it) and the others follow the target, as the end of a switchover does.
+std::optional<SwitchoverDecision> decide_finish(const Inventory& inventory,
                                                 const std::vector<HandoverHostState>& states,
                                                 const std::string& target);
 
