@@ -57,6 +57,8 @@ const char* to_string(SwitchoverVerdict verdict) {
     switch (verdict) {
         case SwitchoverVerdict::Switch:
             return "switch";
+        case SwitchoverVerdict::Done:
+            return "done";
         case SwitchoverVerdict::Refuse:
             return "refuse";
         case SwitchoverVerdict::Usage:
@@ -76,6 +78,7 @@ std::optional<ErrorKind> stop_kind(SwitchoverVerdict verdict) {
         case SwitchoverVerdict::Fail:
             return ErrorKind::Connect;
         case SwitchoverVerdict::Switch:
+        case SwitchoverVerdict::Done:
             return std::nullopt;
     }
     return ErrorKind::Refused;

@@ -20,14 +20,23 @@ void add_follower(const Inventory& inventory, const HandoverHostState& s, std::s
     }
 }
 
+// The inventory index of `target`, when it is a host and `states` are aligned with the hosts.
+std::optional<std::size_t> target_index(const Inventory& inventory,
+                                        const std::vector<HandoverHostState>& states,
+                                        const std::string& target) {
+    const Host* host = inventory.find_host(target);
+    if (host == nullptr || states.size() != inventory.hosts.size()) return std::nullopt;
+    return static_cast<std::size_t>(host - inventory.hosts.data());
+}
+
 }  // namespace
 
 std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
                                                 const std::vector<HandoverHostState>& states,
                                                 const std::string& target) {
-    const Host* host = inventory.find_host(target);
-    if (host == nullptr || states.size() != inventory.hosts.size()) return std::nullopt;
-    const std::size_t t = static_cast<std::size_t>(host - inventory.hosts.data());
+    const auto found = target_index(inventory, states, target);
+    if (!found) return std::nullopt;
+    const std::size_t t = *found;
     const std::string marker = switchover_marker_line(target);
     std::optional<std::size_t> stopped;
     for (std::size_t i = 0; i < states.size(); ++i) {
@@ -67,9 +76,9 @@ std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
 std::optional<SwitchoverDecision> decide_finish(const Inventory& inventory,
                                                 const std::vector<HandoverHostState>& states,
                                                 const std::string& target) {
-    const Host* host = inventory.find_host(target);
-    if (host == nullptr || states.size() != inventory.hosts.size()) return std::nullopt;
-    const std::size_t t = static_cast<std::size_t>(host - inventory.hosts.data());
+    const auto found = target_index(inventory, states, target);
+    if (!found) return std::nullopt;
+    const std::size_t t = *found;
     const HandoverHostState& ts = states[t];
     if (!ts.reachable || !ts.running || !ts.server || ts.role() != LiveRole::Primary)
         return std::nullopt;
@@ -103,6 +112,42 @@ std::optional<SwitchoverDecision> decide_finish(const Inventory& inventory,
         "finish the switchover from {} to {}: {} runs as the primary, promoted by a run that did "
         "not end; {} still carries its marker ({})",
         old_name, target, target, old_name, marker);
+    return d;
+}
+
+std::optional<SwitchoverDecision> decide_done(const Inventory& inventory,
+                                              const std::vector<HandoverHostState>& states,
+                                              const std::string& target) {
+    const auto found = target_index(inventory, states, target);
+    if (!found) return std::nullopt;
+    const std::size_t t = *found;
+    const LiveTopology topology = live_topology_of(inventory, states);
+    if (topology.primaries.size() != 1 || topology.primaries.front() != t ||
+        states[t].switchover_note)
+        return std::nullopt;
+    SwitchoverDecision d;
+    d.primary = t;
+    d.target = t;
+    std::string streaming;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        if (i == t) continue;
+        const HandoverHostState& s = states[i];
+        const LiveReceiver* receiver =
+            s.reachable && s.running && s.server ? s.receiver() : nullptr;
+        if (receiver == nullptr || s.role() != LiveRole::Standby || s.switchover_note ||
+            s.system_identifier() != topology.system_identifier ||
+            receiver->status != "streaming" || !topology.nodes[i].live_upstream)
+            return std::nullopt;
+        const std::size_t up = *topology.nodes[i].live_upstream;
+        (up == t ? d.siblings : d.keep_upstream).push_back(i);
+        streaming += fmt::format("{}{} from {}", streaming.empty() ? "" : ", ",
+                                 inventory.hosts[i].name, inventory.hosts[up].name);
+    }
+    d.verdict = SwitchoverVerdict::Done;
+    d.reason = fmt::format(
+        "{} already is the primary and every other host streams in its "
+        "topology ({}): nothing to do",
+        target, streaming.empty() ? "no other host" : streaming);
     return d;
 }
 

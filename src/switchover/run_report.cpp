@@ -18,6 +18,7 @@ const char* outcome_word(const SwitchoverReport& report, RunMode mode) {
             break;
     }
     if (report.exit_code != ExitCode::Ok) return outcome_of(report.exit_code);
+    if (report.decision.verdict == SwitchoverVerdict::Done) return "done";
     return mode == RunMode::Check ? "would switch" : "ok";
 }
 

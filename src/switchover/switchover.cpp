@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "pgrepl/handover/gather.hpp"
+#include "pgrepl/handover/render.hpp"
+#include "pgrepl/handover/topology.hpp"
 #include "pgrepl/switchover/facts.hpp"
 #include "sequence.hpp"
 
@@ -47,6 +49,23 @@ void plan_lines(const Inventory& inventory, const SwitchoverDecision& d,
     out.push_back(fmt::format("  {}. verify, the new topology, the inventory's stale lines", ++n));
 }
 
+// A switchover with nothing left to do still owes the inventory its roles: the stale lines,
+// and with --update-inventory their rewrite (a run killed before its step 6 left them).
+void finish_inventory(const Inventory& inventory, const SwitchoverOptions& options,
+                      SwitchoverReport& report, switchover_detail::Printer& printer) {
+    const std::size_t t = report.decision.target;
+    std::vector<std::size_t> old;
+    for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
+        if (i != t && inventory.hosts[i].role == Role::Primary) old.push_back(i);
+    }
+    const Inventory switched =
+        promoted_inventory(inventory, t, old, current_upstreams(inventory, report.states));
+    const auto update = update_stale_inventory(inventory, switched, "switchover", options.target,
+                                               options.update_inventory, options.mode);
+    printer.lines(inventory_update_lines(update));
+    if (update.error) report.exit_code = exit_code_for(update.error->kind);
+}
+
 }  // namespace
 
 std::vector<std::string> render_switchover_text(const Inventory& inventory,
@@ -61,6 +80,10 @@ std::vector<std::string> render_switchover_text(const Inventory& inventory,
         out.push_back((check ? "plan: " : "decided: ") + d.reason);
         plan_lines(inventory, d, options, out);
         if (check) out.push_back("check: nothing was changed");
+        return out;
+    }
+    if (d.verdict == SwitchoverVerdict::Done) {
+        out.push_back("done: " + d.reason);
         return out;
     }
     out.push_back(fmt::format("{}: {}",
@@ -102,11 +125,17 @@ SwitchoverReport run_switchover(const Inventory& inventory, const SwitchoverOpti
             report.decision = std::move(*resumed);
         else if (auto finished = decide_finish(inventory, report.states, options.target))
             report.decision = std::move(*finished);
+        else if (auto done = decide_done(inventory, report.states, options.target))
+            report.decision = std::move(*done);
     }
     const auto kind = stop_kind(report.decision.verdict);
     report.exit_code = kind ? exit_code_for(*kind) : ExitCode::Ok;
     switchover_detail::Printer printer(out, options.start);
     printer.lines(render_switchover_text(inventory, report, options));
+    if (report.decision.verdict == SwitchoverVerdict::Done) {
+        finish_inventory(inventory, options, report, printer);
+        return report;
+    }
     if (kind || options.mode == RunMode::Check) return report;
     report.exit_code = switchover_detail::run_sequence(inventory, options, links, report, printer);
     report.steps = printer.steps();

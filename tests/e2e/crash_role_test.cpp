@@ -95,6 +95,7 @@ CrashRow switchover_point(int n, const std::string& db2_primary, HookedRun& cras
         row.rerun = "switchover exit " + std::to_string(rerun.exit_code);
         if (contains(rerun.out, "resume the switchover")) row.rerun += " (resumed)";
         if (contains(rerun.out, "finish the switchover")) row.rerun += " (finished)";
+        if (contains(rerun.out, "nothing to do")) row.rerun += " (done)";
         if (rerun.exit_code != 0) {
             std::cout << "switchover crashed at " << n << ", re-run: " << rerun.out << "\n";
             const ProcessResult setup = run_pgrepl({"setup", db2_primary});

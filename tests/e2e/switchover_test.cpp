@@ -94,12 +94,16 @@ TEST(SwitchoverRefusals, SiblingDown) {
     EXPECT_EQ(host_fingerprint("db2"), db2);
 }
 
-TEST(SwitchoverRefusals, TargetNotAStandby) {
+TEST(SwitchoverRefusals, TheCurrentPrimaryHasNothingToDoAnUnknownHostIsUsage) {
     fresh_cluster();
     const std::string before = cluster_fingerprint();
     ProcessResult result = run_pgrepl({"switchover", "db1"});
-    EXPECT_EQ(result.exit_code, 3) << result.describe();
-    EXPECT_TRUE(contains(result.out, "refused: db1 already is the primary")) << result.out;
+    EXPECT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_TRUE(contains(result.out,
+                         "done: db1 already is the primary and every other host "
+                         "streams in its topology (db2 from db1, db3 from db1): "
+                         "nothing to do"))
+        << result.out;
     result = run_pgrepl({"switchover", "db9", "--check"});
     EXPECT_EQ(result.exit_code, 2) << result.describe();
     EXPECT_TRUE(contains(result.out, "db9 is not a host of the inventory")) << result.out;
@@ -236,6 +240,16 @@ TEST(Switchover, SudoUserOtherPortAndClusterNameWithUpdateInventory) {
     EXPECT_TRUE(contains(there.out, "--update-inventory: rewrote 2 role value(s)")) << there.out;
     EXPECT_TRUE(contains(read_local_file(inventory), "role: primary"))
         << read_local_file(inventory);
+    // A re-run has nothing to do; on an inventory that still names db1 the primary (a run
+    // killed before its step 6), --update-inventory rewrites its roles all the same.
+    TempDir stale_dir;
+    const auto stale = write_inventory(
+        stale_dir, "pgrepl-op", "postgres:\n  version: 15\n  cluster_name: app\n  port: 5433\n");
+    const ProcessResult done = run_pgrepl({"switchover", "db2", "--update-inventory", "-i", stale});
+    EXPECT_EQ(done.exit_code, 0) << done.describe();
+    EXPECT_TRUE(contains(done.out, "done: db2 already is the primary")) << done.out;
+    EXPECT_TRUE(contains(done.out, "--update-inventory: rewrote 2 role value(s)")) << done.out;
+    EXPECT_EQ(read_local_file(stale), read_local_file(inventory));
     const ProcessResult back =
         run_pgrepl({"switchover", "db1", "--update-inventory", "-i", inventory});
     expect_switched(back, "db1", "db2", "db3");
@@ -324,8 +338,11 @@ TEST(Switchover, KilledAfterThePromotionIsFinishedByThePlainReRun) {
     EXPECT_EQ(lab_shell("db1", "test -f /etc/postgresql/15/main/pgrepl.switchover").exit_code, 1)
         << "the marker is gone once db1 follows db2";
     const ProcessResult again = run_pgrepl({"switchover", "db2", "--check"});
-    EXPECT_EQ(again.exit_code, 3) << again.describe();
-    EXPECT_TRUE(contains(again.out, "refused: db2 already is the primary")) << again.out;
+    EXPECT_EQ(again.exit_code, 0) << again.describe();
+    EXPECT_TRUE(contains(again.out, "done: db2 already is the primary")) << again.out;
+    const ProcessResult plain = run_pgrepl({"switchover", "db2", "--json"});
+    EXPECT_EQ(plain.exit_code, 0) << plain.describe();
+    EXPECT_TRUE(contains(plain.out, "\"outcome\": \"done\"")) << plain.out;
     const ProcessResult back = run_pgrepl({"switchover", "db1"});
     EXPECT_EQ(back.exit_code, 0) << back.describe();
 }

@@ -161,6 +161,18 @@ TEST(RunReportJson, SwitchoverStopPromoteAndRepointing) {
     EXPECT_EQ(no["outcome"], "refused");
     EXPECT_EQ(no["message"], "db2 is 2 GiB behind");
     EXPECT_TRUE(no["hosts"][0]["steps"].empty());
+
+    SwitchoverReport done;
+    done.decision.verdict = SwitchoverVerdict::Done;
+    done.decision.target = 1;
+    done.decision.primary = 1;
+    for (const RunMode mode : {RunMode::Apply, RunMode::Check}) {
+        const Json nothing =
+            Json::parse(run_report_json(switchover_run_report(three_hosts(), done, mode)));
+        EXPECT_EQ(nothing["outcome"], "done");
+        EXPECT_EQ(nothing["exit_code"], 0);
+        EXPECT_TRUE(nothing["hosts"][0]["steps"].empty());
+    }
 }
 
 }  // namespace

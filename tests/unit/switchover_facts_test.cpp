@@ -149,6 +149,20 @@ TEST(SwitchoverText, ARefusalWithItsHint) {
     EXPECT_EQ(lines, expected);
 }
 
+TEST(SwitchoverText, NothingToDoSaysDone) {
+    const Inventory inventory = promote_test::three_hosts();
+    SwitchoverReport report;
+    report.decision.verdict = SwitchoverVerdict::Done;
+    report.decision.reason = "db1 already is the primary and ...: nothing to do";
+    SwitchoverOptions options;
+    options.target = "db1";
+    const std::vector<std::string> expected{
+        "switchover db1: 3 host(s) asked",
+        "done: db1 already is the primary and ...: nothing to do",
+    };
+    EXPECT_EQ(render_switchover_text(inventory, report, options), expected);
+}
+
 TEST(SwitchoverFacts, ReplicationRulesOfPgHba) {
     EXPECT_NE(replication_hba_sql().find("FROM pg_hba_file_rules"), std::string::npos);
     EXPECT_NE(replication_hba_sql().find("'replication' = ANY(database)"), std::string::npos);

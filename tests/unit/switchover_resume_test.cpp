@@ -1,7 +1,7 @@
 // decide_resume: a switchover that a killed run left with the primary stopped (its marker
 // names the target) is resumed by the next run; anything else is not. decide_finish: one
 // killed after the promotion (the target leads, the old primary still has the marker) is
-// finished by the next run.
+// finished by the next run. decide_done: a re-run after the switchover ended has nothing to do.
 #include <gtest/gtest.h>
 
 #include "pgrepl/handover/demote.hpp"
@@ -110,6 +110,71 @@ TEST(SwitchoverFinish, NothingElseIsFinished) {
     auto not_promoted = half_done();
     EXPECT_FALSE(decide_finish(three, not_promoted, "db2")) << "resumed instead";
     EXPECT_FALSE(decide_finish(three, promoted_not_followed(), "db9"));
+}
+
+// A standby whose WAL receiver streams from `sender`.
+HandoverHostState streaming_from(const std::string& name, const std::string& sender) {
+    auto s = standby(name, "0/5000000", sender, "streaming");
+    s.server->receiver->sender = Endpoint{sender, 5432};
+    return s;
+}
+
+// db2 leads after a switchover from db1; db1 and db3 stream from it.
+std::vector<HandoverHostState> switched_to_db2() {
+    return {streaming_from("db1", "10.0.0.12"), primary("db2"), streaming_from("db3", "10.0.0.12")};
+}
+
+TEST(SwitchoverDone, AReRunAfterTheSwitchoverEndedHasNothingToDo) {
+    const auto d = decide_done(three_hosts(), switched_to_db2(), "db2");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->verdict, SwitchoverVerdict::Done);
+    EXPECT_FALSE(stop_kind(d->verdict)) << "exit code 0";
+    EXPECT_EQ(d->target, 1u);
+    EXPECT_EQ(d->siblings, (std::vector<std::size_t>{0, 2}));
+    EXPECT_NE(d->reason.find("db2 already is the primary and every other host streams in its "
+                             "topology (db1 from db2, db3 from db2): nothing to do"),
+              std::string::npos)
+        << d->reason;
+    // What the run's own decision says of it: refused, which decide_done then replaces.
+    EXPECT_EQ(decide_switchover(three_hosts(), switched_to_db2(), {{}, {}, {}}, "db2").verdict,
+              SwitchoverVerdict::Refuse);
+    // The primary of the inventory, never switched: the same.
+    const std::vector<HandoverHostState> never = {
+        primary("db1"), streaming_from("db2", "10.0.0.11"), streaming_from("db3", "10.0.0.11")};
+    const auto same = decide_done(three_hosts(), never, "db1");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->verdict, SwitchoverVerdict::Done);
+    // A cascade below another standby keeps its upstream.
+    auto cascade = switched_to_db2();
+    cascade[2] = streaming_from("db3", "10.0.0.11");
+    const auto below = decide_done(three_hosts(), cascade, "db2");
+    ASSERT_TRUE(below);
+    EXPECT_EQ(below->siblings, std::vector<std::size_t>{0});
+    EXPECT_EQ(below->keep_upstream, std::vector<std::size_t>{2});
+}
+
+TEST(SwitchoverDone, AnythingLeftToDoIsNotDone) {
+    const Inventory three = three_hosts();
+    EXPECT_FALSE(decide_done(three, switched_to_db2(), "db1")) << "db1 is a standby";
+    EXPECT_FALSE(decide_done(three, switched_to_db2(), "db9"));
+    auto marked = switched_to_db2();
+    marked[0].switchover_note = switchover_marker_line("db2");
+    EXPECT_FALSE(decide_done(three, marked, "db2")) << "finished instead";
+    auto down_host = switched_to_db2();
+    down_host[2] = down("db3");
+    EXPECT_FALSE(decide_done(three, down_host, "db2"));
+    auto stopped_host = switched_to_db2();
+    stopped_host[0] = stopped("db1", true);
+    EXPECT_FALSE(decide_done(three, stopped_host, "db2"));
+    auto not_streaming = switched_to_db2();
+    not_streaming[2].server->receiver->status = "waiting";
+    EXPECT_FALSE(decide_done(three, not_streaming, "db2"));
+    auto two = switched_to_db2();
+    two[0] = primary("db1");
+    EXPECT_FALSE(decide_done(three, two, "db2")) << "two primaries";
+    auto other = switched_to_db2();
+    other[2].server->system_identifier = "7300000000000000099";
+    EXPECT_FALSE(decide_done(three, other, "db2")) << "another system";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // run_switchover against simulated hosts: --check changes nothing; the abort when the target
 // does not reach the shutdown checkpoint (the old primary is started again, nothing is done to
-// the standbys); a stop that fails while the server still runs changes nothing.
+// the standbys); a stop that fails while the server still runs changes nothing; a switchover
+// to the primary itself has nothing to do.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -72,6 +73,23 @@ TEST(SwitchoverRun, CheckShowsThePlanAndChangesNothing) {
     EXPECT_EQ(report.outcome, SwitchoverOutcome::Decided);
     EXPECT_TRUE(has(out.str(), "plan: switch over from db1 to db2")) << out.str();
     EXPECT_TRUE(has(out.str(), "check: nothing was changed")) << out.str();
+    for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
+}
+
+TEST(SwitchoverRun, ToThePrimaryItselfHasNothingToDoAndChangesNothing) {
+    Lab lab;
+    std::ostringstream out;
+    SwitchoverOptions options = to_db2();
+    options.target = "db1";
+    const auto report = run_switchover(three_hosts(), options, lab.factory(), out);
+    EXPECT_EQ(report.exit_code, ExitCode::Ok) << out.str();
+    EXPECT_EQ(report.decision.verdict, SwitchoverVerdict::Done) << out.str();
+    EXPECT_EQ(report.outcome, SwitchoverOutcome::Decided);
+    EXPECT_TRUE(has(out.str(),
+                    "done: db1 already is the primary and every other host streams in "
+                    "its topology (db2 from db1, db3 from db1): nothing to do"))
+        << out.str();
+    EXPECT_TRUE(has(out.str(), "inventory: up to date with the new topology")) << out.str();
     for (const auto& [name, sim] : lab.hosts) EXPECT_EQ(sim->fake().mutating_calls(), 0) << name;
 }
 

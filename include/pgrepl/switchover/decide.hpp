@@ -44,16 +44,19 @@ struct SwitchoverFacts {
 /// What switchover will do.
 enum class SwitchoverVerdict {
     Switch,  ///< every precondition holds: stop the primary, promote the target, re-point
+    /// The target already is the primary and every other host streams in its topology: a
+    /// re-run after the switchover ended (exit code 0), nothing is changed.
+    Done,
     Refuse,  ///< a precondition does not hold (exit code 3), nothing is changed
     Usage,   ///< the target is not an inventory host (exit code 2)
     Fail,    ///< the target cannot be reached or queried (exit code 1)
 };
 
-/// "switch", "refuse", "usage", "fail".
+/// "switch", "done", "refuse", "usage", "fail".
 const char* to_string(SwitchoverVerdict verdict);
 
 /// The error kind of a verdict that stops switchover (Refuse: Refused, Usage: Usage, Fail:
-/// Connect), nullopt for Switch; exit_code_for() turns it into the exit code.
+/// Connect), nullopt for Switch and Done; exit_code_for() turns it into the exit code.
 std::optional<ErrorKind> stop_kind(SwitchoverVerdict verdict);
 
 /// Where a switchover run starts.
@@ -123,6 +126,16 @@ std::optional<SwitchoverDecision> decide_resume(const Inventory& inventory,
 std::optional<SwitchoverDecision> decide_finish(const Inventory& inventory,
                                                 const std::vector<HandoverHostState>& states,
                                                 const std::string& target);
+
+/// A switchover to `target` that has nothing left to do (nullopt otherwise): the target runs
+/// as the only primary, no host carries switchover's marker, and every other host is a running
+/// standby of the same system that streams from the target or, a cascade, from another
+/// standby. The decision's verdict is Done; the siblings are the hosts streaming from the
+/// target, keep_upstream the cascades. Asked only when decide_switchover refused and there is
+/// nothing to resume or finish.
+std::optional<SwitchoverDecision> decide_done(const Inventory& inventory,
+                                              const std::vector<HandoverHostState>& states,
+                                              const std::string& target);
 
 /// What to do once the old primary is stopped and the target was waited for.
 enum class CatchUpVerdict {
