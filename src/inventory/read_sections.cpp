@@ -59,6 +59,21 @@ std::string_view reserved_setting_hint(std::string_view name) {
     return {};
 }
 
+// Whether a unix_socket_directories value lists Debian's socket directory, over which pgrepl's
+// psql, pg_isready and postgresql-common's own tools reach the server.
+bool lists_default_socket(std::string_view value) {
+    while (!value.empty()) {
+        const std::size_t comma = value.find(',');
+        std::string_view entry = value.substr(0, comma);
+        value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+        const auto first = entry.find_first_not_of(" \t\"");
+        if (first == std::string_view::npos) continue;
+        entry = entry.substr(first, entry.find_last_not_of(" \t\"/") + 1 - first);
+        if (entry == "/var/run/postgresql" || entry == "/run/postgresql") return true;
+    }
+    return false;
+}
+
 void read_settings(const Field& field, std::vector<std::pair<std::string, std::string>>& into,
                    std::map<std::string, SourceMark>& marks, Diagnostics& diags) {
     const std::optional<YAML::Node> map = read_map(field, diags);
@@ -80,6 +95,13 @@ void read_settings(const Field& field, std::vector<std::pair<std::string, std::s
         }
         const std::optional<std::string> value = read_text(setting, diags, Empty::Allowed);
         if (!value) continue;
+        if (name == "unix_socket_directories" && !lists_default_socket(*value)) {
+            diags.add(setting.value,
+                      setting.label + " " + quote_value(*value) +
+                          " must list /var/run/postgresql: pgrepl and postgresql-common connect "
+                          "to the server over that socket (e.g. '/var/run/postgresql, /tmp')");
+            continue;
+        }
         marks[name] = mark_of(setting.value);
         bool replaced = false;
         for (auto& [existing, existing_value] : into) {

@@ -59,6 +59,18 @@ std::vector<BadCase> section_cases() {
          {{3, 5,
            "postgres.settings.recovery_target_timeline is managed by pgrepl (pgrepl sets "
            "'latest' on each replica)"}}},
+        {"SocketDirectoriesWithoutTheDefault",
+         "postgres:\n  settings:\n    unix_socket_directories: /tmp\n" + kHosts,
+         {{3, 30,
+           "postgres.settings.unix_socket_directories '/tmp' must list /var/run/postgresql: "
+           "pgrepl and postgresql-common connect to the server over that socket (e.g. "
+           "'/var/run/postgresql, /tmp')"}}},
+        {"SocketDirectoriesEmpty",
+         "postgres:\n  settings:\n    unix_socket_directories: ''\n" + kHosts,
+         {{3, 30,
+           "postgres.settings.unix_socket_directories '' must list /var/run/postgresql: "
+           "pgrepl and postgresql-common connect to the server over that socket (e.g. "
+           "'/var/run/postgresql, /tmp')"}}},
         {"SettingNewline",
          "postgres:\n  settings:\n    work_mem: \"8MB\\nfsync = off\"\n" + kHosts,
          {{3, 15, "postgres.settings.work_mem contains a line break"}}},

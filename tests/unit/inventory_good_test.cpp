@@ -190,6 +190,17 @@ hosts:
     expect_round_trip(load.inventory);
 }
 
+TEST(InventoryGood, SocketDirectoriesThatKeepTheDefaultSocket) {
+    for (const char* value :
+         {"/var/run/postgresql", "'/var/run/postgresql, /tmp'", "\"/tmp, /run/postgresql/\""}) {
+        const std::string yaml =
+            std::string("postgres:\n  settings:\n    unix_socket_directories: ") + value +
+            "\nhosts: [{name: db1, address: 10.0.0.1, role: primary}]\n";
+        const InventoryLoad load = parse_inventory(yaml, "inventory.yaml");
+        EXPECT_TRUE(load.ok()) << value << ": " << all_messages(load);
+    }
+}
+
 TEST(InventoryGood, ScalarFormsAndLabels) {
     const std::string yaml = R"(cluster: Prod.EU-1
 postgres: { version: "9.6", port: "6543" }
