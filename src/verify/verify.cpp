@@ -131,7 +131,7 @@ VerifyReport collect_verify_report(const Inventory& inventory, const ExecutorFac
 int run_verify(const Inventory& inventory, const VerifyOptions& options,
                const ExecutorFactory& factory, std::ostream& out) {
     const VerifyReport report = collect_verify_report(inventory, factory, options.thresholds,
-                                                      options.archive, {options.reach});
+                                                      options.archive, {options.reach, {}, {}});
     std::string text;
     int code = to_int(verdict_exit_code(report));
     switch (options.format) {

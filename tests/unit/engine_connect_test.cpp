@@ -34,7 +34,7 @@ TEST(HostLink, SilentHostFailsWithoutTheFactory) {
         return make_error(ErrorKind::Internal, "inner");
     };
     HostLink link(host_named("db1"));
-    link.connect(factory, {always(Reach::Silent), {}});
+    link.connect(factory, {always(Reach::Silent), {}, {}});
     ASSERT_FALSE(link.connected());
     EXPECT_EQ(link.executor(), nullptr);
     EXPECT_EQ(link.error().kind, ErrorKind::Connect);
@@ -44,7 +44,7 @@ TEST(HostLink, SilentHostFailsWithoutTheFactory) {
     ASSERT_TRUE(link.reach());
     EXPECT_EQ(link.reach()->reach, Reach::Silent);
     EXPECT_EQ(factory_calls, 0);
-    link.connect(factory, {always(Reach::Refused), {}});
+    link.connect(factory, {always(Reach::Refused), {}, {}});
     EXPECT_FALSE(link.connected());
     EXPECT_NE(link.error().hint.find("start sshd"), std::string::npos);
     EXPECT_EQ(factory_calls, 0);
@@ -57,9 +57,9 @@ TEST(HostLink, OpenOrUnknownHostGoesToTheFactory) {
         return make_error(ErrorKind::Auth, "inner");
     };
     HostLink link(host_named("db1"));
-    link.connect(factory, {always(Reach::Open), {}});
+    link.connect(factory, {always(Reach::Open), {}, {}});
     EXPECT_EQ(link.error().message, "inner");
-    link.connect(factory, {always(Reach::Unknown), {}});
+    link.connect(factory, {always(Reach::Unknown), {}, {}});
     EXPECT_EQ(link.error().message, "inner");
     link.connect(factory, {});
     EXPECT_FALSE(link.reach());
@@ -100,7 +100,7 @@ TEST(OpenLinks, ConnectsEveryHostProbesPostgresAndRunsThen) {
     std::atomic<int> calls{0};
     auto links =
         connect_hosts(all_hosts(inventory), RunMode::Apply, factory,
-                      {ssh, always(Reach::Open, 5432)}, [&](std::size_t i, HostLink& link) {
+                      {ssh, always(Reach::Open, 5432), {}}, [&](std::size_t i, HostLink& link) {
                           EXPECT_EQ(link.host().name, inventory.hosts[i].name);
                           ++calls;
                       });
@@ -121,7 +121,7 @@ TEST(HostLink, AnUnreachableHostsErrorIsItsConnectStep) {
         return make_error(ErrorKind::Internal, "not called");
     };
     HostLink link(host_named("db1"));
-    link.connect(factory, {always(Reach::Refused), {}});
+    link.connect(factory, {always(Reach::Refused), {}, {}});
     EXPECT_EQ(link.error().host, "db1");
     EXPECT_EQ(link.error().step, "connect");
     EXPECT_TRUE(link.error().message.starts_with("10.0.0.11:22: ")) << link.error().message;

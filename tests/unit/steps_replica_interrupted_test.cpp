@@ -296,7 +296,7 @@ TEST(ReplicaGuard, InterruptedClone) {
         input.facts.system_identifier = c.system_identifier;
         input.facts.backup_label = c.backup_label;
         if (*c.pids) input.facts.basebackup_pids = {c.pids};
-        if (c.marker_id) input.clone_marker = CloneMarker{"db1", c.marker_id, kDataDir, ""};
+        if (c.marker_id) input.clone_marker = CloneMarker{"db1", c.marker_id, kDataDir, "", ""};
         input.upstream_system_identifier = "A";
         input.upstream_name = "db1";
         EXPECT_EQ(static_cast<int>(decide_replica(input).action), static_cast<int>(c.expected))
@@ -306,7 +306,7 @@ TEST(ReplicaGuard, InterruptedClone) {
     unknown.facts.data_dir_has_pg_version = true;
     unknown.facts.system_identifier = "A";
     unknown.facts.backup_label = true;
-    unknown.clone_marker = CloneMarker{"db1", "A", kDataDir, ""};
+    unknown.clone_marker = CloneMarker{"db1", "A", kDataDir, "", ""};
     EXPECT_EQ(decide_replica(unknown).action, ReplicaAction::Wait);
 }
 
