@@ -132,8 +132,7 @@ std::optional<SwitchoverDecision> decide_done(const Inventory& inventory,
     for (std::size_t i = 0; i < states.size(); ++i) {
         if (i == t) continue;
         const HandoverHostState& s = states[i];
-        const LiveReceiver* receiver =
-            s.reachable && s.running && s.server ? s.receiver() : nullptr;
+        const LiveReceiver* receiver = s.receiver();  // a server only on a reachable, running host
         if (receiver == nullptr || s.role() != LiveRole::Standby || s.switchover_note ||
             s.system_identifier() != topology.system_identifier ||
             receiver->status != "streaming" || !topology.nodes[i].live_upstream)
