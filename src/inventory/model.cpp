@@ -20,6 +20,13 @@ const Host* Inventory::find_host(const std::string& name) const {
     return nullptr;
 }
 
+std::optional<std::size_t> Inventory::index_of(const std::string& name) const {
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (hosts[i].name == name) return i;
+    }
+    return std::nullopt;
+}
+
 const Host& Inventory::primary() const {
     for (const Host& host : hosts) {
         if (host.role == Role::Primary) return host;

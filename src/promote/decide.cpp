@@ -95,10 +95,7 @@ PromoteDecision decide_promote(const Inventory& inventory,
                                const PromoteWait& wait) {
     PromoteDecision decision;
     const auto& hosts = inventory.hosts;
-    std::optional<std::size_t> found;
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-        if (hosts[i].name == target_name) found = i;
-    }
+    const std::optional<std::size_t> found = inventory.index_of(target_name);
     if (!found) {
         std::vector<std::string> replicas;
         for (const auto& host : hosts) {

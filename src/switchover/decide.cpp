@@ -91,11 +91,11 @@ SwitchoverDecision decide_switchover(const Inventory& inventory,
                                      const SwitchoverThresholds& thresholds) {
     using V = SwitchoverVerdict;
     SwitchoverDecision d;
-    const auto* host = inventory.find_host(target);
-    if (host == nullptr)
+    const std::optional<std::size_t> index = inventory.index_of(target);
+    if (!index)
         return stop(d, V::Usage, fmt::format("{} is not a host of the inventory", target),
                     "pgrepl inventory lists the hosts");
-    const std::size_t t = static_cast<std::size_t>(host - inventory.hosts.data());
+    const std::size_t t = *index;
     d.target = t;
     const HandoverHostState& ts = states[t];
     if (!ts.reachable)

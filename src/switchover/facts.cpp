@@ -69,11 +69,9 @@ Result<SwitchoverFacts> parse_switchover_facts(std::string_view out) {
 void apply_replay_lags(const Inventory& inventory, const std::vector<ReplicationRow>& rows,
                        std::vector<SwitchoverFacts>& facts) {
     for (const auto& row : rows) {
-        const Host* host = inventory.find_host(row.application_name);
-        if (host == nullptr) continue;
-        const auto i = static_cast<std::size_t>(host - inventory.hosts.data());
-        if (i < facts.size() && row.replay_lag_seconds)
-            facts[i].replay_lag_seconds = row.replay_lag_seconds;
+        const std::optional<std::size_t> i = inventory.index_of(row.application_name);
+        if (i && *i < facts.size() && row.replay_lag_seconds)
+            facts[*i].replay_lag_seconds = row.replay_lag_seconds;
     }
 }
 

@@ -24,9 +24,8 @@ void add_follower(const Inventory& inventory, const HandoverHostState& s, std::s
 std::optional<std::size_t> target_index(const Inventory& inventory,
                                         const std::vector<HandoverHostState>& states,
                                         const std::string& target) {
-    const Host* host = inventory.find_host(target);
-    if (host == nullptr || states.size() != inventory.hosts.size()) return std::nullopt;
-    return static_cast<std::size_t>(host - inventory.hosts.data());
+    if (states.size() != inventory.hosts.size()) return std::nullopt;
+    return inventory.index_of(target);
 }
 
 }  // namespace

@@ -116,6 +116,9 @@ TEST(InventoryGood, CascadingUpstreams) {
     ASSERT_NE(db2, nullptr);
     ASSERT_NE(db4, nullptr);
     EXPECT_EQ(inv.find_host("db9"), nullptr);
+    EXPECT_EQ(inv.index_of("db1"), std::optional<std::size_t>(0));
+    EXPECT_EQ(inv.index_of("db4"), std::optional<std::size_t>(3));
+    EXPECT_EQ(inv.index_of("db9"), std::nullopt);
     EXPECT_EQ(inv.upstream_of(*db2).name, "db1");
     EXPECT_EQ(inv.upstream_of(*db4).name, "db3");
     EXPECT_EQ(inv.upstream_of(*inv.find_host("db3")).name, "db2");

@@ -169,6 +169,8 @@ struct Inventory {
 
     /// The host with this name, or nullptr.
     const Host* find_host(const std::string& name) const;
+    /// The position in `hosts` of the host with this name, or std::nullopt.
+    std::optional<std::size_t> index_of(const std::string& name) const;
     /// The host with role primary (validation guarantees exactly one).
     const Host& primary() const;
     /// The host a replica streams from: its upstream, else the primary.
