@@ -27,7 +27,7 @@ std::string host_lock_script(const LockRequest& request) {
     return fmt::format(
         R"SH(trap '' HUP PIPE
 u=$(id -u)
-if [ "$u" -eq 0 ]; then d={dir}; else d="$HOME/.pgrepl"; fi
+if [ "$u" -eq 0 ]; then d={dir}; else d={user_dir}; fi
 [ -d "$d" ] || mkdir -p -m 0700 "$d" || exit 4
 [ -d "$d" ] && [ ! -L "$d" ] || {{ echo "$d is not a directory" >&2; exit 4; }}
 m=$(stat -c '%u %a' "$d") || exit 4
@@ -69,7 +69,7 @@ if ! flock -n -x "$d/active" true; then
   flock -x "$d/active" true
 fi
 )SH",
-        fmt::arg("dir", kHostLockDir), fmt::arg("wait", request.wait.count()),
+        fmt::arg("dir", kHostLockDir), fmt::arg("user_dir", kUserLockDir), fmt::arg("wait", request.wait.count()),
         fmt::arg("drain", kDrainSeconds),
         fmt::arg("holder", shell_quote(lock_holder_line(request.holder))));
 }

@@ -43,7 +43,7 @@ std::string remote_command_line(std::string_view ssh_user, Become become, RunAs 
 std::string locked_command_line(std::string_view ssh_user, Become become, RunAs run_as,
                                 std::string_view script) {
     const bool privileged = ssh_user == "root" || become == Become::Auto;
-    const std::string dir = privileged ? std::string(kHostLockDir) : "\"$HOME/.pgrepl\"";
+    const std::string dir = privileged ? kHostLockDir : kUserLockDir;
     const std::string inner =
         privileged && run_as == RunAs::Postgres ? "runuser -u postgres -- " : std::string();
     return "cd / && exec " + privilege_wrapper(ssh_user, become, RunAs::Admin) + "flock -s -o " +

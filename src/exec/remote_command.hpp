@@ -35,8 +35,8 @@ std::string remote_command_line(std::string_view ssh_user, Become become, RunAs 
 /// postgres -- >sh -c <quoted script>`. The shared lock on `active` lasts as long as the
 /// command (not its daemons: -o), and the lock script, once its session ends, waits for an
 /// exclusive one before it lets the host lock go: a command of a run that died keeps the host
-/// until it ends. The lock dir is kHostLockDir, or "$HOME/.pgrepl" for a non-root SSH user
-/// with become never.
+/// until it ends. The lock dir is kHostLockDir, or kUserLockDir for a non-root SSH user with
+/// become never.
 std::string locked_command_line(std::string_view ssh_user, Become become, RunAs run_as,
                                 std::string_view script);
 

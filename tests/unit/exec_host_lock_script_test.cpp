@@ -37,7 +37,7 @@ class LockDir {
                        const std::string& before_holder = {}) const {
         std::string text = host_lock_script(request);
         replace(text, std::string("d=") + kHostLockDir, "d='" + path_ + "/lock.d'");
-        replace(text, "d=\"$HOME/.pgrepl\"", "d='" + path_ + "/lock.d'");
+        replace(text, std::string("d=") + kUserLockDir, "d='" + path_ + "/lock.d'");
         if (!before_holder.empty())
             replace(text, "printf '%s\\n", before_holder + "; printf '%s\\n");
         const std::string file = path_ + "/" + name + ".sh";

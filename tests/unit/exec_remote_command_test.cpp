@@ -37,7 +37,7 @@ TEST(ExecRemoteCommand, WhileTheHostLockIsHeldEveryCommandHoldsItShared) {
               "cd / && exec sudo -n -- flock -s -o /run/pgrepl/active runuser -u postgres -- sh "
               "-c 'it'\\''s'");
     EXPECT_EQ(locked_command_line("postgres", Become::Never, RunAs::Postgres, "id -u"),
-              "cd / && exec flock -s -o \"$HOME/.pgrepl\"/active sh -c 'id -u'");
+              "cd / && exec flock -s -o \"$HOME/.pgrepl/$(uname -n)\"/active sh -c 'id -u'");
 }
 
 TEST(ExecRemoteCommand, WrapperForOtherUsers) {

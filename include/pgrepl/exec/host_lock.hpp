@@ -12,6 +12,9 @@ namespace pgrepl {
 
 /// The directory of the lock as root: /run/pgrepl (0700, gone at reboot with every lock).
 inline constexpr const char* kHostLockDir = "/run/pgrepl";
+/// The directory of the lock for another user (become never), as a shell word: one per host
+/// name under $HOME/.pgrepl, because a home directory may be shared by many hosts (NFS).
+inline constexpr const char* kUserLockDir = "\"$HOME/.pgrepl/$(uname -n)\"";
 /// How long a run waits, even without --wait-lock, for the commands still running of a run
 /// that ended (its host lock is held until they end: docs/locking.md).
 inline constexpr int kDrainSeconds = 45;
@@ -31,7 +34,7 @@ struct LockReply {
 };
 
 /// The script that takes the lock: root uses kHostLockDir, another user (become never)
-/// $HOME/.pgrepl; it opens `lock` there, `flock -n` (then `flock -w` for request.wait), writes
+/// kUserLockDir; it opens `lock` there, `flock -n` (then `flock -w` for request.wait), writes
 /// request.holder into `holder` beside it and prints "locked", then holds the lock until its
 /// standard input ends (the channel closes, or the SSH session dies and the kernel closes it).
 /// When another run holds it, it prints "waiting HOLDER" before waiting and "busy HOLDER" when
