@@ -53,6 +53,7 @@ PGREPL_CONF
 else
   echo cluster_exists=no
 fi
+if [ "$PGREPL_UID" != 0 ] && [ -n "$D" ] && [ -d "$D" ] && [ ! -x "$D" ]; then echo data_dir_closed=yes; fi
 pg_psql() {{ {psql} "$@"; }}
 if [ -n "$D" ] && [ -f "$D/PG_VERSION" ]; then
   echo pg_version_file=yes
@@ -130,6 +131,7 @@ HostFacts parse_host_probe(std::string_view output) {
     facts.standby_signal = get("standby_signal") == "yes";
     facts.backup_label = get("backup_label") == "yes";
     facts.never_started = get("never_started") == "yes";
+    facts.data_dir_closed = get("data_dir_closed") == "yes";
     std::istringstream pids(get("basebackup_pids"));
     for (std::string pid; pids >> pid;) facts.basebackup_pids.push_back(pid);
     facts.system_identifier = get("controldata_sysid");

@@ -375,7 +375,19 @@ Result<HostSnapshot> take_snapshot(Executor& executor, const Host& host,
             fmt::format("exit {}: {}", result->exit_status, err.empty() ? "no error output" : err),
             "run with -vv to see the remote commands");
     }
-    return read_snapshot(request, *result);
+    auto snapshot = read_snapshot(request, *result);
+    if (snapshot && snapshot->facts.data_dir_closed) {
+        return make_host_error(
+            ErrorKind::Sudo, host.name, request.purpose,
+            fmt::format("{} cannot look into the data directory {} (not root, and ssh.become: "
+                        "never runs no sudo): what it holds and whether PostgreSQL runs are "
+                        "unknown",
+                        snapshot->facts.user.empty() ? "the SSH user" : snapshot->facts.user,
+                        snapshot->facts.data_directory),
+            "log in as root, or set ssh.become: auto so that pgrepl runs its commands through "
+            "sudo -n");
+    }
+    return snapshot;
 }
 
 }  // namespace pgrepl

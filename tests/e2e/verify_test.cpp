@@ -221,6 +221,55 @@ TEST(VerifyHealthy, ChangesNoUserDataAndWritesNothingOnAStandby) {
     EXPECT_EQ(psql("db3", data_sql).out, primary_data);
 }
 
+// A login without root and without sudo (ssh.become: never) cannot look into the 0700 data
+// directories. Seen from there, every running server looked stopped and empty: setup --check
+// promised to start the primary and clone over both streaming standbys. The lab's users share
+// one home directory, as on NFS: setup's lock then held its first host's lock file and found
+// the others "held by another pgrepl run". Now setup fails at each host's gather and says why;
+// verify says the server refuses that role. Nothing is changed.
+TEST(VerifyHealthy, BecomeNeverWithoutRootSaysItCannotSeeAndChangesNothing) {
+    ensure_healthy();
+    TempDir dir;
+    std::string yaml = read_local_file(lab_path("inventory.yaml"));
+    const auto user = yaml.find("  user: root\n");
+    ASSERT_NE(user, std::string::npos) << yaml;
+    yaml.replace(user, 13, "  user: pgrepl-nosudo\n  become: never\n");
+    const std::string inventory = dir.file("never.yaml");
+    write_local_file(inventory, yaml);
+    const auto has_line = [](const std::string& text, const std::string& a, const std::string& b) {
+        for (std::size_t at = 0; at < text.size();) {
+            const auto end = std::min(text.find('\n', at), text.size());
+            const std::string line = text.substr(at, end - at);
+            if (line.find(a) != std::string::npos && line.find(b) != std::string::npos) return true;
+            at = end + 1;
+        }
+        return false;
+    };
+    for (const auto& args : {std::vector<std::string>{"setup", "--check", inventory},
+                             std::vector<std::string>{"setup", inventory}}) {
+        const ProcessResult run = run_pgrepl(args);
+        EXPECT_EQ(run.exit_code, 1) << run.describe();
+        const std::string all = run.out + run.err;
+        for (const char* host : {"db1", "db2", "db3"}) {
+            EXPECT_TRUE(has_line(all, std::string(host) + ": ",
+                                 "pgrepl-nosudo cannot look into the data directory "
+                                 "/var/lib/postgresql/15/main (not root, and ssh.become: never"))
+                << host << "\n"
+                << run.describe();
+        }
+        EXPECT_NE(all.find("set ssh.become: auto"), std::string::npos) << run.describe();
+        EXPECT_EQ(all.find("would change"), std::string::npos) << run.describe();
+        EXPECT_EQ(all.find("changed "), std::string::npos) << run.describe();
+        EXPECT_EQ(all.find("another pgrepl run"), std::string::npos) << run.describe();
+    }
+    const ProcessResult verify_as_it = run_pgrepl({"verify", "-i", inventory});
+    EXPECT_EQ(verify_as_it.exit_code, 1) << verify_as_it.describe();
+    EXPECT_NE(verify_as_it.out.find("role \"pgrepl-nosudo\" does not exist"), std::string::npos)
+        << verify_as_it.describe();
+    const ProcessResult after = run_pgrepl({"verify"});
+    EXPECT_EQ(after.exit_code, 0) << after.describe();
+}
+
 // ---- faults of a replica ------------------------------------------------------------------
 
 TEST(VerifyReplicaFaults, PostgresStopped) {

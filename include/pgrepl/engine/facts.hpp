@@ -34,6 +34,9 @@ struct HostFacts {
     /// No postmaster.opts (written at every start, never by initdb or pg_basebackup): the
     /// data directory was never started, e.g. a new cluster waiting for its settings.
     bool never_started = false;
+    /// The probe's user (not root: ssh.become never) cannot search the data directory: what it
+    /// holds and whether its server runs are unknown, not "empty" and "stopped".
+    bool data_dir_closed = false;
     /// Processes of pg_basebackup writing into the data directory (probed when it is stopped).
     std::vector<std::string> basebackup_pids;
     std::string system_identifier;              ///< pg_controldata's "Database system identifier"
