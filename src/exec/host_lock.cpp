@@ -69,8 +69,8 @@ if ! flock -n -x "$d/active" true; then
   flock -x "$d/active" true
 fi
 )SH",
-        fmt::arg("dir", kHostLockDir), fmt::arg("user_dir", kUserLockDir), fmt::arg("wait", request.wait.count()),
-        fmt::arg("drain", kDrainSeconds),
+        fmt::arg("dir", kHostLockDir), fmt::arg("user_dir", kUserLockDir),
+        fmt::arg("wait", request.wait.count()), fmt::arg("drain", kDrainSeconds),
         fmt::arg("holder", shell_quote(lock_holder_line(request.holder))));
 }
 
