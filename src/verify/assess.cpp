@@ -84,11 +84,20 @@ void common_checks(const AssessContext& context, std::size_t index, CheckList& c
         const bool starting = state.psql_error.find("starting up") != std::string::npos ||
                               state.psql_error.find("not yet accepting") != std::string::npos ||
                               state.psql_error.find("recovery mode") != std::string::npos;
+        // psql ran as the SSH user itself (become never, not root): the server knows no such role.
+        const bool as_login_user = host.ssh.user != "root" && host.ssh.become == Become::Never &&
+                                   state.psql_error.find("role \"" + host.ssh.user +
+                                                         "\" does not exist") != std::string::npos;
         checks.fail("connections", "PostgreSQL runs but refuses connections: " + state.psql_error,
-                    starting ? "it is starting or recovering (after a crash?): wait, then run "
-                               "pgrepl verify again; log: " +
-                                   paths.log_file
-                             : "look at " + paths.log_file);
+                    as_login_user
+                        ? fmt::format("verify ran psql as {} (not root, and ssh.become: never runs "
+                                      "no sudo): log in as root, or set ssh.become: auto so that "
+                                      "psql runs as postgres through sudo -n",
+                                      host.ssh.user)
+                    : starting ? "it is starting or recovering (after a crash?): wait, then run "
+                                 "pgrepl verify again; log: " +
+                                     paths.log_file
+                               : "look at " + paths.log_file);
         checks.block("PostgreSQL refuses connections");
     } else {
         checks.ok("connections", "accepting connections");

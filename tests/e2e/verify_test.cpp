@@ -266,6 +266,8 @@ TEST(VerifyHealthy, BecomeNeverWithoutRootSaysItCannotSeeAndChangesNothing) {
     EXPECT_EQ(verify_as_it.exit_code, 1) << verify_as_it.describe();
     EXPECT_NE(verify_as_it.out.find("role \"pgrepl-nosudo\" does not exist"), std::string::npos)
         << verify_as_it.describe();
+    EXPECT_NE(verify_as_it.out.find("set ssh.become: auto"), std::string::npos)
+        << verify_as_it.describe();
     const ProcessResult after = run_pgrepl({"verify"});
     EXPECT_EQ(after.exit_code, 0) << after.describe();
 }

@@ -33,6 +33,15 @@ HostState stopped(const Inventory& inventory, const std::string& name) {
     return state;
 }
 
+/// The healthy cluster with db3's PostgreSQL running but refusing psql with `error`.
+VerifyReport db3_refusing(const Inventory& inventory, const std::string& error) {
+    auto states = test::healthy_states(inventory);
+    states[2] = stopped(inventory, "db3");
+    states[2].processes.postmaster_pid = 60;
+    states[2].psql_error = error;
+    return assess_states(inventory, std::move(states));
+}
+
 /// db1 no longer streaming to db3 (no walsender, inactive slot).
 void drop_sender(HostState& primary, const std::string& replica) {
     auto& rows = primary.replication;
@@ -108,17 +117,37 @@ TEST(VerifyAssess, ReplicaHostDownStillShowsWhatItsUpstreamSays) {
 
 TEST(VerifyAssess, WalReceiverKilledAndRestarting) {
     const Inventory inventory = test::verify_inventory();
-    auto states = test::healthy_states(inventory);
-    states[2] = stopped(inventory, "db3");
-    states[2].processes.postmaster_pid = 60;
-    states[2].psql_error =
-        "connection to server failed: FATAL:  the database system is in "
-        "recovery mode";
-    const VerifyReport report = assess_states(inventory, std::move(states));
+    const VerifyReport report = db3_refusing(
+        inventory, "connection to server failed: FATAL:  the database system is in recovery mode");
     expect_check(report, "db3", "connections", CheckStatus::Failed, "recovery mode",
                  "starting or recovering");
     EXPECT_EQ(host_report(report, "db3").state, "starting");
     EXPECT_FALSE(report.healthy());
+}
+
+// Without root and sudo (become never), psql runs as the SSH user, a role the server lacks:
+// the hint says how to log in, not to read the server log.
+TEST(VerifyAssess, ARoleNamedAfterTheSshUserPointsAtBecome) {
+    Inventory inventory = test::verify_inventory();
+    for (auto& host : inventory.hosts) {
+        host.ssh.user = "pgrepl-nosudo";
+        host.ssh.become = Become::Never;
+    }
+    const VerifyReport report = db3_refusing(
+        inventory,
+        "connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" failed: FATAL:  "
+        "role \"pgrepl-nosudo\" does not exist");
+    expect_check(report, "db3", "connections", CheckStatus::Failed,
+                 "role \"pgrepl-nosudo\" does not exist",
+                 "verify ran psql as pgrepl-nosudo (not root, and ssh.become: never runs no sudo): "
+                 "log in as root, or set ssh.become: auto");
+
+    // Another role, or a user that becomes root: the log is the place to look.
+    inventory.hosts[2].ssh.become = Become::Auto;
+    const VerifyReport other =
+        db3_refusing(inventory, "FATAL:  role \"pgrepl-nosudo\" does not exist");
+    expect_check(other, "db3", "connections", CheckStatus::Failed, "does not exist",
+                 "look at /var/log/postgresql/postgresql-15-main.log");
 }
 
 TEST(VerifyAssess, WalReceiverNotRunningBecauseOfPgHba) {
